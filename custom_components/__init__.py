@@ -1,0 +1,1 @@
+"""Custom integrations (HACS installs only the excelsense folder)."""
