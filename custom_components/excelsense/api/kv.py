@@ -1,0 +1,176 @@
+"""The camera's ``key=value`` reply format, with its nested loops.
+
+A reply is a list of ``key=value`` lines. Repeated groups are framed by loop
+markers: ``<name>Begin=1``, ``next_<name>URL=<n>`` between entries (some
+firmware says ``<name>NextURL`` or ``<name>NextFlag``) and ``<name>End=<count>``.
+Loops nest up to three deep. Real firmware is sloppy with all of it: marker
+names do not always match (``next_AVStreamEncoderURL`` inside
+``AVStreamEncoderAbility``), case varies, ``End`` may be 1 instead of the
+count, ``Begin`` may be 2, a marker may stand alone without ``=``, keys carry
+stray spaces and lines end in CRLF or LF. The parser accepts all of that and
+keeps every key it does not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+_BEGIN = "begin"
+_END = "end"
+_NEXT_LEN = len("next_URL")
+
+
+@dataclass
+class KVBlock:
+    """One level of a reply: its plain values and the loops it contains."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    loops: dict[str, list[KVBlock]] = field(default_factory=dict)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """Return a value by key, matching the key's case loosely."""
+        if key in self.values:
+            return self.values[key]
+        folded = key.casefold()
+        for name, value in self.values.items():
+            if name.casefold() == folded:
+                return value
+        return default
+
+    def loop(self, name: str) -> list[KVBlock]:
+        """Return the entries of a loop (empty if absent), matching case loosely."""
+        if name in self.loops:
+            return self.loops[name]
+        folded = name.casefold()
+        for loop_name, entries in self.loops.items():
+            if loop_name.casefold() == folded:
+                return entries
+        return []
+
+    def as_dict(self) -> dict[str, object]:
+        """Return a plain, JSON-friendly mapping (for diagnostics)."""
+        result: dict[str, object] = dict(self.values)
+        for name, entries in self.loops.items():
+            result[name] = [entry.as_dict() for entry in entries]
+        return result
+
+
+def _marker(key: str) -> tuple[str, str] | None:
+    """Classify a key as a loop marker: (kind, loop name) or None."""
+    folded = key.casefold()
+    if folded.startswith("next_") and folded.endswith("url") and len(key) > _NEXT_LEN:
+        return ("next", key[5:-3])
+    for suffix in ("nexturl", "nextflag"):
+        if folded.endswith(suffix) and len(key) > len(suffix):
+            return ("next", key[: -len(suffix)])
+    if folded.endswith(_BEGIN) and len(key) > len(_BEGIN):
+        return (_BEGIN, key[: -len(_BEGIN)])
+    if folded.endswith(_END) and len(key) > len(_END):
+        return (_END, key[: -len(_END)])
+    return None
+
+
+def _find_open_loop(stack: list[tuple[str, KVBlock]], name: str) -> int | None:
+    """Index in the stack of the open loop a marker refers to.
+
+    Exact (case-insensitive) names win; then a loop whose name starts with the
+    marker's (``AVStreamEncoder`` -> ``AVStreamEncoderAbility``) or the other
+    way round, innermost first.
+    """
+    folded = name.casefold()
+    names = [
+        (index, loop_name.casefold()) for index, (loop_name, _) in enumerate(stack)
+    ]
+    for index, loop_name in reversed(names):
+        if loop_name == folded:
+            return index
+    for index, loop_name in reversed(names):
+        if loop_name.startswith(folded) or folded.startswith(loop_name):
+            return index
+    return None
+
+
+def _lines(text: str) -> Iterator[tuple[str, str, bool]]:
+    """Yield (key, value, had '=') for every non-empty line, stripped."""
+    for raw_line in text.splitlines():
+        key, sep, value = raw_line.strip().partition("=")
+        key = key.strip()
+        if key:
+            yield key, value.strip(), bool(sep)
+
+
+def parse(body: bytes | str) -> KVBlock:
+    """Parse a reply body into nested blocks; never raises on odd input."""
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    root = KVBlock()
+    # Each open loop: (loop name, the block its current entry fills).
+    stack: list[tuple[str, KVBlock]] = []
+
+    for key, value, had_sep in _lines(text):
+        current = stack[-1][1] if stack else root
+        marker = _marker(key)
+        if marker is None:
+            current.values[key] = value
+            continue
+        kind, name = marker
+        if kind == _BEGIN:
+            entry = KVBlock()
+            current.loops.setdefault(name, []).append(entry)
+            stack.append((name, entry))
+            continue
+        index = _find_open_loop(stack, name)
+        if index is None:
+            if had_sep:  # an unmatched marker with a value is kept as a plain key
+                current.values[key] = value
+            continue
+        loop_name = stack[index][0]
+        del stack[index:]
+        if kind == "next":
+            parent = stack[-1][1] if stack else root
+            entry = KVBlock()
+            parent.loops[loop_name].append(entry)
+            stack.append((loop_name, entry))
+    return root
+
+
+Pair = tuple[str, str]
+
+
+def serialize(
+    values: Mapping[str, object], loops: Mapping[str, Iterable[KVBlock]] | None = None
+) -> list[Pair]:
+    """Serialise values and loops to ordered query pairs for a set request."""
+    block = KVBlock(
+        values={key: _text(value) for key, value in values.items()},
+        loops={name: list(entries) for name, entries in (loops or {}).items()},
+    )
+    return list(_pairs(block))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _pairs(block: KVBlock) -> Iterator[Pair]:
+    yield from block.values.items()
+    for name, entries in block.loops.items():
+        yield (f"{name}Begin", "1")
+        for number, entry in enumerate(entries, start=1):
+            if number > 1:
+                yield (f"next_{name}URL", str(number))
+            yield from _pairs(entry)
+        yield (f"{name}End", str(len(entries)))
+
+
+def block(values: Mapping[str, object], **loops: Iterable[KVBlock]) -> KVBlock:
+    """Build a block for :func:`serialize` (values are converted to text)."""
+    return KVBlock(
+        values={key: _text(value) for key, value in values.items()},
+        loops={name: list(entries) for name, entries in loops.items()},
+    )

@@ -1,0 +1,917 @@
+"""Typed, immutable views of the device's replies.
+
+Every model keeps the mapping it was parsed from in ``raw`` (for diagnostics);
+nothing else of the reply text leaves the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any, Self
+
+from .exceptions import ExcelSenseResponseError
+from .kv import KVBlock
+
+Raw = dict[str, Any]
+
+
+class _Reader:
+    """Typed access to a reply block; a missing required key means a bad reply."""
+
+    def __init__(self, block: KVBlock, what: str) -> None:
+        self.block = block
+        self.what = what
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.block.get(key)
+        if value is None:
+            if default is None:
+                msg = f"Malformed {self.what} reply: {key} missing"
+                raise ExcelSenseResponseError(None, msg)
+            return default
+        return value
+
+    def integer(self, key: str, default: int | None = None) -> int:
+        value = self.block.get(key)
+        if value in (None, "") and default is not None:
+            return default
+        try:
+            return int(float(self.text(key)))
+        except ValueError:
+            msg = f"Malformed {self.what} reply: {key} is not a number"
+            raise ExcelSenseResponseError(None, msg) from None
+
+    def number(self, key: str, default: float | None = None) -> float:
+        value = self.block.get(key)
+        if value in (None, "") and default is not None:
+            return default
+        try:
+            return float(self.text(key))
+        except ValueError:
+            msg = f"Malformed {self.what} reply: {key} is not a number"
+            raise ExcelSenseResponseError(None, msg) from None
+
+    def flag(self, key: str, *, default: bool | None = None) -> bool:
+        return self.integer(key, None if default is None else int(default)) != 0
+
+    def optional_int(self, key: str) -> int | None:
+        value = self.block.get(key)
+        return None if value in (None, "") else self.integer(key)
+
+
+class VideoEncoder(IntEnum):
+    """Video encoder types (AVStream videoEncoderType / streamEncoderType)."""
+
+    H264 = 1
+    MJPEG = 2
+    H264_MAIN = 4
+    H264_HIGH = 5
+    H265_MAIN = 8
+
+
+class AudioEncoder(IntEnum):
+    """Audio encoder types."""
+
+    G711_ALAW = 102
+    G711_ULAW = 103
+    PCM = 108
+    NONE = 109
+
+
+class DiskStatus(IntEnum):
+    """Disk status codes of deviceDiskInfo."""
+
+    NORMAL = 1
+    ABNORMAL = 2
+    NOT_PRESENT = 3
+    WRITE_PROTECTED = 4
+    NOT_FORMATTED = 5
+    FORMATTING = 6
+
+
+class ImageSetting(StrEnum):
+    """The sensor.cgi settings that share one 0-100 value."""
+
+    BRIGHTNESS = "brightness"
+    CONTRAST = "contrast"
+    HUE = "hue"
+    SATURATION = "saturation"
+    SHARPNESS = "sharpness"
+
+
+class LinkageAction(IntEnum):
+    """Alarm linkage action types."""
+
+    ALARM_OUTPUT = 1  # the alarm output pulse, i.e. self-clean
+    RECORD = 4
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceInfo:
+    """deviceInfo."""
+
+    device_id: str
+    device_name: str
+    device_type: int
+    product_model: str
+    manufacturer_id: str
+    manufacturer_name: str
+    mac_address: str
+    hardware_version: str
+    software_version: str
+    channels: int
+    alarm_inputs: int
+    alarm_outputs: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def self_cleaning(self) -> bool:
+        """Whether this model has the lens wiper (the ToughEye family)."""
+        return self.product_model.casefold().startswith("tougheye")
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a deviceInfo reply."""
+        r = _Reader(block, "deviceInfo")
+        return cls(
+            device_id=r.text("deviceID", ""),
+            device_name=r.text("deviceName", ""),
+            device_type=r.integer("deviceType", 1),
+            product_model=r.text("productModel", ""),
+            manufacturer_id=r.text("manufacturerID", ""),
+            manufacturer_name=r.text("manufacturerName", ""),
+            mac_address=r.text("MACAddress"),
+            hardware_version=r.text("hardwareVer", ""),
+            software_version=r.text("softwareVer", ""),
+            channels=r.integer("channelNum", 1),
+            alarm_inputs=r.integer("alarmInNum", 0),
+            alarm_outputs=r.integer("alarmOutNum", 0),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CameraInfo:
+    """cameraInfo of one channel."""
+
+    camera_name: str
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a cameraInfo reply."""
+        return cls(
+            camera_name=_Reader(block, "cameraInfo").text("cameraName"),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkCard:
+    """One NIC of localNetwork."""
+
+    net_card_id: int
+    ip_address: str
+    subnet_mask: str
+    gateway: str
+    preferred_dns: str
+    alternate_dns: str
+    dhcp: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalNetwork:
+    """localNetwork: every NIC."""
+
+    cards: tuple[NetworkCard, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a localNetwork reply (a loop, or a bare entry on some firmware)."""
+        entries = block.loop("localNetwork") or [block]
+        cards = []
+        for entry in entries:
+            r = _Reader(entry, "localNetwork")
+            cards.append(
+                NetworkCard(
+                    net_card_id=r.integer("netCardId", 1),
+                    ip_address=r.text("IPAddress"),
+                    subnet_mask=r.text("subNetmask", ""),
+                    gateway=r.text("subGetway", ""),
+                    preferred_dns=r.text("preferredDNS", ""),
+                    alternate_dns=r.text("alternateDNS", ""),
+                    dhcp=r.flag("autoGetIPFlag", default=False),
+                )
+            )
+        return cls(cards=tuple(cards), raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class DevicePort:
+    """devicePort."""
+
+    control_port: int
+    http_port: int
+    rtsp_port: int
+    rtmp_port: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a devicePort reply."""
+        r = _Reader(block, "devicePort")
+        return cls(
+            control_port=r.integer("controlPort", 0),
+            http_port=r.integer("httpPort", 80),
+            rtsp_port=r.integer("rtspPort"),
+            rtmp_port=r.integer("rtmpPort", 0),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceTime:
+    """dateTime: the device's local wall clock (no zone attached)."""
+
+    value: datetime
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a dateTime reply."""
+        r = _Reader(block, "dateTime")
+        try:
+            value = datetime(  # noqa: DTZ001 - the device has no notion of zones
+                r.integer("year"),
+                r.integer("month"),
+                r.integer("day"),
+                r.integer("hour"),
+                r.integer("minute"),
+                r.integer("second"),
+            )
+        except ValueError:
+            msg = "Malformed dateTime reply: not a valid date"
+            raise ExcelSenseResponseError(None, msg) from None
+        return cls(value=value, raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeZone:
+    """timeZone with its daylight-saving rule."""
+
+    time_zone: int
+    dst_enabled: bool
+    begin_month: int
+    begin_week: int
+    begin_weekday: int
+    begin_time: int
+    end_month: int
+    end_week: int
+    end_weekday: int
+    end_time: int
+    raw: Raw = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a timeZone reply."""
+        r = _Reader(block, "timeZone")
+        return cls(
+            time_zone=r.integer("timeZone"),
+            dst_enabled=r.flag("DSTOpenFlag", default=False),
+            begin_month=r.integer("beginMonth", 3),
+            begin_week=r.integer("beginWeekly", 5),
+            begin_weekday=r.integer("beginWeekDays", 0),
+            begin_time=r.integer("beginTime", 60),
+            end_month=r.integer("endMonth", 10),
+            end_week=r.integer("endWeekly", 5),
+            end_weekday=r.integer("endWeekDays", 0),
+            end_time=r.integer("endTime", 120),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NTPSettings:
+    """NTP."""
+
+    enabled: bool
+    server: str
+    port: int
+    interval: int
+    raw: Raw = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse an NTP reply."""
+        r = _Reader(block, "NTP")
+        return cls(
+            enabled=r.flag("enableFlag"),
+            server=r.text("NTPIP", ""),
+            port=r.integer("NTPPort", 123),
+            interval=r.integer("NTPCheckTime", 3600),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OSDSettings:
+    """OSD global settings."""
+
+    font_color: int
+    inverse: bool
+    twelve_hours: bool
+    show_week: bool
+    alpha: int
+    raw: Raw = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse an OSD reply."""
+        r = _Reader(block, "OSD")
+        return cls(
+            font_color=r.integer("fontColor"),
+            inverse=r.flag("inverseFlag", default=False),
+            twelve_hours=r.flag("TwelveHoursFlag", default=False),
+            show_week=r.flag("WeekFlag", default=False),
+            alpha=r.integer("alpha", 0),
+            raw=block.as_dict(),
+        )
+
+
+class OSDType(IntEnum):
+    """What an OSD entry shows."""
+
+    DEVICE_NAME = 1
+    CAMERA_ID = 2
+    CAMERA_NAME = 3
+    TIME = 4
+    TEXT = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class OSDInfo:
+    """One entry of an OSD canvas."""
+
+    osd_type: int
+    info: str = ""
+    enabled: bool = True
+    arrow_id: int = 0
+    blink: bool = False
+    blink_interval: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OSDCanvas:
+    """One OSD canvas (a positioned group of overlay entries)."""
+
+    canvas_id: int
+    top_x: int
+    top_y: int
+    font_size: int
+    align_mode: int
+    infos: tuple[OSDInfo, ...]
+
+    @property
+    def text(self) -> str | None:
+        """The text of the canvas's text watermark, if it has one."""
+        for info in self.infos:
+            if info.osd_type == OSDType.TEXT:
+                return info.info
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OSDCanvases:
+    """OSDCanvas: every canvas of a camera."""
+
+    canvases: tuple[OSDCanvas, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    def get(self, canvas_id: int) -> OSDCanvas | None:
+        """Return one canvas by id."""
+        return next((c for c in self.canvases if c.canvas_id == canvas_id), None)
+
+    @classmethod
+    def from_block(cls, block: KVBlock, canvas_id: int | None = None) -> Self:
+        """Parse an OSDCanvas reply (one canvas may come without a loop)."""
+        entries = block.loop("OSDCanvas") or [block]
+        canvases = []
+        for number, entry in enumerate(entries, start=1):
+            r = _Reader(entry, "OSDCanvas")
+            infos = tuple(
+                OSDInfo(
+                    osd_type=info.integer("OSDType"),
+                    info=info.text("info", ""),
+                    enabled=info.flag("OSDEnableFlag", default=True),
+                    arrow_id=info.integer("arrowID", 0),
+                    blink=info.flag("OSDBlinkFlag", default=False),
+                    blink_interval=info.optional_int("OSDBlinkInterval"),
+                )
+                for info in (_Reader(i, "OSDInfo") for i in entry.loop("OSDInfo"))
+            )
+            default_id = canvas_id if canvas_id is not None else number
+            canvases.append(
+                OSDCanvas(
+                    canvas_id=r.integer("canvasID", default_id),
+                    top_x=r.integer("topX", 0),
+                    top_y=r.integer("topY", 0),
+                    font_size=r.integer("fontSize", 2),
+                    align_mode=r.integer("alignMode", 0),
+                    infos=infos,
+                )
+            )
+        return cls(canvases=tuple(canvases), raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disk:
+    """One disk of deviceDiskInfo (sizes in MB as the device reports them)."""
+
+    disk_id: int
+    total_size: int
+    free_size: int
+    status: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiskInfo:
+    """deviceDiskInfo."""
+
+    disks: tuple[Disk, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a deviceDiskInfo reply."""
+        disks = []
+        for entry in block.loop("diskInfo"):
+            r = _Reader(entry, "deviceDiskInfo")
+            disks.append(
+                Disk(
+                    disk_id=r.integer("diskID"),
+                    total_size=r.integer("diskTotalSize", 0),
+                    free_size=r.integer("diskFreeSize", 0),
+                    status=r.integer("diskStatus", 0),
+                )
+            )
+        return cls(disks=tuple(disks), raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class AVStream:
+    """AVStream settings of one stream."""
+
+    stream_id: int
+    stream_name: str
+    video_encoder: int
+    audio_encoder: int
+    resolution: str
+    frame_rate: int
+    i_frame_interval: int
+    bit_rate_type: int
+    bit_rate: int
+    quality: int | None
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock, stream_id: int) -> Self:
+        """Parse an AVStream reply."""
+        r = _Reader(block, "AVStream")
+        return cls(
+            stream_id=stream_id,
+            stream_name=r.text("streamName", ""),
+            video_encoder=r.integer("videoEncoderType"),
+            audio_encoder=r.integer("audioEncoderType", AudioEncoder.NONE),
+            resolution=r.text("resolution").replace(" ", ""),
+            frame_rate=r.integer("frameRate"),
+            i_frame_interval=r.integer("iFrameInterval", 0),
+            bit_rate_type=r.integer("bitRateType", 1),
+            bit_rate=r.integer("bitRate", 0),
+            quality=r.optional_int("quality"),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncoderCapability:
+    """One encoder a stream offers, with the resolutions it offers for it."""
+
+    encoder: int
+    resolutions: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamCapability:
+    """What one stream can be set to."""
+
+    stream_id: int
+    encoders: tuple[EncoderCapability, ...]
+
+    def resolutions(self, encoder: int) -> tuple[str, ...]:
+        """Resolutions offered with an encoder."""
+        for capability in self.encoders:
+            if capability.encoder == encoder:
+                return capability.resolutions
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamAbility:
+    """streamAbility: every stream of a camera and its options."""
+
+    streams: tuple[StreamCapability, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    def get(self, stream_id: int) -> StreamCapability | None:
+        """Return one stream's capabilities."""
+        return next((s for s in self.streams if s.stream_id == stream_id), None)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a streamAbility reply (three nested loops)."""
+        streams = []
+        for number, entry in enumerate(block.loop("AVStream"), start=1):
+            encoders = []
+            for ability in entry.loop("AVStreamEncoderAbility"):
+                resolutions = tuple(
+                    res.replace(" ", "")
+                    for res in (
+                        item.get("resolution")
+                        for item in ability.loop("videoResolution")
+                    )
+                    if res
+                )
+                encoders.append(
+                    EncoderCapability(
+                        encoder=_Reader(ability, "streamAbility").integer(
+                            "streamEncoderType"
+                        ),
+                        resolutions=resolutions,
+                    )
+                )
+            streams.append(
+                StreamCapability(
+                    stream_id=_Reader(entry, "streamAbility").integer(
+                        "streamID", number
+                    ),
+                    encoders=tuple(encoders),
+                )
+            )
+        return cls(streams=tuple(streams), raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleDay:
+    """One day of a weekly schedule: up to three (start, end) second ranges."""
+
+    weekday: int
+    periods: tuple[tuple[int, int], ...]
+
+    def to_block(self) -> KVBlock:
+        """Serialise for a set request."""
+        values: dict[str, str] = {"weekDay": str(self.weekday)}
+        for number, (start, end) in enumerate(self.periods, start=1):
+            values[f"startTime{number}"] = str(start)
+            values[f"endTime{number}"] = str(end)
+        return KVBlock(values=values)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse one schedule entry."""
+        r = _Reader(block, "schedule")
+        periods = []
+        for number in (1, 2, 3):
+            start, end = block.get(f"startTime{number}"), block.get(f"endTime{number}")
+            if start not in (None, "") and end not in (None, ""):
+                periods.append(
+                    (r.integer(f"startTime{number}"), r.integer(f"endTime{number}"))
+                )
+        return cls(weekday=r.integer("weekDay"), periods=tuple(periods))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordPolicy:
+    """recordPolicy of one camera."""
+
+    enabled: bool
+    save_days: int
+    stream_id: int
+    audio: bool
+    disk_group_id: int
+    schedule: tuple[ScheduleDay, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a recordPolicy reply."""
+        r = _Reader(block, "recordPolicy")
+        return cls(
+            enabled=r.flag("RecordOpenFlag"),
+            save_days=r.integer("SaveDays", 0),
+            stream_id=r.integer("StreamId", 1),
+            audio=r.flag("AudioOpenFlag", default=False),
+            disk_group_id=r.integer("DiskGroupId", 1),
+            schedule=tuple(ScheduleDay.from_block(e) for e in block.loop("weekDay")),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDirectory:
+    """One entry of recordDirInfo."""
+
+    disk_name: str
+    enabled: bool
+    alarm_threshold: int
+    group_id: int
+    status: int
+    free_space: int
+    usable_space: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDirectories:
+    """recordDirInfo."""
+
+    directories: tuple[RecordDirectory, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a recordDirInfo reply."""
+        entries = block.loop("recordDirInfo") or ([block] if block.values else [])
+        directories = []
+        for entry in entries:
+            r = _Reader(entry, "recordDirInfo")
+            directories.append(
+                RecordDirectory(
+                    disk_name=r.text("diskName", ""),
+                    enabled=r.flag("enableFlag", default=False),
+                    alarm_threshold=r.integer("alarmThreshold", 0),
+                    group_id=r.integer("groupID", 1),
+                    status=r.integer("status", 0),
+                    free_space=r.integer("freeSpace", 0),
+                    usable_space=r.integer("usableSpace", 0),
+                )
+            )
+        return cls(directories=tuple(directories), raw=block.as_dict())
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmOutProfile:
+    """How the alarm output pulses: the wiper/LED controller decodes this."""
+
+    valid_signal: int
+    mode: int
+    frequency: float
+    time_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmOutput:
+    """alarmOut."""
+
+    alarm_out_id: int
+    name: str
+    profile: AlarmOutProfile
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse an alarmOut reply."""
+        r = _Reader(block, "alarmOut")
+        return cls(
+            alarm_out_id=r.integer("alarmOutID", 1),
+            name=r.text("alarmOutName", ""),
+            profile=AlarmOutProfile(
+                valid_signal=r.integer("alarmValidSignal"),
+                mode=r.integer("alarmMode"),
+                frequency=r.number("alarmOutFrequency"),
+                time_ms=r.integer("alarmTime"),
+            ),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmLinkage:
+    """One linkage action of an alarm."""
+
+    action_type: int
+    action_id: int
+
+    def to_block(self) -> KVBlock:
+        """Serialise for a set request."""
+        return KVBlock(
+            values={
+                "ActionID": str(self.action_id),
+                "ActionType": str(self.action_type),
+            }
+        )
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse one linkage entry."""
+        r = _Reader(block, "AlarmLinkage")
+        return cls(
+            action_type=r.integer("ActionType"), action_id=r.integer("ActionID", 1)
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MotionArea:
+    """A motion detection rectangle on the 420*260 grid."""
+
+    top_x: int
+    top_y: int
+    width: int
+    height: int
+
+    def to_block(self) -> KVBlock:
+        """Serialise for a set request."""
+        return KVBlock(
+            values={
+                "topX": str(self.top_x),
+                "topY": str(self.top_y),
+                "width": str(self.width),
+                "height": str(self.height),
+            }
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MotionAlarm:
+    """motionAlarm with its areas, schedule and linkages."""
+
+    enabled: bool
+    alarm_interval: int
+    sensitivity: int
+    areas: tuple[MotionArea, ...]
+    schedule: tuple[ScheduleDay, ...]
+    linkages: tuple[AlarmLinkage, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def self_clean_on_motion(self) -> bool:
+        """Whether motion pulses the alarm output (self-clean linkage)."""
+        return any(
+            link.action_type == LinkageAction.ALARM_OUTPUT for link in self.linkages
+        )
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a motionAlarm reply."""
+        r = _Reader(block, "motionAlarm")
+        areas = []
+        for entry in block.loop("motionDetectionArea"):
+            a = _Reader(entry, "motionDetectionArea")
+            areas.append(
+                MotionArea(
+                    top_x=a.integer("topX"),
+                    top_y=a.integer("topY"),
+                    width=a.integer("width"),
+                    height=a.integer("height"),
+                )
+            )
+        return cls(
+            enabled=r.flag("motionDetectionEnableFlag"),
+            alarm_interval=r.integer("alarmInterval", 10),
+            sensitivity=r.integer("sensitivity", 5),
+            areas=tuple(areas),
+            schedule=tuple(ScheduleDay.from_block(e) for e in block.loop("weekDay")),
+            linkages=tuple(
+                AlarmLinkage.from_block(e) for e in block.loop("AlarmLinkage")
+            ),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiskAlarm:
+    """diskAlarm."""
+
+    disk_full: bool
+    disk_error: bool
+    no_disk: bool
+    alarm_interval: int
+    linkages: tuple[AlarmLinkage, ...]
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a diskAlarm reply."""
+        r = _Reader(block, "diskAlarm")
+        return cls(
+            disk_full=r.flag("diskFullAlarmCheckFlag"),
+            disk_error=r.flag("diskErrorAlarmCheckFlag", default=False),
+            no_disk=r.flag("NoDiskAlarmEnableFlag", default=False),
+            alarm_interval=r.integer("AlarmInterval", 10),
+            linkages=tuple(
+                AlarmLinkage.from_block(e) for e in block.loop("AlarmLinkage")
+            ),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolInfo:
+    """protocolInfo (the ONVIF stack)."""
+
+    name: str
+    version: str
+    software_version: str
+    raw: Raw = field(repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a protocolInfo reply."""
+        r = _Reader(block, "protocolInfo")
+        return cls(
+            name=r.text("protocolName", ""),
+            version=r.text("protocolVersion"),
+            software_version=r.text("protocolSoftwareVersion", ""),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mirror:
+    """mirror."""
+
+    vertical: bool
+    horizontal: bool
+    raw: Raw = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse a mirror reply."""
+        r = _Reader(block, "mirror")
+        return cls(
+            vertical=r.flag("vertical"),
+            horizontal=r.flag("horizontal"),
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelfCleanSchedule:
+    """The vendor's IOAlarm type: timed and scheduled self-clean."""
+
+    scheduled: bool
+    timed: bool
+    interval: int
+    times: tuple[tuple[int, int], ...]
+    raw: Raw = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse an IOAlarm reply."""
+        r = _Reader(block, "IOAlarm")
+        times = tuple(
+            (r.integer(f"Time{n}Hours", 0), r.integer(f"Time{n}Minutes", 0))
+            for n in ("One", "Two", "Three")
+            if block.get(f"Time{n}Hours") is not None
+        )
+        return cls(
+            scheduled=r.flag("ScheduledSelfClean", default=False),
+            timed=r.flag("TimedSelfClean"),
+            interval=r.integer("TimeInterval", 60),
+            times=times,
+            raw=block.as_dict(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogEntry:
+    """One system or alarm log entry; fields vary by log kind, all are kept."""
+
+    time: str
+    major_type: int | None
+    minor_type: int | None
+    fields: dict[str, str]
+
+    @classmethod
+    def from_block(cls, block: KVBlock) -> Self:
+        """Parse one log entry."""
+        r = _Reader(block, "log")
+        return cls(
+            time=block.get("time") or block.get("alarmStartTime") or "",
+            major_type=r.optional_int("majorType"),
+            minor_type=r.optional_int("minorType"),
+            fields=dict(block.values),
+        )
+
+
+@dataclass(frozen=True)
+class StreamUrl:
+    """A stream URL with credentials, and a redacted form for display."""
+
+    url: str = field(repr=False)
+    redacted: str
+
+    def __str__(self) -> str:
+        """Never show the credentials by accident."""
+        return self.redacted
