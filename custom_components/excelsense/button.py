@@ -1,0 +1,125 @@
+"""Buttons: self-clean and LED modes, restart, clock sync, factory reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.util import dt as dt_util
+
+from .api import AlarmOperation, ExcelSenseClient
+from .entity import ExcelSenseEntity
+from .helpers import excelsense_command
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import ExcelSenseConfigEntry, ExcelSenseStatic
+
+# Commands queue on the client's own lock and request bound.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelSenseButtonDescription(ButtonEntityDescription):
+    """A button and what pressing it does."""
+
+    press_fn: Callable[[ExcelSenseClient], Awaitable[object]]
+    enabled_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
+
+
+def _self_cleaning(static: ExcelSenseStatic) -> bool:
+    return static.device_info.self_cleaning
+
+
+def _alarm(
+    operation: AlarmOperation,
+) -> Callable[[ExcelSenseClient], Awaitable[object]]:
+    def press(client: ExcelSenseClient) -> Awaitable[object]:
+        return client.run_alarm_operation(operation)
+
+    return press
+
+
+async def _sync_time(client: ExcelSenseClient) -> None:
+    # The camera keeps local wall time without a zone; it is installed where
+    # Home Assistant is, so Home Assistant's local time is the device's.
+    await client.set_date_time(dt_util.now().replace(tzinfo=None, microsecond=0))
+
+
+BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
+    ExcelSenseButtonDescription(
+        key="self_clean",
+        translation_key="self_clean",
+        press_fn=_alarm(AlarmOperation.SELF_CLEAN),
+        enabled_fn=_self_cleaning,
+    ),
+    ExcelSenseButtonDescription(
+        key="led_normally_disabled_toggle",
+        translation_key="led_normally_disabled_toggle",
+        press_fn=_alarm(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
+        enabled_fn=_self_cleaning,
+    ),
+    ExcelSenseButtonDescription(
+        key="led_shutoff_toggle",
+        translation_key="led_shutoff_toggle",
+        press_fn=_alarm(AlarmOperation.LED_SHUTOFF_TOGGLE),
+        enabled_fn=_self_cleaning,
+    ),
+    ExcelSenseButtonDescription(
+        key="restart",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=lambda client: client.restart(),
+    ),
+    ExcelSenseButtonDescription(
+        key="sync_time",
+        translation_key="sync_time",
+        entity_category=EntityCategory.CONFIG,
+        press_fn=_sync_time,
+    ),
+    ExcelSenseButtonDescription(
+        key="factory_reset",
+        translation_key="factory_reset",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        press_fn=lambda client: client.factory_reset(),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons; wiper/LED ones start disabled on models without a wiper."""
+    coordinator = entry.runtime_data.coordinator
+    entities = []
+    for description in BUTTONS:
+        if not description.enabled_fn(coordinator.static):
+            description = replace(  # noqa: PLW2901
+                description, entity_registry_enabled_default=False
+            )
+        entities.append(ExcelSenseButton(coordinator, description, group=None))
+    async_add_entities(entities)
+
+
+class ExcelSenseButton(ExcelSenseEntity, ButtonEntity):
+    """A button of the camera."""
+
+    entity_description: ExcelSenseButtonDescription
+
+    @excelsense_command
+    async def async_press(self) -> None:
+        """Run the command (alarm operations queue behind each other)."""
+        await self.entity_description.press_fn(self.coordinator.client)

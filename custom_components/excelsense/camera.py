@@ -1,0 +1,149 @@
+"""Camera entities: one per stream, stills from image.cgi, RTSP and MJPEG."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.camera import (
+    Camera,
+    CameraEntityDescription,
+    CameraEntityFeature,
+)
+from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_web
+
+from .api import ExcelSenseError
+from .const import (
+    CONF_LIVE_VIEW_STREAM,
+    CONF_RTSP_TRANSPORT,
+    CONF_SNAPSHOT_QUALITY,
+    DEFAULT_LIVE_VIEW_STREAM,
+    DEFAULT_RTSP_TRANSPORT,
+    DEFAULT_SNAPSHOT_QUALITY,
+    LOGGER,
+)
+from .entity import ExcelSenseEntity
+
+if TYPE_CHECKING:
+    from aiohttp import ClientResponse, web
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import ExcelSenseConfigEntry, ExcelSenseCoordinator
+    from .snapshot import SnapshotSource
+
+PARALLEL_UPDATES = 0
+
+MAIN_STREAM = CameraEntityDescription(key="camera", name=None)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """One camera entity per stream; sub-streams start disabled."""
+    coordinator = entry.runtime_data.coordinator
+    snapshots = entry.runtime_data.snapshots
+    entities = [ExcelSenseCamera(coordinator, snapshots, MAIN_STREAM, stream_id=None)]
+    entities.extend(
+        ExcelSenseCamera(
+            coordinator,
+            snapshots,
+            CameraEntityDescription(
+                key=f"stream_{stream_id}",
+                translation_key="stream",
+                translation_placeholders={"stream": str(stream_id)},
+                entity_registry_enabled_default=False,
+            ),
+            stream_id=stream_id,
+        )
+        for stream_id in coordinator.static.stream_ids
+        if stream_id != 1
+    )
+    async_add_entities(entities)
+
+
+class ExcelSenseCamera(ExcelSenseEntity, Camera):
+    """A stream of the camera.
+
+    The main entity (named after the device) plays the stream chosen in the
+    options (the main stream unless changed); the others play their own.
+    """
+
+    _attr_supported_features = CameraEntityFeature.STREAM
+    _attr_brand = "ExcelSense"
+
+    def __init__(
+        self,
+        coordinator: ExcelSenseCoordinator,
+        snapshots: SnapshotSource,
+        description: CameraEntityDescription,
+        *,
+        stream_id: int | None,
+    ) -> None:
+        """Set up one stream."""
+        ExcelSenseEntity.__init__(self, coordinator, description, group=None)
+        Camera.__init__(self)
+        self._snapshots = snapshots
+        self._fixed_stream = stream_id
+        self._attr_model = coordinator.static.device_info.product_model or None
+
+    @property
+    def _options(self) -> dict[str, object]:
+        return dict(self.coordinator.config_entry.options)
+
+    @property
+    def stream_id(self) -> int:
+        """The stream this entity plays."""
+        if self._fixed_stream is not None:
+            return self._fixed_stream
+        return int(
+            str(self._options.get(CONF_LIVE_VIEW_STREAM, DEFAULT_LIVE_VIEW_STREAM))
+        )
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object]:
+        """Which stream is played (never a URL: it would carry credentials)."""
+        return {"stream_id": self.stream_id}
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """A still from image.cgi, shared with concurrent requests."""
+        quality = int(
+            str(self._options.get(CONF_SNAPSHOT_QUALITY, DEFAULT_SNAPSHOT_QUALITY))
+        )
+        try:
+            return await self._snapshots.get(quality)
+        except ExcelSenseError as err:
+            LOGGER.debug("Snapshot of %s failed: %s", self.entity_id, err)
+            return None
+
+    async def stream_source(self) -> str | None:
+        """RTSP URL with the configured host, RTSP port and quoted credentials."""
+        self.stream_options["rtsp_transport"] = str(
+            self._options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT)
+        )
+        try:
+            url = await self.coordinator.client.rtsp_url(
+                self.stream_id, rtsp_port=self.coordinator.static.device_port.rtsp_port
+            )
+        except ExcelSenseError as err:
+            LOGGER.debug("No stream source for %s: %s", self.entity_id, err)
+            return None
+        return url.url
+
+    async def handle_async_mjpeg_stream(
+        self, request: web.Request
+    ) -> web.StreamResponse | None:
+        """Proxy the camera's own MJPEG stream (falls back to stills)."""
+        try:
+            response = await self.coordinator.client.open_mjpeg_stream(self.stream_id)
+        except ExcelSenseError as err:
+            LOGGER.debug("No MJPEG stream for %s: %s", self.entity_id, err)
+            return await super().handle_async_mjpeg_stream(request)
+
+        async def opened() -> ClientResponse:
+            return response
+
+        return await async_aiohttp_proxy_web(self.hass, request, opened())

@@ -1,0 +1,34 @@
+"""Constants of the ExcelSense integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "excelsense"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "ExcelSense"
+
+CONF_VERIFY_SSL: Final = "verify_ssl"
+CONF_SNAPSHOT_QUALITY: Final = "snapshot_quality"
+CONF_LIVE_VIEW_STREAM: Final = "live_view_stream"
+CONF_RTSP_TRANSPORT: Final = "rtsp_transport"
+
+DEFAULT_PORT: Final = 80
+DEFAULT_SNAPSHOT_QUALITY: Final = 9
+DEFAULT_LIVE_VIEW_STREAM: Final = 1
+DEFAULT_RTSP_TRANSPORT: Final = "tcp"
+RTSP_TRANSPORTS: Final = ("tcp", "udp", "udp_multicast", "http")
+
+# Disk, motion and alarm-output state change on a scale of minutes, and each
+# poll costs the camera's small CPU a handful of requests: 30 s keeps entities
+# fresh enough for dashboards and repair detection without loading the device.
+SCAN_INTERVAL: Final = timedelta(seconds=30)
+
+# A single refused login can be a glitch of the device's session table; only
+# this many in a row during polling start a reauthentication.
+AUTH_FAILURES_BEFORE_REAUTH: Final = 3
+
+ISSUE_ALARM_OUTPUT: Final = "alarm_output_misconfigured"

@@ -1,0 +1,58 @@
+"""Base entity: device info, unique ids, availability."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.helpers.device_registry import (
+    CONNECTION_NETWORK_MAC,
+    DeviceInfo,
+    format_mac,
+)
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import ExcelSenseCoordinator
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import EntityDescription
+
+
+class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
+    """An entity of one camera; ``group`` is the API group its state needs."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: ExcelSenseCoordinator,
+        description: EntityDescription,
+        *,
+        group: str | None,
+        key_suffix: str = "",
+    ) -> None:
+        """Bind the entity to its camera and API group."""
+        # The group is the coordinator context: polling reads what listeners need.
+        super().__init__(coordinator, context=group)
+        self.entity_description = description
+        self._group = group
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
+        info = coordinator.static.device_info
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            connections={(CONNECTION_NETWORK_MAC, format_mac(info.mac_address))},
+            manufacturer=MANUFACTURER,
+            model=info.product_model or None,
+            name=info.device_name or entry.title,
+            sw_version=info.software_version or None,
+            hw_version=info.hardware_version or None,
+            configuration_url=str(coordinator.client.base_url),
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the camera is offline or its group was not read."""
+        return super().available and (
+            self._group is None or self._group in self.coordinator.data.groups
+        )

@@ -1,0 +1,60 @@
+"""Repair flow: put the alarm output back into the self-clean profile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import ExcelSenseError
+from .const import DOMAIN, ISSUE_ALARM_OUTPUT
+
+if TYPE_CHECKING:
+    from homeassistant import data_entry_flow
+    from homeassistant.core import HomeAssistant
+
+    from .coordinator import ExcelSenseConfigEntry
+
+
+class AlarmOutputRepairFlow(ConfirmRepairFlow):
+    """Confirm, then restore the self-clean profile and re-check."""
+
+    def __init__(self, entry: ExcelSenseConfigEntry | None) -> None:
+        """Repair one camera."""
+        super().__init__()
+        self._entry = entry
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Restore on confirmation."""
+        if user_input is None:
+            return self.async_show_form(step_id="confirm")
+        entry = self._entry
+        if entry is None or not hasattr(entry, "runtime_data"):
+            return self.async_abort(reason="not_loaded")
+        runtime = entry.runtime_data
+        try:
+            await runtime.client.restore_self_clean_profile()
+        except ExcelSenseError:
+            return self.async_show_form(
+                step_id="confirm", errors={"base": "restore_failed"}
+            )
+        # The next poll clears the issue once it sees the profile right.
+        await runtime.coordinator.async_refresh()
+        return self.async_create_entry(data={})
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """Create the flow for a fixable issue of this integration."""
+    if not issue_id.startswith(ISSUE_ALARM_OUTPUT):
+        msg = f"Unknown issue {issue_id}"
+        raise HomeAssistantError(msg)
+    entry_id = str((data or {}).get("entry_id", ""))
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is not None and entry.domain != DOMAIN:
+        entry = None
+    return AlarmOutputRepairFlow(entry)

@@ -1,0 +1,232 @@
+"""Sensors: disks, network, device clock, protocol version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfInformation
+from homeassistant.util import dt as dt_util
+
+from .api import Disk, DiskStatus
+from .entity import ExcelSenseEntity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import (
+        ExcelSenseConfigEntry,
+        ExcelSenseCoordinator,
+        ExcelSenseData,
+        ExcelSenseStatic,
+    )
+
+# Read-only: the coordinator does all the polling.
+PARALLEL_UPDATES = 0
+
+type StateType = str | int | float | datetime | None
+
+DISK_STATES = [status.name.lower() for status in DiskStatus]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelSenseSensorDescription(SensorEntityDescription):
+    """A sensor fed by one API group (None: read at setup only)."""
+
+    group: str | None
+    value_fn: Callable[[ExcelSenseData, ExcelSenseStatic], StateType]
+    exists_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelSenseDiskSensorDescription(SensorEntityDescription):
+    """A sensor of one disk."""
+
+    value_fn: Callable[[Disk], StateType]
+
+
+def _ip(data: ExcelSenseData, _: ExcelSenseStatic) -> str | None:
+    return (
+        data.network.cards[0].ip_address
+        if data.network and data.network.cards
+        else None
+    )
+
+
+def _dhcp(data: ExcelSenseData, _: ExcelSenseStatic) -> str | None:
+    if not data.network or not data.network.cards:
+        return None
+    return "dhcp" if data.network.cards[0].dhcp else "static"
+
+
+def _clock(data: ExcelSenseData, _: ExcelSenseStatic) -> datetime | None:
+    # The device keeps zone-less local time; it runs where Home Assistant does.
+    if data.clock is None:
+        return None
+    return data.clock.value.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
+    ExcelSenseSensorDescription(
+        key="ip_address",
+        translation_key="ip_address",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        group="network",
+        value_fn=_ip,
+    ),
+    ExcelSenseSensorDescription(
+        key="ip_assignment",
+        translation_key="ip_assignment",
+        device_class=SensorDeviceClass.ENUM,
+        options=["dhcp", "static"],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        group="network",
+        value_fn=_dhcp,
+    ),
+    ExcelSenseSensorDescription(
+        key="device_clock",
+        translation_key="device_clock",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        group="clock",
+        value_fn=_clock,
+    ),
+    ExcelSenseSensorDescription(
+        key="onvif_version",
+        translation_key="onvif_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        group=None,
+        value_fn=lambda _, static: (
+            static.protocol_info.version if static.protocol_info else None
+        ),
+        exists_fn=lambda static: static.protocol_info is not None,
+    ),
+)
+
+DISK_SENSORS: tuple[ExcelSenseDiskSensorDescription, ...] = (
+    ExcelSenseDiskSensorDescription(
+        key="disk_total",
+        translation_key="disk_total",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda disk: disk.total_size,
+    ),
+    ExcelSenseDiskSensorDescription(
+        key="disk_free",
+        translation_key="disk_free",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda disk: disk.free_size,
+    ),
+    ExcelSenseDiskSensorDescription(
+        key="disk_status",
+        translation_key="disk_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=DISK_STATES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda disk: (
+            DiskStatus(disk.status).name.lower() if disk.status in DiskStatus else None
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors the camera supports, three per disk."""
+    coordinator = entry.runtime_data.coordinator
+    static = coordinator.static
+    entities: list[SensorEntity] = [
+        ExcelSenseSensor(coordinator, description)
+        for description in SENSORS
+        if description.exists_fn(static)
+    ]
+    disks = coordinator.data.disks.disks if coordinator.data.disks else ()
+    entities.extend(
+        ExcelSenseDiskSensor(coordinator, description, disk.disk_id)
+        for disk in disks
+        for description in DISK_SENSORS
+    )
+    async_add_entities(entities)
+
+
+class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):
+    """A sensor of the camera."""
+
+    entity_description: ExcelSenseSensorDescription
+
+    def __init__(
+        self,
+        coordinator: ExcelSenseCoordinator,
+        description: ExcelSenseSensorDescription,
+    ) -> None:
+        """Bind the sensor to its group."""
+        super().__init__(coordinator, description, group=description.group)
+
+    @property
+    def native_value(self) -> StateType:
+        """The value from the latest poll."""
+        return self.entity_description.value_fn(
+            self.coordinator.data, self.coordinator.static
+        )
+
+
+class ExcelSenseDiskSensor(ExcelSenseEntity, SensorEntity):
+    """A sensor of one disk."""
+
+    entity_description: ExcelSenseDiskSensorDescription
+
+    def __init__(
+        self,
+        coordinator: ExcelSenseCoordinator,
+        description: ExcelSenseDiskSensorDescription,
+        disk_id: int,
+    ) -> None:
+        """Bind the sensor to one disk."""
+        super().__init__(
+            coordinator, description, group="disks", key_suffix=f"_{disk_id}"
+        )
+        self._disk_id = disk_id
+        self._attr_translation_placeholders = {"disk": str(disk_id)}
+
+    @property
+    def _disk(self) -> Disk | None:
+        disks = self.coordinator.data.disks
+        return (
+            next((d for d in disks.disks if d.disk_id == self._disk_id), None)
+            if disks
+            else None
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the disk is no longer reported."""
+        return super().available and self._disk is not None
+
+    @property
+    def native_value(self) -> StateType:
+        """The disk's value from the latest poll."""
+        disk = self._disk
+        return None if disk is None else self.entity_description.value_fn(disk)

@@ -1,0 +1,56 @@
+"""Snapshots shared between callers: one device request serves them all."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .api import ExcelSenseClient
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A JPEG and when it was taken (monotonic seconds)."""
+
+    image: bytes
+    taken: float
+
+
+class SnapshotSource:
+    """Fetches JPEGs from image.cgi, sharing one request among concurrent callers.
+
+    A dashboard with several cards, the camera proxy and other users of the
+    picture ask at the same moment; the camera's CPU should see one request.
+    """
+
+    def __init__(self, client: ExcelSenseClient) -> None:
+        """Serve snapshots of one camera."""
+        self._client = client
+        self._pending: dict[int, asyncio.Future[bytes]] = {}
+        self.latest: Snapshot | None = None
+
+    async def get(self, quality: int) -> bytes:
+        """Return a fresh snapshot, joining a request already under way."""
+        pending = self._pending.get(quality)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fetch(quality))
+            self._pending[quality] = pending
+        # Shielded: a caller that gives up must not cancel the others' request.
+        return await asyncio.shield(pending)
+
+    async def _fetch(self, quality: int) -> bytes:
+        try:
+            image = await self._client.snapshot(quality)
+        finally:
+            del self._pending[quality]
+        self.latest = Snapshot(image, time.monotonic())
+        return image
+
+    async def async_close(self) -> None:
+        """Cancel requests still under way (the entry is unloading)."""
+        for pending in list(self._pending.values()):
+            pending.cancel()
+        self._pending.clear()
