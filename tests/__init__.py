@@ -1,0 +1,1 @@
+"""Tests of the ExcelSense integration and its camera emulator."""

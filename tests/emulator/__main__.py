@@ -1,0 +1,93 @@
+"""Command line: run emulated cameras until SIGINT/SIGTERM.
+
+Usage::
+
+    python -m tests.emulator --port 8080 --username admin --password admin
+        --model ToughEye-1700 [--host 127.0.0.1] [--latency-ms N] [--count N]
+        [--max-connections N]
+
+One line per camera is printed (and flushed) once it listens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from .device import MODELS
+from .server import start_many
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="first port; 0 picks free ports (default 8080)",
+    )
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--model", default="ToughEye-1700", choices=sorted(MODELS))
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="delay added to every request"
+    )
+    parser.add_argument(
+        "--count", type=int, default=1, help="number of cameras on consecutive ports"
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="concurrent requests before -511",
+    )
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    cameras = await start_many(
+        count=args.count,
+        base_port=args.port,
+        host=args.host,
+        username=args.username,
+        password=args.password,
+        model=args.model,
+        latency=args.latency_ms / 1000,
+        max_connections=args.max_connections,
+    )
+    try:
+        for camera in cameras:
+            sys.stdout.write(
+                f"ExcelSense emulator {args.model} listening on {camera.url}"
+                f" (user {args.username})\n"
+            )
+        sys.stdout.flush()
+        await stop.wait()
+    finally:
+        for camera in cameras:
+            await camera.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, serve until a signal arrives, return the exit status."""
+    args = _parser().parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(_run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""JPEG frames of the emulated camera: colour bars, an OSD-like text overlay, dirt.
+
+Rendering is pure (a function of ``Frame`` and the quality level) and cached, so
+repeated snapshots and MJPEG frames within the same second cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+import io
+import random
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+MAX_WIDTH = 1280
+DIRT_STEPS = 20
+_BARS = (
+    (192, 192, 192),
+    (192, 192, 0),
+    (0, 192, 192),
+    (0, 192, 0),
+    (192, 0, 192),
+    (192, 0, 0),
+    (0, 0, 192),
+)
+_SMUDGES = 14
+_SMUDGE_SEED = 1700
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Everything a rendered frame depends on (hashable: it is the cache key)."""
+
+    width: int
+    height: int
+    lines: tuple[str, ...]
+    cleaning: bool = False
+    dirt_level: int = 0  # 0..DIRT_STEPS
+
+
+def scaled_size(resolution: str, max_width: int = MAX_WIDTH) -> tuple[int, int]:
+    """Pixel size for a ``W*H`` resolution, scaled down to ``max_width`` wide."""
+    width_text, _, height_text = resolution.partition("*")
+    width, height = int(width_text), int(height_text)
+    if width > max_width:
+        height = max(1, round(height * max_width / width))
+        width = max_width
+    return width, height
+
+
+def dirt_level(dirt: float) -> int:
+    """Dirt (0..1) rounded to the steps the cache distinguishes."""
+    return round(min(max(dirt, 0.0), 1.0) * DIRT_STEPS)
+
+
+def jpeg_quality(level: int) -> int:
+    """Map the API's quality 1 (worst) .. 9 (best) to a Pillow JPEG quality."""
+    return round(10 + (level - 1) * 85 / 8)
+
+
+def _scene(frame: Frame) -> Image.Image:
+    image = Image.new("RGB", (frame.width, frame.height), (16, 16, 16))
+    draw = ImageDraw.Draw(image)
+    bars_bottom = frame.height * 2 // 3
+    for index, colour in enumerate(_BARS):
+        left = frame.width * index // len(_BARS)
+        right = frame.width * (index + 1) // len(_BARS)
+        draw.rectangle((left, 0, right, bars_bottom), fill=colour)
+    steps = 8
+    for index in range(steps):
+        grey = 255 * index // (steps - 1)
+        left = frame.width * index // steps
+        right = frame.width * (index + 1) // steps
+        draw.rectangle((left, bars_bottom, right, frame.height), fill=(grey,) * 3)
+    return image
+
+
+def _dirty(image: Image.Image, level: int) -> Image.Image:
+    """Blur and smudge the scene; done at quarter size (dirt is soft anyway)."""
+    amount = level / DIRT_STEPS
+    size = image.size
+    small = image.resize((max(1, size[0] // 4), max(1, size[1] // 4)))
+    width, height = small.size
+    overlay = Image.new("RGBA", small.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    rng = random.Random(_SMUDGE_SEED)
+    alpha = round(60 + 140 * amount)
+    for _ in range(round(_SMUDGES * amount)):
+        radius_x = rng.uniform(0.04, 0.14) * width
+        radius_y = rng.uniform(0.04, 0.14) * height
+        centre_x = rng.uniform(0, width)
+        centre_y = rng.uniform(0, height)
+        box = (
+            centre_x - radius_x,
+            centre_y - radius_y,
+            centre_x + radius_x,
+            centre_y + radius_y,
+        )
+        draw.ellipse(box, fill=(90, 70, 40, alpha))
+    smudged = Image.alpha_composite(small.convert("RGBA"), overlay).convert("RGB")
+    blurred = smudged.filter(ImageFilter.GaussianBlur(radius=1 + amount * height / 90))
+    return blurred.resize(size, Image.Resampling.BILINEAR)
+
+
+def _overlay(image: Image.Image, frame: Frame) -> None:
+    draw = ImageDraw.Draw(image)
+    size = max(10, frame.height // 20)
+    font = ImageFont.load_default(size=size)
+    margin = size // 2
+    y = margin
+    for line in frame.lines:
+        draw.text(
+            (margin, y),
+            line,
+            font=font,
+            fill=(255, 255, 255),
+            stroke_width=2,
+            stroke_fill=(0, 0, 0),
+        )
+        y += size + size // 3
+    if frame.cleaning:
+        band_top = frame.height * 2 // 5
+        band_bottom = frame.height * 3 // 5
+        draw.rectangle((0, band_top, frame.width, band_bottom), fill=(0, 90, 200))
+        big = ImageFont.load_default(size=max(12, (band_bottom - band_top) // 2))
+        draw.text(
+            (frame.width // 2, (band_top + band_bottom) // 2),
+            "CLEANING",
+            font=big,
+            fill=(255, 255, 255),
+            anchor="mm",
+        )
+
+
+@lru_cache(maxsize=64)
+def render_jpeg(frame: Frame, quality: int) -> bytes:
+    """Render ``frame`` as a JPEG at API quality level ``quality`` (1..9)."""
+    image = _scene(frame)
+    if frame.dirt_level:
+        image = _dirty(image, frame.dirt_level)
+    _overlay(image, frame)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=jpeg_quality(quality))
+    return buffer.getvalue()

@@ -1,0 +1,276 @@
+"""The alarm-output pulse model: self-clean, LED toggles, dirt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.emulator import SELF_CLEAN_PROFILE, AlarmOutProfile, EmulatedCamera, kv
+
+from .conftest import Api, FakeClock
+
+if TYPE_CHECKING:
+    import aiohttp
+
+
+async def control(api: Api, flag: str) -> None:
+    """alarm.cgi manualControl that must answer OK."""
+    text = await api.text(
+        "alarm.cgi", {"action": "manualControl", "alarmOutID": "1", "controlFlag": flag}
+    )
+    assert text.strip() == "OK"
+
+
+async def pulse(api: Api, clock: FakeClock, hold: float) -> None:
+    """Start the output, hold it ``hold`` seconds of fake clock, stop it."""
+    await control(api, "1")
+    clock.advance(hold)
+    await control(api, "0")
+
+
+async def set_alarm_time(api: Api, alarm_time: int) -> None:
+    """Switch the alarm output to another operation's profile."""
+    await api.set(
+        "alarmOut",
+        alarmOutID="1",
+        alarmValidSignal="1",
+        alarmMode="2",
+        alarmOutFrequency="5",
+        alarmTime=str(alarm_time),
+    )
+
+
+async def test_default_profile(api: Api, cam: EmulatedCamera) -> None:
+    """The factory alarmOut is the self-clean profile of the spec's example."""
+    assert cam.is_self_clean_profile()
+    assert cam.alarm_out_profile() == SELF_CLEAN_PROFILE
+    node = await api.get("alarmOut", alarmOutID="1")
+    assert node.first() == {
+        "alarmOutID": "1",
+        "alarmOutName": "selfCleanTrigger",
+        "alarmValidSignal": "1",
+        "alarmMode": "2",
+        "alarmOutFrequency": "5.000000",
+        "alarmTime": "300",
+    }
+    assert await api.code("param.cgi", {"action": "get", "type": "alarmOut"}) == -23
+
+
+async def test_completed_self_clean(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """A pulse held for alarmTime cleans: cleaning for cleaning_duration, dirt reset."""
+    cam.dirt = 0.7
+    await control(api, "1")
+    assert len(cam.pulses) == 1
+    assert cam.pulses[0].end is None
+    assert not cam.pulses[0].completed
+    clock.advance(0.3)
+    await control(api, "0")
+    done = cam.pulses[0]
+    assert done.start == 1000.0
+    assert done.end == pytest.approx(1000.3)
+    assert done.completed
+    assert done.effect == "self_clean"
+    assert done.profile == SELF_CLEAN_PROFILE
+    assert cam.cleaning
+    assert cam.dirt == 0.0
+    clock.advance(5.9)
+    assert cam.cleaning
+    clock.advance(0.2)
+    assert not cam.cleaning
+
+
+async def test_cut_short(api: Api, cam: EmulatedCamera, clock: FakeClock) -> None:
+    """Ending the pulse before alarmTime has no effect."""
+    cam.dirt = 0.5
+    await pulse(api, clock, 0.29)
+    assert not cam.pulses[0].completed
+    assert cam.pulses[0].effect is None
+    assert not cam.cleaning
+    assert cam.dirt == 0.5
+
+
+async def test_profile_changed_mid_pulse(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """Any alarmOut set during the pulse spoils it, even with identical values."""
+    await control(api, "1")
+    await set_alarm_time(api, 300)
+    clock.advance(1.0)
+    await control(api, "0")
+    assert not cam.pulses[0].completed
+    assert cam.pulses[0].effect is None
+    assert not cam.cleaning
+
+
+async def test_failed_set_does_not_spoil(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """A rejected alarmOut set changes nothing, so the pulse still completes."""
+    await control(api, "1")
+    assert await api.set_code("alarmOut", alarmMode="9") == -23
+    clock.advance(0.3)
+    await control(api, "0")
+    assert cam.pulses[0].completed
+
+
+@pytest.mark.parametrize(
+    ("alarm_time", "attribute"),
+    [(900, "led_normally_disabled"), (1700, "led_shutoff")],
+)
+async def test_led_toggles(
+    api: Api, cam: EmulatedCamera, clock: FakeClock, alarm_time: int, attribute: str
+) -> None:
+    """900 ms and 1700 ms pulses toggle the LED modes; the profile is then restored."""
+    await set_alarm_time(api, alarm_time)
+    assert not cam.is_self_clean_profile()
+    await pulse(api, clock, alarm_time / 1000)
+    assert getattr(cam, attribute)
+    assert cam.pulses[-1].effect == f"{attribute}_toggle"
+    assert cam.pulses[-1].profile.time_ms == alarm_time
+    assert not cam.cleaning
+    await pulse(api, clock, 5.0)
+    assert not getattr(cam, attribute)
+    await set_alarm_time(api, 300)
+    assert cam.is_self_clean_profile()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"alarmTime": "500"},
+        {"alarmMode": "1"},
+        {"alarmValidSignal": "0"},
+        {"alarmOutFrequency": "4.5"},
+    ],
+)
+async def test_other_profiles_have_no_effect(
+    api: Api, cam: EmulatedCamera, clock: FakeClock, settings: dict[str, str]
+) -> None:
+    """Completed pulses of any other profile do nothing."""
+    await api.set("alarmOut", **settings)
+    await pulse(api, clock, 2.0)
+    assert cam.pulses[0].completed
+    assert cam.pulses[0].effect is None
+    assert cam.pulses[0].profile != SELF_CLEAN_PROFILE
+    assert not cam.cleaning
+    assert not cam.led_normally_disabled
+    assert not cam.led_shutoff
+
+
+async def test_repeated_and_stray_controls(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """A second start while running is ignored; a stop without a pulse is harmless."""
+    await control(api, "0")
+    assert cam.pulses == []
+    await control(api, "1")
+    clock.advance(0.2)
+    await control(api, "1")
+    clock.advance(0.1)
+    await control(api, "0")
+    assert len(cam.pulses) == 1
+    assert cam.pulses[0].completed
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"alarmOutID": "2", "controlFlag": "1"},
+        {"alarmOutID": "1", "controlFlag": "2"},
+        {"alarmOutID": "1"},
+        {"controlFlag": "1"},
+    ],
+)
+async def test_manual_control_validation(
+    api: Api, cam: EmulatedCamera, params: dict[str, str]
+) -> None:
+    """AlarmOutID must be 1 and controlFlag 0/1."""
+    assert await api.code("alarm.cgi", {"action": "manualControl", **params}) == -23
+    assert cam.pulses == []
+
+
+async def test_stuck_wiper_keeps_dirt(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """With stuck set the cleaning runs but the dirt stays."""
+    cam.dirt = 0.4
+    cam.stuck = True
+    await pulse(api, clock, 0.3)
+    assert cam.cleaning
+    assert cam.dirt == pytest.approx(0.4)
+
+
+async def test_toughcam_has_no_effect(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """The ToughCam records pulses but has no wiper or LED controller."""
+    clock = FakeClock()
+    async with EmulatedCamera(model="ToughCam-1000", clock=clock) as cam:
+        api = Api(session, cam)
+        for alarm_time in (300, 900, 1700):
+            await set_alarm_time(api, alarm_time)
+            await pulse(api, clock, 2.0)
+        assert [entry.completed for entry in cam.pulses] == [True, True, True]
+        assert [entry.effect for entry in cam.pulses] == [None, None, None]
+        assert not cam.cleaning
+        assert not cam.led_normally_disabled
+        assert not cam.led_shutoff
+
+
+def test_dirt_grows_with_clock() -> None:
+    """dirt_rate per hour of clock, capped at 1."""
+    clock = FakeClock()
+    cam = EmulatedCamera(clock=clock, dirt_rate=0.25)
+    assert cam.dirt == 0.0
+    clock.advance(3600)
+    assert cam.dirt == pytest.approx(0.25)
+    cam.dirt = 0.9
+    clock.advance(3600)
+    assert cam.dirt == 1.0
+
+
+async def test_cleaning_duration_kwarg(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """cleaning_duration is a constructor argument."""
+    clock = FakeClock()
+    async with EmulatedCamera(clock=clock, cleaning_duration=1.0) as cam:
+        await pulse(Api(session, cam), clock, 0.3)
+        clock.advance(0.99)
+        assert cam.cleaning
+        clock.advance(0.02)
+        assert not cam.cleaning
+
+
+async def test_motion_linked_self_clean(api: Api, cam: EmulatedCamera) -> None:
+    """Motion linked with ActionType=1 runs a self-clean (helper trigger_motion)."""
+    cam.trigger_motion()
+    assert cam.alarm_logs[-1].fields["description"] == "motion"
+    assert not cam.device.cleaning
+    linkage = kv.loop_pairs(
+        kv.Loop("AlarmLinkage", [[("ActionType", "1"), ("ActionID", "1")]])
+    )
+    pairs = [
+        ("action", "set"),
+        ("type", "motionAlarm"),
+        ("cameraID", "1"),
+        ("motionDetectionEnableFlag", "1"),
+        *linkage,
+    ]
+    assert (await api.text("param.cgi", pairs)).strip() == "OK"
+    cam.trigger_motion()
+    assert cam.cleaning
+    assert [entry.fields["description"] for entry in cam.alarm_logs] == [
+        "motion",
+        "motion",
+    ]
+
+
+def test_profile_trigger_rule() -> None:
+    """The controller listens to closed, square-wave, 5 Hz pulses only."""
+    assert SELF_CLEAN_PROFILE.is_trigger()
+    assert AlarmOutProfile(1, 2, 5.0, 900).is_trigger()
+    assert not AlarmOutProfile(1, 1, 5.0, 300).is_trigger()

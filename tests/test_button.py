@@ -1,0 +1,288 @@
+"""Self-clean and LED buttons: the sequence, its queueing, and every fault."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+import pytest
+
+from custom_components.excelsense.const import DOMAIN, ISSUE_ALARM_OUTPUT
+from tests.emulator import Fault
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.emulator import EmulatedCamera
+
+SELF_CLEAN = "button.tougheye_self_clean"
+LED_DISABLED = "button.tougheye_toggle_led_normally_disabled_mode"
+LED_SHUTOFF = "button.tougheye_toggle_led_shutoff_mode"
+
+
+async def _press(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+def _issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, f"{ISSUE_ALARM_OUTPUT}_{entry.entry_id}"
+    )
+
+
+async def test_self_clean_pulses_in_profile(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Self-clean: one complete 300 ms pulse, no profile change needed."""
+    camera.clear_requests()
+    await _press(hass, SELF_CLEAN)
+    assert len(camera.pulses) == 1
+    pulse = camera.pulses[0]
+    assert pulse.completed
+    assert pulse.effect == "self_clean"
+    assert camera.cleaning
+    assert camera.is_self_clean_profile()
+    sets = [r for r in camera.requests if r.get("action") == "set"]
+    assert sets == []
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "effect", "attribute"),
+    [
+        (LED_DISABLED, "led_normally_disabled_toggle", "led_normally_disabled"),
+        (LED_SHUTOFF, "led_shutoff_toggle", "led_shutoff"),
+    ],
+)
+async def test_led_toggles_restore_self_clean(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    entity_id: str,
+    effect: str,
+    attribute: str,
+) -> None:
+    """LED toggles switch the profile for the pulse and restore it afterwards."""
+    before = getattr(camera, attribute)
+    await _press(hass, entity_id)
+    assert camera.pulses[-1].completed
+    assert camera.pulses[-1].effect == effect
+    assert getattr(camera, attribute) is not before
+    assert camera.is_self_clean_profile()
+    assert _issue(hass, init_integration) is None
+
+
+async def test_concurrent_presses_never_interleave(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Two automations pressing at once: both run, one after the other."""
+    await asyncio.gather(_press(hass, LED_DISABLED), _press(hass, SELF_CLEAN))
+    assert len(camera.pulses) == 2
+    first, second = sorted(camera.pulses, key=lambda p: p.start)
+    assert first.end is not None
+    assert first.end <= second.start
+    assert all(p.completed for p in camera.pulses)
+    assert {p.effect for p in camera.pulses} == {
+        "led_normally_disabled_toggle",
+        "self_clean",
+    }
+    assert camera.is_self_clean_profile()
+
+
+STEPS = {
+    "set_profile": Fault(
+        kind="error", path="param.cgi", params={"type": "alarmOut", "alarmTime": "900"}
+    ),
+    "pulse_start": Fault(kind="error", path="alarm.cgi", params={"controlFlag": "1"}),
+    "pulse_end": Fault(kind="error", path="alarm.cgi", params={"controlFlag": "0"}),
+    "restore": Fault(
+        kind="error",
+        path="param.cgi",
+        params={"action": "set", "type": "alarmOut", "alarmTime": "300"},
+    ),
+}
+KINDS = [
+    {"kind": "error", "code": -23},
+    {"kind": "http_status", "status": 500},
+    {"kind": "garbage"},
+    {"kind": "truncated"},
+    {"kind": "disconnect"},
+    {"kind": "disconnect", "apply": True},
+]
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize("fault", KINDS, ids=lambda f: "-".join(map(str, f.values())))
+async def test_fault_matrix_leaves_camera_right_or_repair(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    step: str,
+    fault: dict[str, object],
+) -> None:
+    """Whatever fails, the output ends in self-clean or a repair issue says not."""
+    template = STEPS[step]
+    camera.inject(
+        Fault(
+            path=template.path,
+            params=template.params,
+            count=None,
+            **fault,  # type: ignore[arg-type]
+        )
+    )
+    with pytest.raises(HomeAssistantError) as raised:
+        await _press(hass, LED_DISABLED)
+    assert raised.value.translation_key == f"alarm_{step}_failed"
+    camera.clear_faults()
+    assert camera.is_self_clean_profile() or _issue(hass, init_integration) is not None
+    if step == "restore" and not fault.get("apply"):
+        assert _issue(hass, init_integration) is not None
+
+
+async def test_repair_issue_from_polling_and_fix_flow(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    hass_client: object,
+) -> None:
+    """A profile changed by someone else raises the issue; the fix flow restores it."""
+    from custom_components.excelsense.api import AlarmOutProfile  # noqa: PLC0415
+
+    coordinator = init_integration.runtime_data.coordinator
+    await coordinator.client.set_alarm_out(
+        AlarmOutProfile(valid_signal=1, mode=1, frequency=0.0, time_ms=1000)
+    )
+    await coordinator.async_refresh()
+    issue = _issue(hass, init_integration)
+    assert issue is not None
+    assert issue.is_fixable
+
+    from homeassistant.components.repairs import (  # noqa: PLC0415
+        DOMAIN as REPAIRS_DOMAIN,
+    )
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    from homeassistant.components.repairs.issue_handler import (  # noqa: PLC0415
+        async_process_repairs_platforms,
+    )
+
+    await async_process_repairs_platforms(hass)
+    flow_manager = hass.data[REPAIRS_DOMAIN]["flow_manager"]
+    result = await flow_manager.async_init(DOMAIN, data={"issue_id": issue.issue_id})
+    assert result["step_id"] == "confirm"
+    result = await flow_manager.async_configure(result["flow_id"], {})
+    assert result["type"] == "create_entry"
+    assert camera.is_self_clean_profile()
+    assert _issue(hass, init_integration) is None
+
+
+async def test_failed_press_error_is_translated(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A permission error on a button is explained."""
+    camera.inject(Fault(kind="error", code=-512, path="operate.cgi"))
+    with pytest.raises(HomeAssistantError) as raised:
+        await _press(hass, "button.tougheye_restart")
+    assert raised.value.translation_key == "permission_denied"
+
+
+async def test_sync_time_sets_device_clock(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Sync clock sends Home Assistant's local time."""
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id(
+        BUTTON_DOMAIN, DOMAIN, f"{init_integration.unique_id}_sync_time"
+    )
+    assert entity_id
+    camera.clear_requests()
+    await _press(hass, entity_id)
+    sent = next(r for r in camera.requests if r.get("type") == "dateTime")
+    assert sent.get("year")
+
+
+@pytest.mark.parametrize("camera_model", ["ToughCam-1000"])
+async def test_wiper_buttons_disabled_without_wiper(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A ToughCam gets the wiper/LED buttons, but disabled."""
+    registry = er.async_get(hass)
+    for key in ("self_clean", "led_normally_disabled_toggle", "led_shutoff_toggle"):
+        entity_id = registry.async_get_entity_id(
+            BUTTON_DOMAIN, DOMAIN, f"{init_integration.unique_id}_{key}"
+        )
+        assert entity_id is not None
+        entry = registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        ({"kind": "disconnect", "count": None}, "communication_error"),
+        ({"kind": "error", "code": -2}, "device_error"),
+        ({"kind": "error", "code": -508}, "authentication_failed"),
+    ],
+)
+async def test_command_errors_are_translated(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    fault: dict[str, object],
+    key: str,
+) -> None:
+    """Transport, device and login errors each have their own message."""
+    camera.inject(Fault(path="operate.cgi", **fault))  # type: ignore[arg-type]
+    with pytest.raises(HomeAssistantError) as raised:
+        await _press(hass, "button.tougheye_restart")
+    assert raised.value.translation_key == key
+    if key == "authentication_failed":
+        flows = hass.config_entries.flow.async_progress()
+        assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+
+async def _repair_flow(hass: HomeAssistant, issue_id: str) -> tuple[object, dict]:
+    from homeassistant.components.repairs import (  # noqa: PLC0415
+        DOMAIN as REPAIRS_DOMAIN,
+    )
+    from homeassistant.components.repairs.issue_handler import (  # noqa: PLC0415
+        async_process_repairs_platforms,
+    )
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    await async_process_repairs_platforms(hass)
+    manager = hass.data[REPAIRS_DOMAIN]["flow_manager"]
+    result = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
+    return manager, result
+
+
+async def test_repair_flow_restore_fails_then_not_loaded(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A failing restore keeps the form open; an unloaded camera aborts."""
+    from custom_components.excelsense.coordinator import (  # noqa: PLC0415
+        raise_alarm_output_issue,
+    )
+
+    raise_alarm_output_issue(hass, init_integration)
+    issue = _issue(hass, init_integration)
+    assert issue is not None
+    camera.inject(
+        Fault(kind="error", code=-2, path="param.cgi", params={"action": "set"})
+    )
+    manager, result = await _repair_flow(hass, issue.issue_id)
+    result = await manager.async_configure(result["flow_id"], {})  # type: ignore[attr-defined]
+    assert result["errors"] == {"base": "restore_failed"}
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    result = await manager.async_configure(result["flow_id"], {})  # type: ignore[attr-defined]
+    assert result["type"] == "abort"
+    assert result["reason"] == "not_loaded"

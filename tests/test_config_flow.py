@@ -1,0 +1,267 @@
+"""Config flow: user, DHCP, reauth, reconfigure and options, against the emulator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+import pytest
+
+from custom_components.excelsense.const import (
+    CONF_LIVE_VIEW_STREAM,
+    CONF_RTSP_TRANSPORT,
+    CONF_SNAPSHOT_QUALITY,
+    DOMAIN,
+)
+from tests.emulator import EmulatedCamera, Fault
+
+from .conftest import MAC, PASSWORD, UNIQUE_ID, USERNAME
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+
+def _user_input(camera: EmulatedCamera, **overrides: object) -> dict[str, object]:
+    return {
+        "host": "127.0.0.1",
+        "port": camera.port,
+        "username": USERNAME,
+        "password": PASSWORD,
+        "ssl": False,
+        "verify_ssl": True,
+        **overrides,
+    }
+
+
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A camera added by hand is validated and stored under its MAC."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == UNIQUE_ID
+    assert result["data"]["password"] == PASSWORD
+    assert result["title"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"password": "wrong"}, "invalid_auth"),
+        ({"username": "nobody"}, "invalid_auth"),
+        ({"port": 1}, "cannot_connect"),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    overrides: dict[str, object],
+    error: str,
+) -> None:
+    """Each error is shown on the form, and fixing the input creates the entry."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera, **overrides)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_checks_credentials_not_only_device_info(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """Firmware that answers deviceInfo without a login must not fool the flow."""
+    camera.quirks.device_info_without_auth = True
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera, password="x")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_user_flow_http_401_is_invalid_auth(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """Firmware answering a bad login with HTTP 401 is understood too."""
+    camera.quirks.auth_failure = "http401"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera, password="x")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_user_flow_permission_denied(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A non-admin account is explained, not mistaken for a bad password."""
+    camera.inject(Fault(kind="error", code=-512, path="param.cgi", count=1))
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera)
+    )
+    assert result["errors"] == {"base": "permission_denied"}
+
+
+async def test_user_flow_unknown_error(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """An unexpected exception becomes 'unknown', then the flow recovers."""
+    with patch(
+        "custom_components.excelsense.api.ExcelSenseClient.device_info",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera)
+        )
+    assert result["errors"] == {"base": "unknown"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_already_configured(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """The same camera twice is refused."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+def _dhcp(ip: str = "127.0.0.1") -> DhcpServiceInfo:
+    return DhcpServiceInfo(ip=ip, hostname="tougheye", macaddress="001c27159356")
+
+
+async def test_dhcp_discovery_confirm(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A discovered camera asks for credentials and is added."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp()
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "dhcp_confirm"
+    credentials = {k: v for k, v in _user_input(camera).items() if k != "host"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**credentials, "password": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["host"] == "127.0.0.1"
+    assert result["result"].unique_id == UNIQUE_ID
+
+
+async def test_dhcp_known_camera_updates_host(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """A known camera at a new address gets its host updated without a prompt."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.2")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert config_entry.data["host"] == "127.0.0.2"
+
+
+async def test_reauth(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A new password on the device is taken in by reauth."""
+    result = await init_integration.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": USERNAME, "password": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": USERNAME, "password": PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """The same camera, now on another port, is taken over by reconfigure."""
+    async with EmulatedCamera(username=USERNAME, password=PASSWORD, mac=MAC) as moved:
+        result = await init_integration.start_reconfigure_flow(hass)
+        assert result["step_id"] == "reconfigure"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(moved)
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert init_integration.data["port"] == moved.port
+        await hass.async_block_till_done()
+
+
+async def test_reconfigure_refuses_other_camera(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Pointing an entry at a different camera is refused."""
+    camera.state.device_info.values["MACAddress"] = "00:1C:27:AA:BB:CC"
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_device"
+
+
+async def test_reconfigure_error_then_recovers(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A wrong port shows cannot_connect and the form stays open."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera, port=1)
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Options are stored and offer the camera's streams."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SNAPSHOT_QUALITY: 5,
+            CONF_LIVE_VIEW_STREAM: "2",
+            CONF_RTSP_TRANSPORT: "udp",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        CONF_SNAPSHOT_QUALITY: 5,
+        CONF_LIVE_VIEW_STREAM: 2,
+        CONF_RTSP_TRANSPORT: "udp",
+    }

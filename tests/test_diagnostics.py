@@ -1,0 +1,33 @@
+"""Diagnostics: useful and redacted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from syrupy.filters import props
+
+from .conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+    from syrupy.assertion import SnapshotAssertion
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Everything useful, nothing secret."""
+    result = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    text = str(result)
+    assert PASSWORD not in text
+    assert "00:1C:27" not in text.upper()
+    assert result["entry"]["data"]["password"] == "**REDACTED**"
+    assert result == snapshot(exclude=props("port", "clock", "raw"))
