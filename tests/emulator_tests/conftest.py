@@ -95,6 +95,11 @@ class Api:
         return await self.code(cgi, {"action": "set", "type": type_, **params})
 
 
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the integration tests' autouse fixture: no Home Assistant here."""
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """A fake clock for the camera."""

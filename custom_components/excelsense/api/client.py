@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from enum import IntEnum
 import logging
@@ -682,6 +683,18 @@ class ExcelSenseClient:
         ExcelSenseAlarmOperationError naming the failed step and whether the
         output is known to be restored.
         """
+        # Shielded: a cancelled caller (unload, shutdown, a timeout) must not
+        # cut the pulse short or skip the restore; it waits for both instead.
+        task = asyncio.ensure_future(self._run_operation(operation))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():
+                with contextlib.suppress(ExcelSenseError):
+                    await task
+            raise
+
+    async def _run_operation(self, operation: AlarmOperation) -> AlarmOperationResult:
         target = operation.profile
         async with self._alarm_lock:
             step = "read_profile"
@@ -698,7 +711,9 @@ class ExcelSenseClient:
                 error = err
             restored = True
             restore_error: ExcelSenseError | None = None
-            if changed:
+            # Also when the output already held this operation's profile: it
+            # must end in self-clean whatever it was in before.
+            if changed or target != SELF_CLEAN_PROFILE:
                 try:
                     await self._restore()
                 except ExcelSenseError as err:
@@ -709,9 +724,9 @@ class ExcelSenseClient:
                     step, restored=restored, reason=str(error)
                 ) from error
             if restore_error is not None:
-                msg = "restore"
+                step = "restore"
                 raise ExcelSenseAlarmOperationError(
-                    msg, restored=False, reason=str(restore_error)
+                    step, restored=False, reason=str(restore_error)
                 ) from restore_error
         return AlarmOperationResult(operation=operation, profile_changed=changed)
 
@@ -722,10 +737,11 @@ class ExcelSenseClient:
         hold = profile.time_ms / 1000 + ALARM_PULSE_MARGIN
         try:
             await self.manual_alarm(start=True)
-        except ExcelSenseResponseError:
-            raise  # the device refused: no pulse is running
         except ExcelSenseError as err:
-            # The start may have reached the device: let a pulse finish, then end it.
+            if isinstance(err, ExcelSenseResponseError) and err.code is not None:
+                raise  # the device refused with an error code: no pulse runs
+            # A lost or garbled reply may hide a pulse that started: let it
+            # finish, then end it.
             await asyncio.sleep(max(0.0, started + hold - loop.time()))
             await self._end_pulse_quietly()
             msg = "pulse_start"
@@ -1047,19 +1063,23 @@ class ExcelSenseClient:
             ]
         )
         try:
-            response = await self.session.get(
-                self._url("video.cgi"), params=params, ssl=self._ssl()
-            )
+            async with asyncio.timeout(self.request_timeout):
+                response = await self.session.get(
+                    self._url("video.cgi"), params=params, ssl=self._ssl()
+                )
+                if response.content_type.startswith("multipart/"):
+                    return response
+                async with response:
+                    body = await response.read()
+        except TimeoutError:
+            msg = f"Timeout opening the live stream of {self.host}"
+            raise ExcelSenseTimeoutError(msg) from None
         except (aiohttp.ClientError, OSError) as err:
             msg = f"Error opening the live stream of {self.host}: {type(err).__name__}"
             raise ExcelSenseConnectionError(msg) from None
-        if not response.content_type.startswith("multipart/"):
-            body = await response.read()
-            response.release()
-            self._check(body, response.status, response.content_type, "ok", "video.cgi")
-            msg = "Live stream reply is not multipart"
-            raise ExcelSenseResponseError(None, msg)
-        return response
+        self._check(body, response.status, response.content_type, "ok", "video.cgi")
+        msg = "Live stream reply is not multipart"
+        raise ExcelSenseResponseError(None, msg)
 
     async def __aenter__(self) -> Self:
         """Use as an async context manager (nothing to open)."""

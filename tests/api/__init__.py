@@ -1,0 +1,1 @@
+"""Tests of the ExcelSense API client against the emulated camera."""
