@@ -414,6 +414,7 @@ def fast_restore(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
     ],
 )
+@pytest.mark.parametrize("quirky", [False, True], ids=["plain", "quirky"])
 async def test_get_returns_typed_model(
     client: ExcelSenseClient,
     camera: EmulatedCamera,
@@ -421,8 +422,16 @@ async def test_get_returns_typed_model(
     model: type,
     kind: str,
     check: Callable[[Any], bool],
+    quirky: bool,
 ) -> None:
-    """Every getter sends one request of its type and returns a typed model."""
+    """Every getter sends one request of its type and returns a typed model.
+
+    Also from sloppy firmware: CRLF, ``key =value``, ``Begin=2``, lower-case
+    next markers, ``End=1`` or bare ``xxxEnd``, unknown extra keys.
+    """
+    if quirky:
+        for quirk in ("crlf", "stray_key_spaces", "odd_markers", "extra_keys"):
+            setattr(camera.quirks, quirk, True)
     result = await call(client)
     assert isinstance(result, model)
     assert check(result), result
@@ -1531,10 +1540,8 @@ async def test_open_mjpeg_stream_transport_faults(
 ) -> None:
     """A broken or silent device gives the documented errors for the stream too.
 
-    BUG (client.py open_mjpeg_stream): the non-multipart body is read outside
-    any try (aiohttp.ClientPayloadError escapes), and the request has no
-    timeout at all (only the session's, 5 minutes by default, which also cuts
-    a long live view).
+    Regression: the non-multipart body used to be read outside any try
+    (aiohttp.ClientPayloadError escaped) and the request had no timeout.
     """
     camera.inject(replace(fault))
     client = make_client(request_timeout=0.2)
@@ -1667,9 +1674,8 @@ async def test_cancelled_alarm_operation_cleans_up(
 ) -> None:
     """Cancelling an operation mid-pulse still ends the pulse and restores.
 
-    BUG (client.py run_alarm_operation): only ExcelSenseError is caught, so a
-    CancelledError (HA shutdown, entry unload, a caller's timeout) skips the
-    restore the design puts in ``finally`` and leaves the pulse running.
+    Regression: a CancelledError (HA shutdown, entry unload, a caller's
+    timeout) used to skip the restore and leave the pulse running.
     """
     task = asyncio.create_task(
         client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
@@ -1741,8 +1747,8 @@ async def test_manual_alarm(client: ExcelSenseClient, camera: EmulatedCamera) ->
             id="pulse_start-reply-lost",
         ),
         pytest.param(
-            # BUG: the start was carried out but the reply is unusable; the
-            # client takes it for a refusal and never ends the pulse.
+            # The start was carried out but its reply is unusable: not a
+            # refusal, so the pulse must still be held and ended.
             [Fault("garbage", params=PULSE_START, apply=True)],
             "pulse_start",
             True,
