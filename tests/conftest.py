@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.const import MAJOR_VERSION, __version__
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 # Imported before any hass fixture runs: the test plugin mounts its own
 # custom_components package first, and this makes ours the one that counts.
@@ -18,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
+    from syrupy.location import PyTestLocation
 
 # A password that breaks any hand-built URL.
 PASSWORD = "p@ss:w/rd?#&=% +"
@@ -29,6 +34,25 @@ UNIQUE_ID = "00:1c:27:15:93:56"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/excelsense."""
+
+
+class _VersionedSnapshots(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot format, one folder per Home Assistant release.
+
+    Registry entries and states serialise differently across releases (2026
+    added fields), so the oldest supported release keeps its own snapshots.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        folder = "snapshots" if MAJOR_VERSION >= 2026 else f"snapshots-{__version__}"
+        return str(Path(test_location.filepath).parent / folder)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots in Home Assistant's format, per Home Assistant release."""
+    return snapshot.use_extension(_VersionedSnapshots)
 
 
 @pytest.fixture
