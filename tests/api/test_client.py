@@ -119,10 +119,6 @@ PULSE_START = {"action": "manualControl", "controlFlag": 1}
 PULSE_END = {"action": "manualControl", "controlFlag": 0}
 
 
-def _since(camera: EmulatedCamera, start: int) -> list[RequestRecord]:
-    return camera.requests[start:]
-
-
 def _alarm_sets(camera: EmulatedCamera) -> list[RequestRecord]:
     return [
         r
@@ -1329,9 +1325,7 @@ async def test_unusable_replies(
 
 
 async def test_request_bound(
-    camera: EmulatedCamera,
-    make_client: Callable[..., ExcelSenseClient],
-    expect_error: ExpectError,
+    camera: EmulatedCamera, make_client: Callable[..., ExcelSenseClient]
 ) -> None:
     """With max_concurrent_requests=2 the device never sees a third request.
 
@@ -1505,6 +1499,32 @@ async def test_open_mjpeg_stream(
         "EncoderType": "MJPEG",
         "AudioFlag": "0",
     }
+
+
+async def test_open_mjpeg_stream_outlives_session_timeout(
+    camera: EmulatedCamera, make_client: Callable[..., ExcelSenseClient]
+) -> None:
+    """A live view is not cut short by the session's total timeout.
+
+    BUG (client.py open_mjpeg_stream): no per-request ``timeout=`` is passed,
+    so the caller session's ClientTimeout.total (aiohttp's default 300 s, which
+    Home Assistant's shared session keeps) ends every live view after it.
+    """
+    camera.frame_interval = 0.05
+    total = aiohttp.ClientTimeout(total=0.4)
+    async with aiohttp.ClientSession(timeout=total) as http:
+        response = await make_client(session=http).open_mjpeg_stream()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 0.8
+        cut = None
+        try:
+            while loop.time() < deadline:
+                assert await response.content.readany()
+        except TimeoutError:
+            cut = f"after {loop.time() - deadline + 0.8:.1f} s"
+        finally:
+            response.close()
+    assert cut is None, f"the session's total timeout cut the live stream {cut}"
 
 
 async def test_open_mjpeg_stream_errors(

@@ -651,17 +651,16 @@ class ExcelSenseClient:
             await self._restore()
 
     async def _restore(self) -> None:
-        for attempt in range(1, RESTORE_ATTEMPTS + 1):
+        for attempt in range(1, RESTORE_ATTEMPTS):
             try:
                 await self._set_alarm_out(SELF_CLEAN_PROFILE)
             except (ExcelSenseAuthenticationError, ExcelSensePermissionError):
                 raise
             except ExcelSenseError:
-                if attempt == RESTORE_ATTEMPTS:
-                    raise
                 await asyncio.sleep(RESTORE_BACKOFF * attempt)
             else:
                 return
+        await self._set_alarm_out(SELF_CLEAN_PROFILE)
 
     async def manual_alarm(self, *, start: bool) -> None:
         """Start or end a manual alarm-output pulse (prefer run_alarm_operation)."""
@@ -1064,8 +1063,15 @@ class ExcelSenseClient:
         )
         try:
             async with asyncio.timeout(self.request_timeout):
+                # A live view lasts as long as it is watched: only connecting
+                # is bounded, not the session's total timeout.
                 response = await self.session.get(
-                    self._url("video.cgi"), params=params, ssl=self._ssl()
+                    self._url("video.cgi"),
+                    params=params,
+                    ssl=self._ssl(),
+                    timeout=aiohttp.ClientTimeout(
+                        total=None, sock_connect=self.request_timeout
+                    ),
                 )
                 if response.content_type.startswith("multipart/"):
                     return response
