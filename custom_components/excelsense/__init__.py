@@ -12,19 +12,38 @@ from homeassistant.const import (
     CONF_USERNAME,
     Platform,
 )
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import ExcelSenseClient
-from .const import CONF_VERIFY_SSL, DEFAULT_PORT
+from .const import CONF_VERIFY_SSL, DEFAULT_PORT, DOMAIN
 from .coordinator import ExcelSenseCoordinator, ExcelSenseRuntimeData
+from .services import async_setup_services
 from .snapshot import SnapshotSource
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
 
     from .coordinator import ExcelSenseConfigEntry
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.CAMERA, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which exist whether or not a camera is loaded."""
+    async_setup_services(hass)
+    return True
 
 
 def create_client(hass: HomeAssistant, data: dict[str, object]) -> ExcelSenseClient:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -75,6 +75,7 @@ class ExcelSenseStatic:
 class ExcelSenseData:
     """The polled state; a group that was not polled stays None / absent."""
 
+    device_info: DeviceInfo | None = None
     alarm_out: AlarmOutput | None = None
     disks: DiskInfo | None = None
     motion: MotionAlarm | None = None
@@ -124,6 +125,7 @@ ALWAYS_POLLED = frozenset({"alarm_out"})
 
 _SIMPLE_GROUPS: dict[str, _Group] = {
     "alarm_out": _Group(lambda c: c.alarm_out_settled(), _attr("alarm_out")),
+    "device_info": _Group(lambda c: c.device_info(), _attr("device_info")),
     "disks": _Group(lambda c: c.disks(), _attr("disks")),
     "motion": _Group(lambda c: c.motion_alarm(), _attr("motion")),
     "record_policy": _Group(lambda c: c.record_policy(), _attr("record_policy")),
@@ -271,6 +273,34 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
         if data.alarm_out is not None:
             self._check_alarm_output(data.alarm_out)
         return data
+
+    async def async_refresh_group(self, group: str | None) -> None:
+        """Re-read one group after a command and publish it at once.
+
+        One request instead of a full poll, and no debounce delay: a slider
+        moved twice in a row shows the device's value both times.
+        """
+        spec = self._groups.get(group) if group else None
+        if spec is None:
+            await self.async_request_refresh()
+            return
+        try:
+            value = await spec.fetch(self.client)
+        except ExcelSenseError as err:
+            LOGGER.debug(
+                "Re-reading %s from %s failed: %s", group, self.client.host, err
+            )
+            await self.async_request_refresh()
+            return
+        data = replace(
+            self.data,
+            image=dict(self.data.image),
+            streams=dict(self.data.streams),
+            groups=set(self.data.groups),
+        )
+        spec.store(data, value)
+        data.groups.add(str(group))
+        self.async_set_updated_data(data)
 
     def _raise_for(self, errors: list[BaseException]) -> None:
         auth = next(

@@ -35,7 +35,7 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
         # The group is the coordinator context: polling reads what listeners need.
         super().__init__(coordinator, context=group)
         self.entity_description = description
-        self._group = group
+        self.group = group
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
         info = coordinator.static.device_info
@@ -54,5 +54,5 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
     def available(self) -> bool:
         """Unavailable when the camera is offline or its group was not read."""
         return super().available and (
-            self._group is None or self._group in self.coordinator.data.groups
+            self.group is None or self.group in self.coordinator.data.groups
         )

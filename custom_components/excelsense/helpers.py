@@ -74,6 +74,6 @@ def excelsense_command[E: ExcelSenseEntity, **P](
             await func(self, *args, **kwargs)
         except ExcelSenseError as err:
             raise translate_error(self, err) from err
-        await self.coordinator.async_request_refresh()
+        await self.coordinator.async_refresh_group(self.group)
 
     return handler  # type: ignore[return-value]  # functools.wraps typing

@@ -1205,7 +1205,7 @@ type Handler = Callable[[Query], Result]
 class Device:
     """The camera: configuration, physical outputs, logs and request handling."""
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         model: str,

@@ -146,7 +146,7 @@ class CameraOptions(TypedDict, total=False):
 class EmulatedCamera:
     """An emulated ExcelSense camera listening on a local TCP port."""
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         username: str = "admin",

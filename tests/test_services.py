@@ -1,0 +1,94 @@
+"""The get_logs action."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+
+from custom_components.excelsense.const import DOMAIN
+from tests.emulator import Fault
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.emulator import EmulatedCamera
+
+
+async def _get_logs(hass: HomeAssistant, **data: object) -> dict[str, object]:
+    response = await hass.services.async_call(
+        DOMAIN, "get_logs", data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+@pytest.mark.parametrize("log", ["system", "alarm"])
+async def test_get_logs_returns_entries(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    log: str,
+) -> None:
+    """Both logs come back as entries with their fields."""
+    client = init_integration.runtime_data.client
+    if log == "alarm":
+        from custom_components.excelsense.api import AlarmOperation  # noqa: PLC0415
+
+        await client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    now = camera.device.now()
+    response = await _get_logs(
+        hass,
+        config_entry_id=init_integration.entry_id,
+        log=log,
+        start=(now - timedelta(hours=1)).isoformat(),
+        end=(now + timedelta(minutes=1)).isoformat(),
+    )
+    entries = response["entries"]
+    assert isinstance(entries, list)
+    assert entries
+    assert all("fields" in entry for entry in entries)
+    request = next(r for r in camera.requests if r.get("type") == f"{log}LogInfo")
+    assert request.get("logType") == "-1"
+
+
+async def test_get_logs_defaults_to_last_day(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Without a range, the last day is read."""
+    await _get_logs(hass, config_entry_id=init_integration.entry_id)
+    request = next(r for r in camera.requests if r.get("type") == "systemLogInfo")
+    start = datetime.strptime(request.get("startTime") or "", "%Y%m%d%H%M%S")  # noqa: DTZ007
+    end = datetime.strptime(request.get("endTime") or "", "%Y%m%d%H%M%S")  # noqa: DTZ007
+    assert end - start == timedelta(days=1)
+
+
+async def test_get_logs_errors(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Unknown entries, bad ranges and device errors are explained."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await _get_logs(hass, config_entry_id="nope")
+    assert raised.value.translation_key == "unknown_entry"
+    camera.clear_requests()
+    with pytest.raises(ServiceValidationError) as raised:
+        await _get_logs(
+            hass,
+            config_entry_id=init_integration.entry_id,
+            start="2026-01-02 00:00:00",
+            end="2026-01-01 00:00:00",
+        )
+    assert raised.value.translation_key == "invalid_value"
+    assert not camera.requests
+    camera.inject(Fault(kind="error", code=-2, path="param.cgi", count=None))
+    with pytest.raises(HomeAssistantError) as raised:
+        await _get_logs(hass, config_entry_id=init_integration.entry_id)
+    assert raised.value.translation_key == "device_error"
+    camera.clear_faults()
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as raised:
+        await _get_logs(hass, config_entry_id=init_integration.entry_id)
+    assert raised.value.translation_key == "entry_not_loaded"
