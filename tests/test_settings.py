@@ -37,7 +37,19 @@ def _linkage_types(cam: EmulatedCamera) -> list[str]:
 
 
 # (entity, domain, service, data, read from the emulator, expected, expected state)
-CASES: list[tuple[str, str, str, dict[str, Any], Read, str, str]] = [
+CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
+    (
+        "time.tougheye_scheduled_self_clean_time_2",
+        "time",
+        "set_value",
+        {"time": "17:45:00"},
+        lambda cam: (
+            cam.state.io_alarm.values["TimeTwoHours"],
+            cam.state.io_alarm.values["TimeTwoMinutes"],
+        ),
+        ("17", "45"),
+        "17:45:00",
+    ),
     (
         "switch.tougheye_motion_detection",
         "switch",
@@ -316,7 +328,7 @@ async def test_setter_changes_device_and_state(
     service: str,
     data: dict[str, Any],
     read: Read,
-    expected: str,
+    expected: Any,  # noqa: ANN401 - a string or a tuple of strings
     state: str,
 ) -> None:
     """The device holds the new value and the entity shows it at once."""

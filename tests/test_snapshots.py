@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Platform.SENSOR,
         Platform.SWITCH,
         Platform.TEXT,
+        Platform.TIME,
     ],
 )
 async def test_platform_snapshot(
