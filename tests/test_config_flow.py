@@ -11,6 +11,8 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
 from custom_components.excelsense.const import (
+    CONF_AUTO_CLEAN_MAX_PER_DAY,
+    CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
@@ -257,6 +259,8 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
             CONF_SNAPSHOT_QUALITY: 5,
             CONF_LIVE_VIEW_STREAM: "2",
             CONF_RTSP_TRANSPORT: "udp",
+            CONF_LENS_INTERVAL: 30,
+            CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -264,4 +268,6 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_SNAPSHOT_QUALITY: 5,
         CONF_LIVE_VIEW_STREAM: 2,
         CONF_RTSP_TRANSPORT: "udp",
+        CONF_LENS_INTERVAL: 30,
+        CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
     }

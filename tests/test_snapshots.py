@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     [
         Platform.BUTTON,
         Platform.CAMERA,
+        Platform.EVENT,
         Platform.NUMBER,
         Platform.SELECT,
         Platform.SENSOR,

@@ -18,6 +18,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .api import ExcelSenseClient
 from .const import CONF_VERIFY_SSL, DEFAULT_PORT, DOMAIN
 from .coordinator import ExcelSenseCoordinator, ExcelSenseRuntimeData
+from .lens import LensMonitor
 from .services import async_setup_services
 from .snapshot import SnapshotSource
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.CAMERA,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -66,8 +68,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     client = create_client(hass, dict(entry.data))
     coordinator = ExcelSenseCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    snapshots = SnapshotSource(client)
+    lens = None
+    if coordinator.static.device_info.self_cleaning:
+        lens = LensMonitor(hass, entry, client, snapshots)
+        await lens.async_start()
     entry.runtime_data = ExcelSenseRuntimeData(
-        client=client, coordinator=coordinator, snapshots=SnapshotSource(client)
+        client=client, coordinator=coordinator, snapshots=snapshots, lens=lens
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

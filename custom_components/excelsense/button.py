@@ -13,7 +13,7 @@ from homeassistant.components.button import (
 from homeassistant.const import EntityCategory
 from homeassistant.util import dt as dt_util
 
-from .api import AlarmOperation, ExcelSenseClient
+from .api import AlarmOperation
 from .entity import ExcelSenseEntity
 from .helpers import excelsense_command
 
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseConfigEntry, ExcelSenseStatic
+    from .coordinator import (
+        ExcelSenseConfigEntry,
+        ExcelSenseRuntimeData,
+        ExcelSenseStatic,
+    )
 
 # Commands queue on the client's own lock and request bound.
 PARALLEL_UPDATES = 0
@@ -33,7 +37,7 @@ PARALLEL_UPDATES = 0
 class ExcelSenseButtonDescription(ButtonEntityDescription):
     """A button and what pressing it does."""
 
-    press_fn: Callable[[ExcelSenseClient], Awaitable[object]]
+    press_fn: Callable[[ExcelSenseRuntimeData], Awaitable[object]]
     enabled_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
 
 
@@ -43,24 +47,33 @@ def _self_cleaning(static: ExcelSenseStatic) -> bool:
 
 def _alarm(
     operation: AlarmOperation,
-) -> Callable[[ExcelSenseClient], Awaitable[object]]:
-    def press(client: ExcelSenseClient) -> Awaitable[object]:
-        return client.run_alarm_operation(operation)
+) -> Callable[[ExcelSenseRuntimeData], Awaitable[object]]:
+    def press(runtime: ExcelSenseRuntimeData) -> Awaitable[object]:
+        return runtime.client.run_alarm_operation(operation)
 
     return press
 
 
-async def _sync_time(client: ExcelSenseClient) -> None:
+async def _self_clean(runtime: ExcelSenseRuntimeData) -> None:
+    # With lens care, the clean is verified by a snapshot afterwards.
+    if runtime.lens is not None:
+        await runtime.lens.async_self_clean()
+    else:
+        await runtime.client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+
+
+async def _sync_time(runtime: ExcelSenseRuntimeData) -> None:
     # The camera keeps local wall time without a zone; it is installed where
     # Home Assistant is, so Home Assistant's local time is the device's.
-    await client.set_date_time(dt_util.now().replace(tzinfo=None, microsecond=0))
+    now = dt_util.now().replace(tzinfo=None, microsecond=0)
+    await runtime.client.set_date_time(now)
 
 
 BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
     ExcelSenseButtonDescription(
         key="self_clean",
         translation_key="self_clean",
-        press_fn=_alarm(AlarmOperation.SELF_CLEAN),
+        press_fn=_self_clean,
         enabled_fn=_self_cleaning,
     ),
     ExcelSenseButtonDescription(
@@ -79,7 +92,7 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
         key="restart",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client: client.restart(),
+        press_fn=lambda runtime: runtime.client.restart(),
     ),
     ExcelSenseButtonDescription(
         key="sync_time",
@@ -92,7 +105,7 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
         translation_key="factory_reset",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        press_fn=lambda client: client.factory_reset(),
+        press_fn=lambda runtime: runtime.client.factory_reset(),
     ),
 )
 
@@ -122,4 +135,6 @@ class ExcelSenseButton(ExcelSenseEntity, ButtonEntity):
     @excelsense_command
     async def async_press(self) -> None:
         """Run the command (alarm operations queue behind each other)."""
-        await self.entity_description.press_fn(self.coordinator.client)
+        await self.entity_description.press_fn(
+            self.coordinator.config_entry.runtime_data
+        )

@@ -35,10 +35,14 @@ from .api import (
     ExcelSensePermissionError,
 )
 from .const import (
+    CONF_AUTO_CLEAN_MAX_PER_DAY,
+    CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     CONF_VERIFY_SSL,
+    DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
+    DEFAULT_LENS_INTERVAL,
     DEFAULT_LIVE_VIEW_STREAM,
     DEFAULT_PORT,
     DEFAULT_RTSP_TRANSPORT,
@@ -241,6 +245,10 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                     CONF_SNAPSHOT_QUALITY: int(user_input[CONF_SNAPSHOT_QUALITY]),
                     CONF_LIVE_VIEW_STREAM: int(user_input[CONF_LIVE_VIEW_STREAM]),
                     CONF_RTSP_TRANSPORT: user_input[CONF_RTSP_TRANSPORT],
+                    CONF_LENS_INTERVAL: int(user_input[CONF_LENS_INTERVAL]),
+                    CONF_AUTO_CLEAN_MAX_PER_DAY: int(
+                        user_input[CONF_AUTO_CLEAN_MAX_PER_DAY]
+                    ),
                 }
             )
         options = self.config_entry.options
@@ -280,6 +288,28 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                         options=list(RTSP_TRANSPORTS),
                         translation_key=CONF_RTSP_TRANSPORT,
                         mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_LENS_INTERVAL,
+                    default=options.get(CONF_LENS_INTERVAL, DEFAULT_LENS_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=1440,
+                        step=1,
+                        unit_of_measurement="min",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_AUTO_CLEAN_MAX_PER_DAY,
+                    default=options.get(
+                        CONF_AUTO_CLEAN_MAX_PER_DAY, DEFAULT_AUTO_CLEAN_MAX_PER_DAY
+                    ),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1, max=24, step=1, mode=NumberSelectorMode.BOX
                     )
                 ),
             }

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
+    from .lens import LensMonitor
     from .snapshot import SnapshotSource
 
 
@@ -168,6 +169,7 @@ class ExcelSenseRuntimeData:
     client: ExcelSenseClient
     coordinator: ExcelSenseCoordinator
     snapshots: SnapshotSource
+    lens: LensMonitor | None
 
 
 class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):

@@ -9,13 +9,16 @@ from homeassistant.helpers.device_registry import (
     DeviceInfo,
     format_mac,
 )
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER
+from .const import DOMAIN, MANUFACTURER, SIGNAL_LENS_UPDATE
 from .coordinator import ExcelSenseCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
+
+    from .lens import LensMonitor
 
 
 class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
@@ -55,4 +58,29 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
         """Unavailable when the camera is offline or its group was not read."""
         return super().available and (
             self.group is None or self.group in self.coordinator.data.groups
+        )
+
+
+class ExcelSenseLensEntity(ExcelSenseEntity):
+    """An entity of the lens-care loop: updated by the monitor, not by polling."""
+
+    def __init__(
+        self,
+        coordinator: ExcelSenseCoordinator,
+        description: EntityDescription,
+        lens: LensMonitor,
+    ) -> None:
+        """Bind the entity to the camera's lens monitor."""
+        super().__init__(coordinator, description, group=None)
+        self.lens = lens
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the monitor's updates."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_LENS_UPDATE.format(self.coordinator.config_entry.entry_id),
+                self.async_write_ha_state,
+            )
         )

@@ -10,12 +10,18 @@ from homeassistant.components.number import (
     NumberEntity,
     NumberEntityDescription,
     NumberMode,
+    RestoreNumber,
 )
-from homeassistant.const import EntityCategory, UnitOfDataRate, UnitOfTime
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfDataRate,
+    UnitOfTime,
+)
 
 from .api import ExcelSenseClient, ExcelSenseValidationError, ImageSetting
 from .coordinator import image_group, stream_group
-from .entity import ExcelSenseEntity
+from .entity import ExcelSenseEntity, ExcelSenseLensEntity
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
@@ -210,7 +216,45 @@ async def async_setup_entry(
     descriptions = [d for d in NUMBERS if d.exists_fn(static)]
     for stream_id in static.stream_ids:
         descriptions.extend(stream_numbers(stream_id))
-    async_add_entities(ExcelSenseNumber(coordinator, d) for d in descriptions)
+    entities: list[NumberEntity] = [
+        ExcelSenseNumber(coordinator, d) for d in descriptions
+    ]
+    lens = entry.runtime_data.lens
+    if lens is not None:
+        entities.append(AutoSelfCleanThreshold(coordinator, AUTO_CLEAN_THRESHOLD, lens))
+    async_add_entities(entities)
+
+
+AUTO_CLEAN_THRESHOLD = NumberEntityDescription(
+    key="auto_self_clean_threshold",
+    translation_key="auto_self_clean_threshold",
+    entity_category=EntityCategory.CONFIG,
+    native_min_value=10,
+    native_max_value=95,
+    native_step=1,
+    native_unit_of_measurement=PERCENTAGE,
+    mode=NumberMode.SLIDER,
+)
+
+
+class AutoSelfCleanThreshold(ExcelSenseLensEntity, RestoreNumber):
+    """Clarity (%) under which automatic cleaning runs."""
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the threshold from before the restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_number_data()
+        if last is not None and last.native_value is not None:
+            self.lens.set_threshold(float(last.native_value))
+
+    @property
+    def native_value(self) -> float:
+        """The threshold."""
+        return self.lens.threshold
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Set the threshold (Home Assistant checks the range)."""
+        self.lens.set_threshold(value)
 
 
 class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):

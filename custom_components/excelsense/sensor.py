@@ -12,11 +12,11 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfInformation
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
 from .api import Disk, DiskStatus
-from .entity import ExcelSenseEntity
+from .entity import ExcelSenseEntity, ExcelSenseLensEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -169,7 +169,36 @@ async def async_setup_entry(
         for disk in disks
         for description in DISK_SENSORS
     )
+    lens = entry.runtime_data.lens
+    if lens is not None:
+        entities.append(LensClaritySensor(coordinator, LENS_CLARITY, lens))
     async_add_entities(entities)
+
+
+LENS_CLARITY = SensorEntityDescription(
+    key="lens_clarity",
+    translation_key="lens_clarity",
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)
+
+
+class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
+    """How clear the lens is compared with its clean baseline (%)."""
+
+    @property
+    def native_value(self) -> float | None:
+        """Smoothed clarity; unknown until a self-clean taught the baseline."""
+        return self.lens.clarity
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object]:
+        """The kind of scene compared and today's automatic cleanings."""
+        return {
+            "scene": self.lens.scene,
+            "automatic_cleanings_today": self.lens.cleans_today,
+        }
 
 
 class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):

@@ -17,6 +17,7 @@ class Snapshot:
 
     image: bytes
     taken: float
+    quality: int
 
 
 class SnapshotSource:
@@ -46,7 +47,7 @@ class SnapshotSource:
             image = await self._client.snapshot(quality)
         finally:
             del self._pending[quality]
-        self.latest = Snapshot(image, time.monotonic())
+        self.latest = Snapshot(image, time.monotonic(), quality)
         return image
 
     async def async_close(self) -> None:

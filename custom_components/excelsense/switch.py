@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import STATE_ON, EntityCategory
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .api import (
     AlarmLinkage,
@@ -15,7 +16,7 @@ from .api import (
     ExcelSenseValidationError,
     LinkageAction,
 )
-from .entity import ExcelSenseEntity
+from .entity import ExcelSenseEntity, ExcelSenseLensEntity
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
@@ -251,11 +252,46 @@ async def async_setup_entry(
 ) -> None:
     """Add the switches the camera supports."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
+    entities: list[SwitchEntity] = [
         ExcelSenseSwitch(coordinator, description)
         for description in SWITCHES
         if description.exists_fn(coordinator.static)
-    )
+    ]
+    lens = entry.runtime_data.lens
+    if lens is not None:
+        entities.append(AutoSelfCleanSwitch(coordinator, AUTO_SELF_CLEAN, lens))
+    async_add_entities(entities)
+
+
+AUTO_SELF_CLEAN = SwitchEntityDescription(
+    key="auto_self_clean",
+    translation_key="auto_self_clean",
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+class AutoSelfCleanSwitch(ExcelSenseLensEntity, SwitchEntity, RestoreEntity):
+    """Clean automatically when lens clarity stays under the threshold."""
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the choice from before the restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None:
+            self.lens.set_auto(enabled=last.state == STATE_ON)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether automatic cleaning is on."""
+        return self.lens.auto_enabled
+
+    async def async_turn_on(self, **kwargs: Any) -> None:  # noqa: ANN401
+        """Turn on (also resumes after a lens_not_improving pause)."""
+        self.lens.set_auto(enabled=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:  # noqa: ANN401
+        """Turn off."""
+        self.lens.set_auto(enabled=False)
 
 
 class ExcelSenseSwitch(ExcelSenseEntity, SwitchEntity):

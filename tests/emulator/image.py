@@ -67,6 +67,21 @@ def _scene(frame: Frame) -> Image.Image:
         left = frame.width * index // len(_BARS)
         right = frame.width * (index + 1) // len(_BARS)
         draw.rectangle((left, 0, right, bars_bottom), fill=colour)
+    # A resolution chart across the middle: stripes from coarse to fine, the
+    # detail a dirty lens loses first (and what lens-clarity measures look at).
+    chart_top, chart_bottom = frame.height * 2 // 5, frame.height * 3 // 5
+    draw.rectangle((0, chart_top, frame.width, chart_bottom), fill=(235, 235, 235))
+    x, period = 0, 24
+    while x < frame.width:
+        for stripe in range(0, frame.width // 6, period):
+            if x + stripe + period // 2 > frame.width:
+                break
+            draw.rectangle(
+                (x + stripe, chart_top, x + stripe + period // 2 - 1, chart_bottom),
+                fill=(20, 20, 20),
+            )
+        x += frame.width // 6
+        period = max(2, period * 2 // 3)
     steps = 8
     for index in range(steps):
         grey = 255 * index // (steps - 1)
@@ -77,15 +92,22 @@ def _scene(frame: Frame) -> Image.Image:
 
 
 def _dirty(image: Image.Image, level: int) -> Image.Image:
-    """Blur and smudge the scene; done at quarter size (dirt is soft anyway)."""
+    """Smudge and blur the scene, more with every step of dirt.
+
+    Worked on a copy shrunk by up to 4x as dirt grows (dirt is soft anyway),
+    so light dirt only softens fine detail and heavy dirt blurs everything.
+    """
     amount = level / DIRT_STEPS
     size = image.size
-    small = image.resize((max(1, size[0] // 4), max(1, size[1] // 4)))
+    shrink = 1 + 3 * amount
+    small = image.resize(
+        (max(1, round(size[0] / shrink)), max(1, round(size[1] / shrink)))
+    )
     width, height = small.size
     overlay = Image.new("RGBA", small.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     rng = random.Random(_SMUDGE_SEED)
-    alpha = round(60 + 140 * amount)
+    alpha = round(40 + 120 * amount)
     for _ in range(round(_SMUDGES * amount)):
         radius_x = rng.uniform(0.04, 0.14) * width
         radius_y = rng.uniform(0.04, 0.14) * height
@@ -99,7 +121,7 @@ def _dirty(image: Image.Image, level: int) -> Image.Image:
         )
         draw.ellipse(box, fill=(90, 70, 40, alpha))
     smudged = Image.alpha_composite(small.convert("RGBA"), overlay).convert("RGB")
-    blurred = smudged.filter(ImageFilter.GaussianBlur(radius=1 + amount * height / 90))
+    blurred = smudged.filter(ImageFilter.GaussianBlur(radius=amount * width / 160))
     return blurred.resize(size, Image.Resampling.BILINEAR)
 
 
