@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from .lens import LensMonitor
 
 
+class _FromDescription:
+    """Marker: take the API group from the entity description."""
+
+
+FROM_DESCRIPTION = _FromDescription()
+
+
 class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
     """An entity of one camera; ``group`` is the API group its state needs."""
 
@@ -31,10 +38,16 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
         coordinator: ExcelSenseCoordinator,
         description: EntityDescription,
         *,
-        group: str | None,
+        group: str | _FromDescription | None = FROM_DESCRIPTION,
         key_suffix: str = "",
     ) -> None:
-        """Bind the entity to its camera and API group."""
+        """Bind the entity to its camera and API group.
+
+        The group defaults to the description's ``group`` field (None: the
+        entity needs nothing polled).
+        """
+        if isinstance(group, _FromDescription):
+            group = getattr(description, "group", None)
         # The group is the coordinator context: polling reads what listeners need.
         super().__init__(coordinator, context=group)
         self.entity_description = description

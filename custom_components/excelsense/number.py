@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from .coordinator import (
         ExcelSenseConfigEntry,
-        ExcelSenseCoordinator,
         ExcelSenseData,
         ExcelSenseStatic,
     )
@@ -261,14 +260,6 @@ class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):
     """A number setting of the camera."""
 
     entity_description: ExcelSenseNumberDescription
-
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        description: ExcelSenseNumberDescription,
-    ) -> None:
-        """Bind the number to its group."""
-        super().__init__(coordinator, description, group=description.group)
 
     @property
     def native_value(self) -> float | None:

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
     from .coordinator import (
         ExcelSenseConfigEntry,
-        ExcelSenseCoordinator,
         ExcelSenseData,
         ExcelSenseStatic,
     )
@@ -173,14 +172,6 @@ class ExcelSenseSelect(ExcelSenseEntity, SelectEntity):
     """A select setting of the camera."""
 
     entity_description: ExcelSenseSelectDescription
-
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        description: ExcelSenseSelectDescription,
-    ) -> None:
-        """Bind the select to its group."""
-        super().__init__(coordinator, description, group=description.group)
 
     @property
     def options(self) -> list[str]:

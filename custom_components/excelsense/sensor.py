@@ -206,14 +206,6 @@ class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):
 
     entity_description: ExcelSenseSensorDescription
 
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        description: ExcelSenseSensorDescription,
-    ) -> None:
-        """Bind the sensor to its group."""
-        super().__init__(coordinator, description, group=description.group)
-
     @property
     def native_value(self) -> StateType:
         """The value from the latest poll."""

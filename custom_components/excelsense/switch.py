@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from .coordinator import (
         ExcelSenseConfigEntry,
-        ExcelSenseCoordinator,
         ExcelSenseData,
         ExcelSenseStatic,
     )
@@ -298,14 +297,6 @@ class ExcelSenseSwitch(ExcelSenseEntity, SwitchEntity):
     """A switch of the camera."""
 
     entity_description: ExcelSenseSwitchDescription
-
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        description: ExcelSenseSwitchDescription,
-    ) -> None:
-        """Bind the switch to its group."""
-        super().__init__(coordinator, description, group=description.group)
 
     @property
     def is_on(self) -> bool | None:

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from .coordinator import (
         ExcelSenseConfigEntry,
-        ExcelSenseCoordinator,
         ExcelSenseData,
     )
 
@@ -114,12 +113,6 @@ class ExcelSenseText(ExcelSenseEntity, TextEntity):
     """A text setting of the camera."""
 
     entity_description: ExcelSenseTextDescription
-
-    def __init__(
-        self, coordinator: ExcelSenseCoordinator, description: ExcelSenseTextDescription
-    ) -> None:
-        """Bind the text to its group."""
-        super().__init__(coordinator, description, group=description.group)
 
     @property
     def native_value(self) -> str | None:

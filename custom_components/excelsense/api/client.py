@@ -82,6 +82,8 @@ _ERROR_REPLY = re.compile(
     r"^\s*error\s*[,\uff0c]\s*return\s*=\s*(-?\d+)", re.IGNORECASE
 )
 _JPEG_MAGIC = b"\xff\xd8"
+# Validation field names of the user request's name parameter.
+_USER_FIELDS = {"newuser": "new_username", "user": "user"}
 _HTTP_UNAUTHORIZED = 401
 _HTTP_OK = 200
 
@@ -911,14 +913,7 @@ class ExcelSenseClient:
         note: str | None = None,
     ) -> None:
         """Create a user account."""
-        params = [
-            ("action", "add"),
-            ("type", "User"),
-            ("newuser", check_text("new_username", username, max_length=32)),
-            ("newpasswd", _check_secret(password)),
-            *_user_extras(group, note),
-        ]
-        await self._request("param.cgi", params, "ok")
+        await self._user("add", "newuser", username, password, group, note)
 
     async def modify_user(
         self,
@@ -929,13 +924,27 @@ class ExcelSenseClient:
         note: str | None = None,
     ) -> None:
         """Change a user's password (and group/note)."""
+        await self._user("modify", "user", username, password, group, note)
+
+    async def _user(
+        self,
+        action: str,
+        name_key: str,
+        username: str,
+        password: str,
+        group: str | None,
+        note: str | None,
+    ) -> None:
         params = [
-            ("action", "modify"),
+            ("action", action),
             ("type", "User"),
-            ("user", check_text("user", username, max_length=32)),
+            (name_key, check_text(_USER_FIELDS[name_key], username, max_length=32)),
             ("newpasswd", _check_secret(password)),
-            *_user_extras(group, note),
         ]
+        if group is not None:
+            params.append(("group", check_text("group", group, max_length=32)))
+        if note is not None:
+            params.append(("note", check_text("note", note, max_length=64, empty=True)))
         await self._request("param.cgi", params, "ok")
 
     # ------------------------------------------------------------------ sensor
@@ -1148,12 +1157,3 @@ def _check_secret(password: str) -> str:
         msg = "password"
         raise ExcelSenseValidationError(msg, "must be 1 to 64 characters")
     return password
-
-
-def _user_extras(group: str | None, note: str | None) -> list[kv.Pair]:
-    extras = []
-    if group is not None:
-        extras.append(("group", check_text("group", group, max_length=32)))
-    if note is not None:
-        extras.append(("note", check_text("note", note, max_length=64, empty=True)))
-    return extras
