@@ -150,3 +150,22 @@ async def test_polls_only_needed_groups(
         assert static not in kinds
     assert "alarmOut" in kinds
     assert "deviceDiskInfo" in kinds
+
+
+async def test_unexpected_setup_error_is_not_swallowed(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug (not a device error) during setup is logged with its traceback."""
+    from unittest.mock import patch  # noqa: PLC0415
+
+    config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.excelsense.api.ExcelSenseClient.stream_ability",
+        side_effect=RuntimeError("bug"),
+    ):
+        await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "RuntimeError: bug" in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
@@ -205,25 +205,24 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
         self._polled_once = False
 
     async def _async_setup(self) -> None:
-        """Read what does not change: model, streams, ports, protocol."""
+        """Read what does not change: model, streams, ports, protocol.
+
+        Concurrently, under the client's request bound; the vendor's IOAlarm
+        type is probed too (-22 where the firmware has no such thing).
+        """
+        client = self.client
         try:
-            device_info = await self.client.device_info()
-            device_port = await self.client.device_port()
-            stream_ability = await self.client.stream_ability()
-            protocol_info = await _optional(self.client.protocol_info())
-            schedule_supported = device_info.self_cleaning and (
-                await _optional(self.client.self_clean_schedule()) is not None
-            )
-        except ExcelSenseAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_failed"
-            ) from err
-        except ExcelSenseError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="setup_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            async with asyncio.TaskGroup() as group:
+                info = group.create_task(client.device_info())
+                port = group.create_task(client.device_port())
+                ability = group.create_task(client.stream_ability())
+                protocol = group.create_task(_optional(client.protocol_info()))
+                schedule = group.create_task(_optional(client.self_clean_schedule()))
+        except ExceptionGroup as errors:
+            self._raise_setup_error(errors)
+        device_info, device_port = info.result(), port.result()
+        stream_ability, protocol_info = ability.result(), protocol.result()
+        schedule_supported = device_info.self_cleaning and schedule.result() is not None
         self.static = ExcelSenseStatic(
             device_info=device_info,
             stream_ability=stream_ability,
@@ -239,6 +238,22 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
                 lambda c: c.self_clean_schedule(), _attr("self_clean_schedule")
             )
         self._groups = groups
+
+    @staticmethod
+    def _raise_setup_error(errors: ExceptionGroup[Exception]) -> NoReturn:
+        """Map the first failure of the concurrent setup reads."""
+        if auth := errors.subgroup(ExcelSenseAuthenticationError):
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from auth.exceptions[0]
+        if device := errors.subgroup(ExcelSenseError):
+            first = device.exceptions[0]
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="setup_failed",
+                translation_placeholders={"error": str(first)},
+            ) from first
+        raise errors
 
     def needed_groups(self) -> set[str]:
         """Groups some listening entity needs, plus the always-polled ones."""
