@@ -451,3 +451,21 @@ async def test_invalid_input_sends_nothing(
         )
     assert raised.value.translation_key
     assert [r for r in camera.requests if r.get("action") == "set"] == []
+
+
+async def test_validation_error_names_the_entity(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """The message names what the user touched, not the API field behind it."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            "text",
+            "set_value",
+            {ATTR_ENTITY_ID: "text.tougheye_overlay_text", "value": "bad&char"},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "invalid_value"
+    assert raised.value.translation_placeholders == {
+        "field": "Overlay text",
+        "reason": "must not contain &",
+    }

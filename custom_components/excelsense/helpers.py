@@ -29,10 +29,15 @@ def translate_error(
     """Map a client error to the error a user sees (and side effects it needs)."""
     entry = entity.coordinator.config_entry
     if isinstance(err, ExcelSenseValidationError):
+        # Name what the user touched (the entity), not the API field behind it.
+        name = entity.name if isinstance(entity.name, str) else entity.entity_id
         return ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_value",
-            translation_placeholders={"field": err.field, "reason": err.message},
+            translation_placeholders={
+                "field": name or err.field,
+                "reason": err.message,
+            },
         )
     if isinstance(err, ExcelSenseAlarmOperationError):
         if not err.restored:

@@ -116,6 +116,14 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
     ),
 )
 
+
+def _disk_status(disk: Disk) -> str | None:
+    # An empty slot answers status 0 and size 0 (as in the spec's own example).
+    if disk.status == 0 and disk.total_size == 0:
+        return DiskStatus.NOT_PRESENT.name.lower()
+    return DiskStatus(disk.status).name.lower() if disk.status in DiskStatus else None
+
+
 DISK_SENSORS: tuple[ExcelSenseDiskSensorDescription, ...] = (
     ExcelSenseDiskSensorDescription(
         key="disk_total",
@@ -135,7 +143,7 @@ DISK_SENSORS: tuple[ExcelSenseDiskSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfInformation.MEGABYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda disk: disk.free_size,
+        value_fn=lambda disk: disk.free_size if disk.total_size else None,
     ),
     ExcelSenseDiskSensorDescription(
         key="disk_status",
