@@ -4,9 +4,10 @@ Usage::
 
     python -m tests.emulator --port 8080 --username admin --password admin
         --model ToughEye-1700 [--host 127.0.0.1] [--latency-ms N] [--count N]
-        [--max-connections N]
+        [--max-connections N] [--rtsp]
 
-One line per camera is printed (and flushed) once it listens.
+One line per camera is printed (and flushed) once it listens.  ``--rtsp`` also
+serves each camera's live stream over RTSP (needs ffmpeg; see ``rtsp``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import sys
 
 from .device import MODELS
+from .rtsp import ffmpeg_available
 from .server import start_many
 
 
@@ -49,10 +51,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="concurrent requests before -511",
     )
+    parser.add_argument(
+        "--rtsp",
+        action="store_true",
+        help="also serve a live H.264 stream over RTSP on a free port (needs ffmpeg)",
+    )
     return parser
 
 
 async def _run(args: argparse.Namespace) -> int:
+    if args.rtsp and not ffmpeg_available():
+        sys.stderr.write(
+            "--rtsp needs ffmpeg on PATH (Debian: apt-get install ffmpeg)\n"
+        )
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -66,12 +78,14 @@ async def _run(args: argparse.Namespace) -> int:
         model=args.model,
         latency=args.latency_ms / 1000,
         max_connections=args.max_connections,
+        rtsp=args.rtsp,
     )
     try:
         for camera in cameras:
+            rtsp = f", RTSP {camera.rtsp.url()}" if camera.rtsp is not None else ""
             sys.stdout.write(
                 f"ExcelSense emulator {args.model} listening on {camera.url}"
-                f" (user {args.username})\n"
+                f" (user {args.username}{rtsp})\n"
             )
         sys.stdout.flush()
         await stop.wait()

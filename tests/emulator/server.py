@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from http import HTTPStatus
 import logging
 import random
@@ -21,6 +21,7 @@ from .device import (
     Device,
     Quirks,
 )
+from .rtsp import RtspServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -141,6 +142,7 @@ class CameraOptions(TypedDict, total=False):
     dirt_rate: float
     restart_downtime: float
     frame_interval: float
+    rtsp: bool
 
 
 class EmulatedCamera:
@@ -163,8 +165,13 @@ class EmulatedCamera:
         dirt_rate: float = 0.0,
         restart_downtime: float = 0.0,
         frame_interval: float = 0.5,
+        rtsp: bool = False,
     ) -> None:
-        """Create the camera; ``start()`` makes it listen."""
+        """Create the camera; ``start()`` makes it listen.
+
+        ``rtsp`` also serves a live H.264 stream (needs ffmpeg, see ``rtsp``) at
+        the URL video.cgi reports: rtspPort becomes that server's free port.
+        """
         self.quirks = quirks if quirks is not None else Quirks()
         self.latency = latency
         self.max_connections = max_connections
@@ -177,6 +184,8 @@ class EmulatedCamera:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._in_flight = 0
+        self._rtsp_wanted = rtsp
+        self.rtsp: RtspServer | None = None
         own_ip = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
         self.device = Device(
             model=model,
@@ -202,6 +211,7 @@ class EmulatedCamera:
         self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{name:.*}", self._handle)
+        app.router.add_get("/emulator/state", self._debug_state)
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -214,6 +224,8 @@ class EmulatedCamera:
             raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
+        if self._rtsp_wanted:
+            await self._start_rtsp()
         _LOGGER.debug("emulated %s listening on %s", self.device.state.model, self.url)
 
     async def stop(self) -> None:
@@ -222,7 +234,32 @@ class EmulatedCamera:
         if runner is None:
             return
         self._closing.set()
+        rtsp, self.rtsp = self.rtsp, None
+        if rtsp is not None:
+            await rtsp.stop()
         await runner.cleanup()
+
+    async def _start_rtsp(self) -> None:
+        def authenticate(name: str, password: str) -> bool:
+            user = self.device.state.users.get(name)
+            return user is not None and user.password == password
+
+        self.rtsp = RtspServer(
+            authenticate=authenticate,
+            overlay=lambda: self.device.frame(1).lines,
+            host=self._host,
+        )
+        try:
+            await self.rtsp.start()
+        except BaseException:
+            await self.stop()
+            raise
+        self._sync_rtsp_port()
+
+    def _sync_rtsp_port(self) -> None:
+        """Report the RTSP server's port (again after a factory reset)."""
+        if self.rtsp is not None:
+            self.device.state.ports.values["rtspPort"] = str(self.rtsp.port)
 
     async def __aenter__(self) -> Self:
         """Start on entering the context."""
@@ -379,12 +416,52 @@ class EmulatedCamera:
 
     # ----------------------------------------------------------------- serving
 
+    async def _debug_state(self, _request: web.Request) -> web.Response:
+        """Read-only JSON view for scripts (outside /cgi-bin, no credentials)."""
+        profile = self.alarm_out_profile()
+        return web.json_response(
+            {
+                "model": self.state.model,
+                "device_name": self.state.device_info.values.get("deviceName"),
+                "device_time": self.device.now().isoformat(),
+                "alarm_out": asdict(profile),
+                "self_clean_profile": self.is_self_clean_profile(),
+                "pulses": [
+                    {
+                        "time_ms": pulse.profile.time_ms,
+                        "completed": pulse.completed,
+                        "effect": pulse.effect,
+                        "profile_changed": pulse.profile_changed,
+                        "running": pulse.end is None,
+                    }
+                    for pulse in self.pulses
+                ],
+                "cleaning": self.cleaning,
+                "led_normally_disabled": self.led_normally_disabled,
+                "led_shutoff": self.led_shutoff,
+                "dirt": self.dirt,
+                "ports": self.state.ports.values,
+                "image_settings": {
+                    name: section.values for name, section in self.state.sensor.items()
+                },
+                "rtsp": None
+                if self.rtsp is None
+                else {
+                    "port": self.rtsp.port,
+                    "publishing": self.rtsp.publishing,
+                    "players": self.rtsp.players,
+                },
+                "requests": len(self.requests),
+            }
+        )
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         pairs = list(request.query.items())
         record = RequestRecord(time=self._clock(), path=name, params=_redact(pairs))
         self.requests.append(record)
         _LOGGER.debug("request %s %s", name, record.params)
+        self._sync_rtsp_port()
         self._in_flight += 1
         try:
             return await self._serve(request, name, pairs, record)

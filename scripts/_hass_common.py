@@ -1,0 +1,469 @@
+"""Home Assistant config directory and HTTP API client for develop and smoke.
+
+Shared by scripts/develop and scripts/smoke: the config directory that runs
+this integration, and a small client for Home Assistant's HTTP API.
+
+Runs on the Python of ``.venv-develop`` (aiohttp comes with Home Assistant).
+As a program it has three commands, used by ``scripts/develop``::
+
+    python scripts/_hass_common.py free-port [--check N]
+    python scripts/_hass_common.py write-config --config DIR --port N
+    python scripts/_hass_common.py wait --url URL --pid PID
+    python scripts/_hass_common.py demo --url URL --camera-port N --camera-password PW
+
+``wait`` waits until Home Assistant answers (failing if process PID ends);
+``demo`` onboards it with the demo user (or logs in when that was done
+before) and adds the emulated camera unless it is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+from pathlib import Path
+import shutil
+import socket
+import sys
+import time
+from typing import TYPE_CHECKING, Any, Final
+import zoneinfo
+
+import aiohttp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+INTEGRATION: Final = ROOT / "custom_components" / "excelsense"
+DOMAIN: Final = "excelsense"
+
+DEMO_NAME: Final = "Demo"
+DEMO_USERNAME: Final = "demo"
+DEMO_PASSWORD: Final = "demo-password"  # noqa: S105 - printed for the person trying the demo
+CAMERA_HOST: Final = "127.0.0.1"
+CAMERA_USERNAME: Final = "admin"
+
+_CONFIGURATION = """\
+# Written by scripts/develop; edit freely, it is only written when missing.
+homeassistant:
+  name: ExcelSense demo
+  time_zone: {time_zone}
+  country: {country}
+  unit_system: metric
+
+# Loopback only: the demo is for this machine.
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+
+# HLS live view (PyAV from .venv-develop; the RTSP stream needs Debian's ffmpeg).
+stream:
+
+logger:
+  default: warning
+  logs:
+    custom_components.excelsense: debug
+"""
+
+# The core_config onboarding step starts flows for met, radio_browser and
+# google_translate, which pip-install packages and call the internet; the
+# location is configured above instead, so that step is recorded as done here
+# and the other steps go through the onboarding API.
+_ONBOARDING_STORE = {
+    "version": 4,
+    "minor_version": 1,
+    "key": "onboarding",
+    "data": {"done": ["core_config"]},
+}
+
+
+class HassError(Exception):
+    """Home Assistant answered something unexpected."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def local_time_zone() -> str:
+    """The machine's IANA time zone (the emulator's clock runs in it), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    for candidate in candidates:
+        if not candidate:
+            continue
+        with contextlib.suppress(ValueError, zoneinfo.ZoneInfoNotFoundError):
+            zoneinfo.ZoneInfo(candidate)
+            return candidate
+    return "UTC"
+
+
+def write_config(
+    config: Path, *, port: int, integration: Path = INTEGRATION, fresh: bool = False
+) -> None:
+    """Create the config directory (kept if it exists, unless ``fresh``).
+
+    ``configuration.yaml`` is written only when missing, except that the HTTP
+    port always follows ``port``; ``custom_components/excelsense`` always
+    links to ``integration``.
+    """
+    if fresh and config.exists():
+        # rmtree removes the integration link, never what it points to.
+        shutil.rmtree(config)
+    (config / "custom_components").mkdir(parents=True, exist_ok=True)
+    link = config / "custom_components" / DOMAIN
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(integration.resolve(), target_is_directory=True)
+    yaml = config / "configuration.yaml"
+    if yaml.exists():
+        lines = yaml.read_text(encoding="utf-8").splitlines(keepends=True)
+        text = "".join(
+            f"  server_port: {port}\n" if line.startswith("  server_port:") else line
+            for line in lines
+        )
+    else:
+        text = _CONFIGURATION.format(
+            port=port, time_zone=local_time_zone(), country="DE"
+        )
+    yaml.write_text(text, encoding="utf-8")
+    store = config / ".storage" / "onboarding"
+    if not store.exists():
+        store.parent.mkdir(exist_ok=True)
+        store.write_text(json.dumps(_ONBOARDING_STORE, indent=2), encoding="utf-8")
+
+
+class HassClient:
+    """Just enough of Home Assistant's HTTP and websocket API for the scripts."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        """Talk to the Home Assistant at ``url`` (no trailing slash)."""
+        self.session = session
+        self.url = url.rstrip("/")
+        self.client_id = f"{self.url}/"
+        self.token: str | None = None
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: object = None,
+        expect: tuple[int, ...] = (200, 201),
+    ) -> Any:  # noqa: ANN401 - JSON
+        """Call the REST API; the decoded JSON reply (None when empty)."""
+        async with self.session.request(
+            method, self.url + path, json=json_body, headers=self._headers()
+        ) as response:
+            body = await response.text()
+            if response.status not in expect:
+                msg = f"{method} {path}: HTTP {response.status}: {body[:500]}"
+                raise HassError(msg)
+            return json.loads(body) if body else None
+
+    async def ws(self, command: dict[str, Any]) -> Any:  # noqa: ANN401 - JSON
+        """Run one websocket command; its ``result``."""
+        async with self.session.ws_connect(self.url + "/api/websocket") as socket_:
+            await socket_.receive_json()  # auth_required
+            await socket_.send_json({"type": "auth", "access_token": self.token})
+            auth = await socket_.receive_json()
+            if auth.get("type") != "auth_ok":
+                msg = f"websocket auth failed: {auth}"
+                raise HassError(msg)
+            await socket_.send_json({"id": 1, **command})
+            while True:
+                reply = await socket_.receive_json()
+                if reply.get("id") == 1 and reply.get("type") == "result":
+                    break
+            if not reply.get("success"):
+                msg = f"websocket {command['type']}: {reply.get('error')}"
+                raise HassError(msg)
+            return reply.get("result")
+
+    async def wait_until_up(
+        self, within: float, alive: Callable[[], bool] | None = None
+    ) -> float:
+        """Wait until the frontend answers; seconds it took."""
+        start = time.monotonic()
+        while True:
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with self.session.get(
+                    self.url + "/manifest.json",
+                    timeout=aiohttp.ClientTimeout(total=5),
+                ) as response:
+                    if response.status == 200:  # noqa: PLR2004
+                        return time.monotonic() - start
+            if alive is not None and not alive():
+                msg = "Home Assistant exited while starting"
+                raise HassError(msg)
+            if time.monotonic() - start > within:
+                msg = f"Home Assistant did not answer within {within:.0f} s"
+                raise HassError(msg)
+            await asyncio.sleep(0.5)
+
+    # ----------------------------------------------------------------- auth
+
+    async def _token_from_code(self, code: str) -> None:
+        async with self.session.post(
+            self.url + "/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
+        ) as response:
+            if response.status != 200:  # noqa: PLR2004
+                msg = f"/auth/token: HTTP {response.status}: {await response.text()}"
+                raise HassError(msg)
+            self.token = (await response.json())["access_token"]
+
+    async def onboarding_done(self) -> set[str]:
+        """The onboarding steps already done."""
+        async with self.session.get(self.url + "/api/onboarding") as response:
+            if response.status == 404:  # noqa: PLR2004
+                # Once onboarded, hass no longer serves the onboarding API.
+                return {"user", "core_config", "analytics", "integration"}
+            response.raise_for_status()
+            steps = await response.json()
+        return {step["step"] for step in steps if step["done"]}
+
+    async def onboard(
+        self, *, name: str, username: str, password: str, language: str = "en"
+    ) -> None:
+        """Finish onboarding: owner account, analytics, integration steps."""
+        done = await self.onboarding_done()
+        if "user" in done:
+            await self.login(username, password)
+        else:
+            reply = await self.request(
+                "POST",
+                "/api/onboarding/users",
+                json_body={
+                    "client_id": self.client_id,
+                    "name": name,
+                    "username": username,
+                    "password": password,
+                    "language": language,
+                },
+            )
+            await self._token_from_code(reply["auth_code"])
+        if "core_config" not in done:
+            await self.request("POST", "/api/onboarding/core_config", json_body={})
+        if "analytics" not in done:
+            await self.request("POST", "/api/onboarding/analytics", json_body={})
+        if "integration" not in done:
+            await self.request(
+                "POST",
+                "/api/onboarding/integration",
+                json_body={
+                    "client_id": self.client_id,
+                    "redirect_uri": f"{self.client_id}?auth_callback=1",
+                },
+            )
+
+    async def login(self, username: str, password: str) -> None:
+        """Log in through the login flow, as the frontend does."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            json_body={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.client_id}?auth_callback=1",
+            },
+        )
+        result = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json_body={
+                "client_id": self.client_id,
+                "username": username,
+                "password": password,
+            },
+        )
+        if result.get("type") != "create_entry":
+            msg = f"login of {username!r} refused: {result.get('errors')}"
+            raise HassError(msg)
+        await self._token_from_code(result["result"])
+
+    # ----------------------------------------------------------------- camera
+
+    async def camera_entries(self) -> list[dict[str, Any]]:
+        """Config entries of this integration."""
+        entries: list[dict[str, Any]] = await self.request(
+            "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
+        )
+        return entries
+
+    async def add_camera(
+        self, *, host: str, port: int, username: str, password: str
+    ) -> dict[str, Any]:
+        """Add a camera through the config flow's user step; the new entry."""
+        flow = await self.request(
+            "POST",
+            "/api/config/config_entries/flow",
+            json_body={"handler": DOMAIN, "show_advanced_options": False},
+        )
+        if flow.get("type") != "form" or flow.get("step_id") != "user":
+            msg = f"config flow did not start with the user form: {flow}"
+            raise HassError(msg)
+        result = await self.request(
+            "POST",
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            json_body={
+                "host": host,
+                "port": port,
+                "username": username,
+                "password": password,
+                "ssl": False,
+                "verify_ssl": True,
+            },
+        )
+        if result.get("type") != "create_entry":
+            msg = (
+                f"config flow ended in {result.get('type')}"
+                f" {result.get('errors') or result.get('reason')}"
+            )
+            raise HassError(msg)
+        entry: dict[str, Any] = result["result"]
+        return entry
+
+    async def wait_for_entry(self, entry_id: str, within: float) -> dict[str, Any]:
+        """Wait until the config entry is loaded; the entry."""
+        deadline = time.monotonic() + within
+        while True:
+            entry = next(
+                (e for e in await self.camera_entries() if e["entry_id"] == entry_id),
+                None,
+            )
+            if entry is not None and entry["state"] == "loaded":
+                return entry
+            if time.monotonic() > deadline:
+                state = entry["state"] if entry else "missing"
+                msg = f"config entry still {state} after {within:.0f} s"
+                raise HassError(msg)
+            await asyncio.sleep(0.5)
+
+    async def entities(self, entry_id: str) -> dict[str, dict[str, Any]]:
+        """The entry's registry entries by entity description key."""
+        registry = await self.ws({"type": "config/entity_registry/list"})
+        found = {}
+        for item in registry:
+            if item.get("config_entry_id") != entry_id:
+                continue
+            key = str(item["unique_id"]).partition("_")[2]
+            found[key] = item
+        return found
+
+
+def process_alive(pid: int) -> Callable[[], bool]:
+    """A check that process ``pid`` still runs (and is no zombie)."""
+
+    def alive() -> bool:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+        except OSError:
+            return False
+        return stat.rpartition(")")[2].split()[0] != "Z"
+
+    return alive
+
+
+async def wait(args: argparse.Namespace) -> int:
+    """Wait until Home Assistant answers."""
+    async with aiohttp.ClientSession() as session:
+        took = await HassClient(session, args.url).wait_until_up(
+            args.timeout, process_alive(args.pid) if args.pid else None
+        )
+    print(f"Home Assistant answered after {took:.0f} s")
+    return 0
+
+
+async def demo(args: argparse.Namespace) -> int:
+    """Onboard (or log in) and add the emulated camera unless it is there."""
+    async with aiohttp.ClientSession() as session:
+        hass = HassClient(session, args.url)
+        await hass.wait_until_up(args.timeout)
+        await hass.onboard(
+            name=DEMO_NAME, username=DEMO_USERNAME, password=DEMO_PASSWORD
+        )
+        entries = await hass.camera_entries()
+        if entries:
+            entry = entries[0]
+            print(f"The camera is there from before: {entry['title']}")
+        else:
+            entry = await hass.add_camera(
+                host=CAMERA_HOST,
+                port=args.camera_port,
+                username=CAMERA_USERNAME,
+                password=args.camera_password,
+            )
+            print(f"Added the emulated camera: {entry['title']}")
+        entry = await hass.wait_for_entry(entry["entry_id"], args.timeout)
+        entities = await hass.entities(entry["entry_id"])
+        enabled = sum(1 for item in entities.values() if not item["disabled_by"])
+        print(f"  {len(entities)} entities ({enabled} enabled)")
+    return 0
+
+
+def main() -> int:
+    """Command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="scripts/_hass_common.py")
+    commands = parser.add_subparsers(dest="command", required=True)
+    port_parser = commands.add_parser(
+        "free-port", help="print a free loopback TCP port, or check that N is free"
+    )
+    port_parser.add_argument("--check", type=int, metavar="N")
+    config = commands.add_parser("write-config", help="create the config directory")
+    config.add_argument("--config", type=Path, required=True)
+    config.add_argument("--port", type=int, required=True)
+    config.add_argument("--fresh", action="store_true", help="start from nothing")
+    wait_parser = commands.add_parser("wait", help="wait until hass answers")
+    wait_parser.add_argument("--url", required=True)
+    wait_parser.add_argument("--pid", type=int, default=0)
+    wait_parser.add_argument("--timeout", type=float, default=300)
+    demo_parser = commands.add_parser("demo", help="onboard and add the camera")
+    demo_parser.add_argument("--url", required=True)
+    demo_parser.add_argument("--camera-port", type=int, required=True)
+    demo_parser.add_argument("--camera-password", required=True)
+    demo_parser.add_argument("--timeout", type=float, default=180)
+    args = parser.parse_args()
+    if args.command == "free-port":
+        if args.check is None:
+            print(free_port())
+            return 0
+        with socket.socket() as sock:
+            # As hass binds: a port with connections in TIME_WAIT counts as free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", args.check))
+            except OSError:
+                return 1
+        return 0
+    if args.command == "write-config":
+        write_config(args.config, port=args.port, fresh=args.fresh)
+        return 0
+    try:
+        return asyncio.run(wait(args) if args.command == "wait" else demo(args))
+    except (HassError, aiohttp.ClientError, TimeoutError) as err:
+        print(f"scripts/develop: {args.command} failed: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
