@@ -286,3 +286,18 @@ async def test_repair_flow_restore_fails_then_not_loaded(
     result = await manager.async_configure(result["flow_id"], {})  # type: ignore[attr-defined]
     assert result["type"] == "abort"
     assert result["reason"] == "not_loaded"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_restart_and_factory_reset_reach_the_camera(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Restart reboots; factory reset puts a changed setting back to default."""
+    default = camera.state.sensor["brightness"].values["value"]
+    camera.state.sensor["brightness"].values["value"] = "7"
+    camera.clear_requests()
+    await _press(hass, "button.tougheye_restart")
+    await _press(hass, "button.tougheye_factory_reset")
+    actions = [r.get("action") for r in camera.requests if r.path == "operate.cgi"]
+    assert actions == ["restart", "reset"]
+    assert camera.state.sensor["brightness"].values["value"] == default
