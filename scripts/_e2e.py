@@ -1,0 +1,622 @@
+"""End-to-end test of the integration in a real browser (Debian's Chromium).
+
+Run by ``scripts/e2e`` through ``scripts/develop --run``, which starts the
+camera emulator and Home Assistant and passes their URLs in the environment
+(HASS_URL, HASS_PID, HASS_CONFIG, EMULATOR_URL, CAMERA_PASSWORD, EMULATOR_LOG,
+RTSP).  The owner is onboarded over the API; the browser then does what a
+person does: logs in, adds the camera through Settings → Devices & services
+(first with a wrong password), opens the device page and the camera, and
+presses Self-clean, which is checked at the emulator.
+
+Every wait is on an element or a state (Playwright's auto-waiting locators,
+``expect`` and ``wait_for_function``), never a fixed sleep.  Screenshots of
+the config dialog, the device page and the camera go to ``artifacts/e2e/``
+(and, with ``--update-docs``, to ``docs/``).  A failure saves full-page
+screenshots, a Playwright trace and the logs in ``artifacts/e2e/failure/``
+and exits 1.  The closing line is ``e2e: N passed, N failed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from dataclasses import dataclass
+import io
+import os
+from pathlib import Path
+import re
+import shutil
+import sys
+import time
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+import aiohttp
+from PIL import Image
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _hass_common import (
+    DEMO_NAME,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    ROOT,
+    HassClient,
+    process_alive,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+ARTIFACTS: Final = ROOT / "artifacts" / "e2e"
+FAILURE: Final = ARTIFACTS / "failure"
+DOCS: Final = ROOT / "docs"
+# The screenshots the README shows: artifacts/e2e/<name> -> docs/<name>.
+SHOTS: Final = ("config-flow.png", "device.png", "camera.png")
+
+# Debian's Chromium: Playwright's own browser download does not work here.
+CHROMIUM: Final = "/usr/bin/chromium"
+CHROMIUM_ARGS: Final = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT: Final = ViewportSize(width=1280, height=800)
+
+# Bounds: Home Assistant's cold start, the whole browser run, and one wait.
+STARTUP_LIMIT: Final = 180.0
+RUN_LIMIT: Final = 300.0
+WAIT_MS: Final = 30_000
+# The live view: HLS needs a few segments from the RTSP stream first.
+CAMERA_WAIT_MS: Final = 90_000
+# The emulator's wiper runs 6 s after a completed self-clean pulse.
+PULSE_WAIT: Final = 15.0
+SELF_CLEAN_MS: Final = 300
+# The CLEANING band the emulator draws across the middle of the picture.
+CLEANING_BLUE: Final = (0, 90, 200)
+COLOUR_TOLERANCE: Final = 40
+LOG_TAIL: Final = 60
+# Screenshot style (it reaches into shadow roots): no video player controls.
+NO_MEDIA_CONTROLS: Final = "video::-webkit-media-controls { display: none !important; }"
+
+WRONG_PASSWORD: Final = "not-the-password"  # noqa: S105 - refused on purpose
+INVALID_AUTH: Final = "The camera refused the username or password."
+
+# Deep (open shadow root) searches the page runs; Playwright's CSS and role
+# locators pierce shadow roots, but a DOM property check needs its own walk.
+_DEEP = """
+const deepAll = (tag, root = document) => {
+  const found = [];
+  const walk = (node) => {
+    for (const el of node.querySelectorAll('*')) {
+      if (el.tagName === tag) found.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(root);
+  return found;
+};
+"""
+# Truthy once the camera's more-info dialog shows a picture: a playing <video>
+# (HLS live view) or an <img> from /api/camera_proxy that has loaded.
+CAMERA_SHOWN_JS: Final = f"""
+(entityId) => {{
+  {_DEEP}
+  for (const dialog of deepAll('HA-MORE-INFO-DIALOG')) {{
+    for (const video of deepAll('VIDEO', dialog.shadowRoot || dialog)) {{
+      if (video.readyState >= 2 && video.videoWidth > 0) {{
+        return `live <video> ${{video.videoWidth}}x${{video.videoHeight}}`;
+      }}
+    }}
+    for (const img of deepAll('IMG', dialog.shadowRoot || dialog)) {{
+      if (img.src.includes('/api/camera_proxy') && img.src.includes(entityId)
+          && img.complete && img.naturalWidth > 0) {{
+        return `<img> ${{img.naturalWidth}}x${{img.naturalHeight}}`;
+      }}
+    }}
+  }}
+  return null;
+}}
+"""
+# Truthy once every entity icon on the page has drawn its SVG path (they load
+# asynchronously), including the icon of ``entityId``.
+ICONS_DRAWN_JS: Final = f"""
+(entityId) => {{
+  {_DEEP}
+  const svgPath = (root) => {{
+    if (!root) return null;
+    const svg = root.querySelector('ha-svg-icon');
+    if (svg) return svg.shadowRoot && svg.shadowRoot.querySelector('path');
+    const icon = root.querySelector('ha-icon');
+    return icon ? svgPath(icon.shadowRoot) : null;
+  }};
+  const icons = deepAll('HA-STATE-ICON');
+  const drawn = icons.filter((icon) => {{
+    const path = svgPath(icon.shadowRoot);
+    return path && (path.getAttribute('d') || '').length > 0;
+  }});
+  const wanted = icons.some((icon) => icon.stateObj
+    && icon.stateObj.entity_id === entityId);
+  return wanted && drawn.length === icons.length ? icons.length : null;
+}}
+"""
+
+
+class E2EError(Exception):
+    """A step failed."""
+
+
+@dataclass
+class Env:
+    """What scripts/develop passes in."""
+
+    hass_url: str
+    config: Path
+    emulator_url: str
+    camera_password: str
+    emulator_log: Path
+    hass_pid: int
+
+    @classmethod
+    def from_environ(cls) -> Env:
+        """Read the environment scripts/develop exports."""
+        return cls(
+            hass_url=os.environ["HASS_URL"],
+            config=Path(os.environ["HASS_CONFIG"]),
+            emulator_url=os.environ["EMULATOR_URL"],
+            camera_password=os.environ["CAMERA_PASSWORD"],
+            emulator_log=Path(os.environ["EMULATOR_LOG"]),
+            hass_pid=int(os.environ.get("HASS_PID", "0")),
+        )
+
+
+# Steps so far by outcome, for the closing "N passed, N failed" line.
+TALLY: Final = {"passed": 0, "failed": 0}
+
+
+@contextlib.asynccontextmanager
+async def step(name: str) -> AsyncIterator[list[str]]:
+    """Time one step and print its line; the yielded list collects details."""
+    start = time.monotonic()
+    notes: list[str] = []
+    try:
+        yield notes
+    except BaseException:
+        TALLY["failed"] += 1
+        print(f"FAIL {name} ({time.monotonic() - start:.1f} s)", flush=True)
+        raise
+    TALLY["passed"] += 1
+    detail = f": {'; '.join(notes)}" if notes else ""
+    print(f"ok   {name} ({time.monotonic() - start:.1f} s){detail}", flush=True)
+
+
+def expect_that(condition: object, message: str) -> None:
+    """Fail the current step with ``message`` unless ``condition``."""
+    if not condition:
+        raise E2EError(message)
+
+
+async def poll[T](
+    probe: Callable[[], Awaitable[T | None]], within: float, what: str
+) -> T:
+    """Ask ``probe`` until it returns something; that (E2EError after ``within``)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await probe()
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            msg = f"{what} not seen within {within:.0f} s"
+            raise E2EError(msg)
+        await asyncio.sleep(0.05)
+
+
+def near(pixel: tuple[int, ...], colour: tuple[int, int, int]) -> bool:
+    """Whether a JPEG pixel is ``colour`` give or take compression."""
+    return all(
+        abs(a - b) <= COLOUR_TOLERANCE for a, b in zip(pixel, colour, strict=False)
+    )
+
+
+class E2E:
+    """The steps, in order; each builds on the ones before."""
+
+    def __init__(
+        self, env: Env, session: aiohttp.ClientSession, context: BrowserContext
+    ) -> None:
+        """Bind to the running Home Assistant, the emulator and the browser."""
+        self.env = env
+        self.session = session
+        self.hass = HassClient(session, env.hass_url)
+        self.context = context
+        self.page: Page | None = None
+        self.entry_id = ""
+        self.title = ""
+        self.entities: dict[str, dict[str, Any]] = {}
+
+    # ----------------------------------------------------------------- helpers
+
+    @property
+    def p(self) -> Page:
+        """The browser tab."""
+        if self.page is None:
+            msg = "no page yet"
+            raise E2EError(msg)
+        return self.page
+
+    async def emulator_state(self) -> dict[str, Any]:
+        """The emulator's read-only debug view."""
+        async with self.session.get(f"{self.env.emulator_url}/emulator/state") as r:
+            r.raise_for_status()
+            state: dict[str, Any] = await r.json()
+            return state
+
+    async def emulator_snapshot(self) -> Image.Image:
+        """A still straight from the emulated camera's image.cgi."""
+        params = {
+            "quality": "9",
+            "userName": "admin",
+            "password": self.env.camera_password,
+        }
+        async with self.session.get(
+            f"{self.env.emulator_url}/cgi-bin/image.cgi", params=params
+        ) as response:
+            response.raise_for_status()
+            data = await response.read()
+        return Image.open(io.BytesIO(data)).convert("RGB")
+
+    def entity_id(self, key: str) -> str:
+        """The entity id of the camera's entity with description key ``key``."""
+        expect_that(key in self.entities, f"no entity with key {key!r}")
+        return str(self.entities[key]["entity_id"])
+
+    async def shot(self, name: str, style: str | None = None) -> Path:
+        """Save a viewport screenshot to artifacts/e2e/."""
+        path = ARTIFACTS / name
+        await self.p.screenshot(
+            path=path, animations="disabled", caret="hide", style=style
+        )
+        return path
+
+    # ----------------------------------------------------------------- set-up
+
+    async def setup(self) -> None:
+        """Home Assistant answers; the owner is onboarded over the API."""
+        alive = process_alive(self.env.hass_pid) if self.env.hass_pid else None
+        took = await self.hass.wait_until_up(STARTUP_LIMIT, alive)
+        await self.hass.onboard(
+            name=DEMO_NAME, username=DEMO_USERNAME, password=DEMO_PASSWORD
+        )
+        print(f"     Home Assistant answered after {took:.0f} s; owner onboarded")
+
+    # ----------------------------------------------------------------- steps
+
+    async def login(self) -> None:
+        """Open the login page, type the credentials, land on the dashboard."""
+        async with step("1. log in through the login page") as notes:
+            self.page = page = await self.context.new_page()
+            await page.goto(self.env.hass_url)
+            await expect(page.get_by_text("Welcome home!")).to_be_visible()
+            await page.get_by_role("textbox", name="Username").fill(DEMO_USERNAME)
+            await page.get_by_role("textbox", name="Password", exact=True).fill(
+                DEMO_PASSWORD
+            )
+            await page.get_by_role("button", name="Log in").click()
+            await expect(page).to_have_url(re.compile(r"/lovelace/"))
+            await expect(self.settings()).to_be_visible()
+            notes.append(f"as {DEMO_USERNAME}, on {urlsplit(page.url).path}")
+
+    async def add_camera(self) -> None:
+        """Settings → Devices & services → Add integration → ExcelSense."""
+        async with step("2. add the camera through the config flow") as notes:
+            page = self.p
+            await self.settings().click()
+            await page.get_by_text("Devices & services", exact=True).click()
+            await expect(page).to_have_url(
+                f"{self.env.hass_url}/config/integrations/dashboard"
+            )
+            await page.get_by_role("button", name="Add integration").click()
+            await page.get_by_role("textbox", name="Search for a brand name").fill(
+                "ExcelSense"
+            )
+            brand = page.get_by_text("ExcelSense IP Camera", exact=True)
+            await expect(brand).to_be_visible()
+            await self.shot("add-integration.png")
+            await brand.click()
+            await expect(
+                page.get_by_role("heading", name="Add an ExcelSense camera")
+            ).to_be_visible()
+            port = str(urlsplit(self.env.emulator_url).port)
+            await page.get_by_role("textbox", name="Host").fill("127.0.0.1")
+            await page.get_by_role("spinbutton", name="HTTP port").fill(port)
+            await page.get_by_role("textbox", name="Username").fill("admin")
+            password = page.get_by_role("textbox", name="Password", exact=False)
+            await password.fill(WRONG_PASSWORD)
+            # The descriptions render asynchronously (markdown): wait for them.
+            await expect(
+                page.get_by_text("Enter the address of the camera")
+            ).to_be_visible()
+            await expect(
+                page.get_by_text("The password of that account.")
+            ).to_be_visible()
+            await password.blur()
+            await self.shot("config-flow.png")
+            submit = page.get_by_role("button", name="Submit")
+            await submit.click()
+            await expect(page.get_by_text(INVALID_AUTH)).to_be_visible()
+            notes.append("wrong password refused")
+            await self.shot("config-flow-wrong-password.png")
+            await password.fill(self.env.camera_password)
+            await submit.click()
+            await expect(page.get_by_role("heading", name="Success!")).to_be_visible()
+            await self.shot("config-flow-success.png")
+            created = page.get_by_text("Created configuration for ")
+            self.title = (await created.inner_text()).strip()
+            self.title = self.title.removeprefix("Created configuration for ")
+            self.title = self.title.removesuffix(".")
+            await page.get_by_role("button", name="Finish").click()
+            await expect(page.get_by_role("button", name="Finish")).to_be_hidden()
+            entries = await self.hass.camera_entries()
+            expect_that(len(entries) == 1, f"{len(entries)} config entries")
+            self.entry_id = entries[0]["entry_id"]
+            entry = await self.hass.wait_for_entry(self.entry_id, 60)
+            expect_that(entry["title"] == self.title, f"entry {entry['title']!r}")
+            self.entities = await self.hass.entities(self.entry_id)
+            notes.append(f"entry {self.title!r} {entry['state']}")
+
+    async def device_page(self) -> None:
+        """The device page lists the camera's entities."""
+        async with step("3. device page shows the entities") as notes:
+            page = self.p
+            # Finish leaves the browser on the integration's page.
+            await expect(page).to_have_url(
+                re.compile(r"/config/integrations/integration/excelsense\b")
+            )
+            await page.get_by_role("link", name="1 device").first.click()
+            await expect(
+                page.get_by_role("heading", name="Device info")
+            ).to_be_visible()
+            await expect(page.get_by_text(self.title, exact=True).first).to_be_visible()
+            for name in ("Self-clean", "Lens clarity", "Sync clock", "IP address"):
+                await expect(page.get_by_text(name, exact=True)).to_be_visible()
+            press = self.self_clean_row().get_by_role("button", name="Press")
+            await expect(press).to_be_visible()
+            icons = await page.wait_for_function(
+                ICONS_DRAWN_JS, arg=self.entity_id("self_clean"), timeout=WAIT_MS
+            )
+            await self.shot("device.png")
+            notes.append(f"{await icons.json_value()} entity rows with icons")
+
+    def settings(self) -> Locator:
+        """The sidebar's Settings item."""
+        return self.p.get_by_role("option", name="Settings").first
+
+    def self_clean_row(self) -> Locator:
+        """The device page's Self-clean row."""
+        return self.p.locator("hui-button-entity-row").filter(
+            has=self.p.get_by_text("Self-clean", exact=True)
+        )
+
+    async def camera_view(self) -> None:
+        """The camera's more-info dialog shows the emulator's picture."""
+        async with step("4. camera view shows the emulator's picture") as notes:
+            page = self.p
+            camera = self.entity_id("camera")
+            sensors = page.locator("ha-device-entities-card").filter(
+                has=page.get_by_role("heading", name="Sensors")
+            )
+            await sensors.get_by_text(self.title, exact=True).click()
+            dialog = page.get_by_role("alertdialog", name=self.title)
+            await expect(dialog).to_be_visible()
+            shown = await page.wait_for_function(
+                CAMERA_SHOWN_JS, arg=camera, timeout=CAMERA_WAIT_MS
+            )
+            # The pointer rests where the camera row was, over the picture:
+            # move it away, and leave the player's hover controls out.
+            await page.mouse.move(VIEWPORT["width"] - 1, VIEWPORT["height"] - 1)
+            await self.shot("camera.png", style=NO_MEDIA_CONTROLS)
+            what = str(await shown.json_value())
+            if what.startswith("live"):
+                # The live view comes from the emulator's RTSP stream.
+                rtsp = (await self.emulator_state())["rtsp"]
+                expect_that(
+                    rtsp and rtsp["players"] >= 1,
+                    f"no RTSP player at the camera: {rtsp}",
+                )
+                what += f" from the camera's RTSP stream ({rtsp['players']} player)"
+            notes.append(what)
+            # The dialog's content is slotted, outside its role element: not
+            # dialog.get_by_role(...), but the page's only Close button.
+            await page.get_by_role("button", name="Close").click()
+            await expect(dialog).to_be_hidden()
+
+    async def self_clean(self) -> None:
+        """Self-clean from the device page reaches the camera as a 300 ms pulse."""
+        async with step("5. Self-clean: 300 ms pulse, camera cleaning") as notes:
+            page = self.p
+            before = len((await self.emulator_state())["pulses"])
+            await self.self_clean_row().get_by_role("button", name="Press").click()
+
+            async def pulse_done() -> dict[str, Any] | None:
+                state = await self.emulator_state()
+                new = state["pulses"][before:]
+                if new and not new[-1]["running"]:
+                    return state
+                return None
+
+            state = await poll(pulse_done, PULSE_WAIT, "the end of the pulse")
+            pulses = state["pulses"][before:]
+            expect_that(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
+            pulse = pulses[0]
+            expect_that(
+                pulse["time_ms"] == SELF_CLEAN_MS and pulse["completed"],
+                f"pulse {pulse}",
+            )
+            expect_that(pulse["effect"] == "self_clean", f"pulse {pulse}")
+            expect_that(state["cleaning"], "the emulator is not cleaning")
+            picture = await self.emulator_snapshot()
+            width, height = picture.size
+            # The band spans the width; outside it, grey and blue bars.
+            band = [picture.getpixel((x, height // 2)) for x in (8, width - 8)]
+            expect_that(
+                all(isinstance(p, tuple) and near(p, CLEANING_BLUE) for p in band),
+                f"no CLEANING band in the camera's picture (pixels {band})",
+            )
+            picture.save(ARTIFACTS / "camera-cleaning.jpg")
+            notes.append(f"{SELF_CLEAN_MS} ms pulse completed, picture says CLEANING")
+
+            async def restored() -> dict[str, Any] | None:
+                state = await self.emulator_state()
+                return state if state["self_clean_profile"] else None
+
+            await poll(restored, PULSE_WAIT, "the self-clean alarm output setting")
+            await expect(
+                page.get_by_text("Failed to perform the action")
+            ).to_have_count(0)
+            notes.append("alarm output back in the self-clean setting")
+
+    async def run(self) -> None:
+        """Every step in order."""
+        await self.login()
+        await self.add_camera()
+        await self.device_page()
+        await self.camera_view()
+        await self.self_clean()
+
+
+def tail(path: Path, lines: int) -> str:
+    """The last ``lines`` lines of a file (or why there are none)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        return f"({err})"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+async def save_failure(context: BrowserContext, env: Env) -> None:
+    """Full-page screenshots of every tab, the trace and the logs."""
+    FAILURE.mkdir(parents=True, exist_ok=True)
+    for number, page in enumerate(context.pages, 1):
+        with contextlib.suppress(Exception):
+            await page.screenshot(
+                path=FAILURE / f"page-{number}.png", full_page=True, timeout=10_000
+            )
+    with contextlib.suppress(Exception):
+        await context.tracing.stop(path=FAILURE / "trace.zip")
+    for log in (env.config / "home-assistant.log", env.emulator_log):
+        with contextlib.suppress(OSError):
+            shutil.copy(log, FAILURE / log.name)
+
+
+def update_docs() -> None:
+    """Copy the screenshots to docs/."""
+    DOCS.mkdir(exist_ok=True)
+    for name in SHOTS:
+        shutil.copyfile(ARTIFACTS / name, DOCS / name)
+        size = (DOCS / name).stat().st_size
+        print(f"     docs/{name} ({size // 1024} KiB)")
+
+
+async def block_the_internet(route: Route) -> None:
+    """Only Home Assistant on loopback is reachable (brand images come from the web)."""
+    await route.abort("blockedbyclient")
+
+
+async def browse(pw: Playwright, env: Env, session: aiohttp.ClientSession) -> int:
+    """Launch Chromium and run the steps; 0 when every step passed."""
+    browser: Browser = await pw.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    console = (ARTIFACTS / "browser-console.log").open("w", encoding="utf-8")
+    try:
+        context = await browser.new_context(
+            viewport=VIEWPORT,
+            device_scale_factor=1,
+            locale="en-US",
+            color_scheme="light",
+            service_workers="block",
+        )
+        context.set_default_timeout(WAIT_MS)
+        await context.route(
+            lambda url: not url.startswith(env.hass_url), block_the_internet
+        )
+        await context.tracing.start(screenshots=True, snapshots=True)
+        context.on(
+            "console",
+            lambda msg: console.write(f"{msg.type}: {msg.text}\n"),
+        )
+        context.on("weberror", lambda err: console.write(f"page error: {err.error}\n"))
+        e2e = E2E(env, session, context)
+        try:
+            await e2e.setup()
+            async with asyncio.timeout(RUN_LIMIT):
+                await e2e.run()
+        except Exception as err:  # noqa: BLE001 - any failure ends the same way
+            TALLY["failed"] = max(TALLY["failed"], 1)
+            print(f"\ne2e: FAILED: {type(err).__name__}: {err}", flush=True)
+            await save_failure(context, env)
+            print(f"\n--- last {LOG_TAIL} lines of {env.config}/home-assistant.log")
+            print(tail(env.config / "home-assistant.log", LOG_TAIL))
+            print(f"--- last 20 lines of {env.emulator_log}")
+            print(tail(env.emulator_log, 20))
+            print(f"--- screenshots, trace and logs: {FAILURE.relative_to(ROOT)}/")
+            return 1
+        return 0
+    finally:
+        console.close()
+        await browser.close()
+
+
+async def main() -> int:
+    """Run the browser test; 0 when every step passed."""
+    parser = argparse.ArgumentParser(prog="scripts/_e2e.py")
+    parser.add_argument(
+        "--update-docs", action="store_true", help="copy the screenshots to docs/"
+    )
+    args = parser.parse_args()
+    expect.set_options(timeout=WAIT_MS)
+    env = Env.from_environ()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(FAILURE, ignore_errors=True)
+    start = time.monotonic()
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+        async_playwright() as pw,
+    ):
+        status = await browse(pw, env, session)
+    print(f"e2e: steps took {time.monotonic() - start:.0f} s")
+    if status == 0:
+        shots = ", ".join(f"artifacts/e2e/{name}" for name in SHOTS)
+        print(f"     screenshots: {shots}")
+        if args.update_docs:
+            update_docs()
+    return status
+
+
+def tally() -> str:
+    """The closing line CI reads: ``e2e: N passed, N failed``."""
+    return f"e2e: {TALLY['passed']} passed, {TALLY['failed']} failed"
+
+
+if __name__ == "__main__":
+    STATUS = asyncio.run(main())
+    print(tally())
+    if RESULT := os.environ.get("E2E_RESULT"):
+        Path(RESULT).write_text(tally() + "\n", encoding="utf-8")
+    sys.exit(STATUS)
