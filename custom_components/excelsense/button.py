@@ -39,6 +39,9 @@ class ExcelSenseButtonDescription(ButtonEntityDescription):
 
     press_fn: Callable[[ExcelSenseRuntimeData], Awaitable[object]]
     enabled_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
+    # Re-read after a press (None: a full refresh). An alarm operation changes
+    # nothing but the alarm output, so one request shows its result.
+    group: str | None = None
 
 
 def _self_cleaning(static: ExcelSenseStatic) -> bool:
@@ -75,18 +78,21 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
         translation_key="self_clean",
         press_fn=_self_clean,
         enabled_fn=_self_cleaning,
+        group="alarm_out",
     ),
     ExcelSenseButtonDescription(
         key="led_normally_disabled_toggle",
         translation_key="led_normally_disabled_toggle",
         press_fn=_alarm(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
         enabled_fn=_self_cleaning,
+        group="alarm_out",
     ),
     ExcelSenseButtonDescription(
         key="led_shutoff_toggle",
         translation_key="led_shutoff_toggle",
         press_fn=_alarm(AlarmOperation.LED_SHUTOFF_TOGGLE),
         enabled_fn=_self_cleaning,
+        group="alarm_out",
     ),
     ExcelSenseButtonDescription(
         key="restart",
@@ -123,7 +129,7 @@ async def async_setup_entry(
             description = replace(  # noqa: PLW2901
                 description, entity_registry_enabled_default=False
             )
-        entities.append(ExcelSenseButton(coordinator, description, group=None))
+        entities.append(ExcelSenseButton(coordinator, description))
     async_add_entities(entities)
 
 

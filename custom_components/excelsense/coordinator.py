@@ -198,6 +198,10 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
             config_entry=entry,
             name=f"{DOMAIN} {client.host}",
             update_interval=SCAN_INTERVAL,
+            # Most polls read what was there already: entities write their
+            # state only when the data changed (the models compare by value,
+            # their raw replies are left out of the comparison).
+            always_update=False,
         )
         self.client = client
         self._groups: dict[str, _Group] = {}
@@ -317,6 +321,9 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
         )
         spec.store(data, value)
         data.groups.add(str(group))
+        if data.alarm_out is not None and group == "alarm_out":
+            # Raised or cleared now, not at the next poll (a press restores it).
+            self._check_alarm_output(data.alarm_out)
         self.async_set_updated_data(data)
 
     def _raise_for(self, errors: list[BaseException]) -> None:

@@ -55,6 +55,8 @@ def _image(setting: ImageSetting) -> ExcelSenseNumberDescription:
         key=str(setting),
         translation_key=str(setting),
         entity_category=EntityCategory.CONFIG,
+        # Each is its own request per poll; brightness is the one people tune.
+        entity_registry_enabled_default=setting is ImageSetting.BRIGHTNESS,
         native_min_value=0,
         native_max_value=100,
         native_step=1,
