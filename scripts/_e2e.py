@@ -393,7 +393,7 @@ class E2E:
                 page.get_by_role("heading", name="Device info")
             ).to_be_visible()
             await expect(page.get_by_text(self.title, exact=True).first).to_be_visible()
-            for name in ("Self-clean", "Lens clarity", "Sync clock", "IP address"):
+            for name in ("Self-clean", "Lens clarity", "Sync clock", "Disk 1 status"):
                 await expect(page.get_by_text(name, exact=True)).to_be_visible()
             press = self.self_clean_row().get_by_role("button", name="Press")
             await expect(press).to_be_visible()

@@ -221,7 +221,7 @@ class Smoke:
                 for item in self.entities.values()
                 if not item["disabled_by"]
             ]
-            for key in ("camera", "self_clean", "sync_time", "ip_address"):
+            for key in ("camera", "self_clean", "sync_time", "disk_status_1"):
                 self.entity_id(key)
             deadline = time.monotonic() + 60
             while True:
@@ -238,10 +238,10 @@ class Smoke:
                     msg = f"no state: {missing}; unavailable: {down}"
                     raise SmokeError(msg)
                 await asyncio.sleep(1)
-            ip = states[self.entity_id("ip_address")]["state"]
-            expect(ip == "127.0.0.1", f"IP address sensor says {ip!r}")
+            disk = states[self.entity_id("disk_status_1")]["state"]
+            expect(disk == "normal", f"disk 1 status sensor says {disk!r}")
             notes.append(
-                f"{len(enabled)} enabled of {len(self.entities)}, IP address {ip}"
+                f"{len(enabled)} enabled of {len(self.entities)}, disk 1 {disk}"
             )
 
     async def snapshot(self) -> None:

@@ -81,6 +81,9 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
         key="ip_address",
         translation_key="ip_address",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # DHCP discovery already follows a camera that moves; polling its
+        # address costs a request per poll, so it is opt-in.
+        entity_registry_enabled_default=False,
         group="network",
         value_fn=_ip,
     ),
