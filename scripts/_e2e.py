@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from dataclasses import dataclass
 import io
 import os
 from pathlib import Path
@@ -53,6 +52,7 @@ from _hass_common import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
     ROOT,
+    Env,
     HassClient,
     process_alive,
 )
@@ -160,30 +160,6 @@ ICONS_DRAWN_JS: Final = f"""
 
 class E2EError(Exception):
     """A step failed."""
-
-
-@dataclass
-class Env:
-    """What scripts/develop passes in."""
-
-    hass_url: str
-    config: Path
-    emulator_url: str
-    camera_password: str
-    emulator_log: Path
-    hass_pid: int
-
-    @classmethod
-    def from_environ(cls) -> Env:
-        """Read the environment scripts/develop exports."""
-        return cls(
-            hass_url=os.environ["HASS_URL"],
-            config=Path(os.environ["HASS_CONFIG"]),
-            emulator_url=os.environ["EMULATOR_URL"],
-            camera_password=os.environ["CAMERA_PASSWORD"],
-            emulator_log=Path(os.environ["EMULATOR_LOG"]),
-            hass_pid=int(os.environ.get("HASS_PID", "0")),
-        )
 
 
 # Steps so far by outcome, for the closing "N passed, N failed" line.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
@@ -78,6 +79,32 @@ _ONBOARDING_STORE = {
     "key": "onboarding",
     "data": {"done": ["core_config"]},
 }
+
+
+@dataclass
+class Env:
+    """What scripts/develop exports to the command it runs (smoke, e2e)."""
+
+    hass_url: str
+    config: Path
+    emulator_url: str
+    camera_password: str
+    emulator_log: Path
+    rtsp: bool
+    hass_pid: int
+
+    @classmethod
+    def from_environ(cls) -> Env:
+        """Read the environment scripts/develop exports."""
+        return cls(
+            hass_url=os.environ["HASS_URL"],
+            config=Path(os.environ["HASS_CONFIG"]),
+            emulator_url=os.environ["EMULATOR_URL"],
+            camera_password=os.environ["CAMERA_PASSWORD"],
+            emulator_log=Path(os.environ["EMULATOR_LOG"]),
+            rtsp=os.environ.get("RTSP") == "1",
+            hass_pid=int(os.environ.get("HASS_PID", "0")),
+        )
 
 
 class HassError(Exception):

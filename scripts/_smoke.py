@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime
 import io
 import os
@@ -31,6 +30,7 @@ from _hass_common import (
     DEMO_NAME,
     DEMO_PASSWORD,
     DEMO_USERNAME,
+    Env,
     HassClient,
     process_alive,
 )
@@ -51,32 +51,6 @@ LOG_TAIL: Final = 80
 
 class SmokeError(Exception):
     """A check failed."""
-
-
-@dataclass
-class Env:
-    """What scripts/develop passes in."""
-
-    hass_url: str
-    config: Path
-    emulator_url: str
-    camera_password: str
-    emulator_log: Path
-    rtsp: bool
-    hass_pid: int
-
-    @classmethod
-    def from_environ(cls) -> Env:
-        """Read the environment scripts/develop exports."""
-        return cls(
-            hass_url=os.environ["HASS_URL"],
-            config=Path(os.environ["HASS_CONFIG"]),
-            emulator_url=os.environ["EMULATOR_URL"],
-            camera_password=os.environ["CAMERA_PASSWORD"],
-            emulator_log=Path(os.environ["EMULATOR_LOG"]),
-            rtsp=os.environ.get("RTSP") == "1",
-            hass_pid=int(os.environ.get("HASS_PID", "0")),
-        )
 
 
 # Checks so far by outcome, for the closing "N passed, N failed" line.
