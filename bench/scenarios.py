@@ -143,12 +143,7 @@ def _ms(seconds: float) -> float:
 async def _refresh_scenario(
     hass: HomeAssistant, settings: Settings, entity_set: str
 ) -> None:
-    async with EmulatedCamera(
-        username=USERNAME,
-        password=PASSWORD,
-        latency=settings.latency,
-        max_connections=settings.concurrency,
-    ) as cam:
+    async with _camera(settings) as cam:
         entry = await _set_up(hass, cam.port)
         coordinator = entry.runtime_data.coordinator
         bound = coordinator.client.max_concurrent_requests
@@ -211,6 +206,16 @@ async def _refresh_scenario(
     )
 
 
+def _camera(settings: Settings) -> EmulatedCamera:
+    """One emulated camera with the run's latency and connection limit."""
+    return EmulatedCamera(
+        username=USERNAME,
+        password=PASSWORD,
+        latency=settings.latency,
+        max_connections=settings.concurrency,
+    )
+
+
 async def test_refresh_default_entities(
     hass: HomeAssistant, socket_enabled: None, settings: Settings
 ) -> None:
@@ -268,12 +273,7 @@ async def test_snapshots(
 ) -> None:
     """Metrics 3 and 4: stills through HA's camera proxy, ours and generic's."""
     _say("snapshots")
-    async with EmulatedCamera(
-        username=USERNAME,
-        password=PASSWORD,
-        latency=settings.latency,
-        max_connections=settings.concurrency,
-    ) as cam:
+    async with _camera(settings) as cam:
         entry = await _set_up(hass, cam.port)
         ours = _entity_id(hass, "camera", f"{entry.unique_id}_camera")
         image_url = (
@@ -412,12 +412,7 @@ async def test_self_clean(
 ) -> None:
     """Metric 6: button.press (blocking) to return, against the pulse budget."""
     _say("self-clean press")
-    async with EmulatedCamera(
-        username=USERNAME,
-        password=PASSWORD,
-        latency=settings.latency,
-        max_connections=settings.concurrency,
-    ) as cam:
+    async with _camera(settings) as cam:
         entry = await _set_up(hass, cam.port)
         coordinator = entry.runtime_data.coordinator
         button = _entity_id(hass, "button", f"{entry.unique_id}_self_clean")
