@@ -8,6 +8,12 @@ Usage::
 
 One line per camera is printed (and flushed) once it listens.  ``--rtsp`` also
 serves each camera's live stream over RTSP (needs ffmpeg; see ``rtsp``).
+
+Make a running camera see motion (an alarm-log entry, and the self-clean
+linkage if it is set)::
+
+    python -m tests.emulator motion [--host 127.0.0.1] [--port 8080] [--seconds 10]
+    python -m tests.emulator motion --stop
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
+import urllib.request
 
 from .device import MODELS
 from .rtsp import ffmpeg_available
@@ -95,8 +103,40 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _motion_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator motion",
+        description="Make a running emulated camera see motion.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="how long the motion lasts; 0 until --stop (default 10)",
+    )
+    parser.add_argument("--stop", action="store_true", help="end the motion now")
+    return parser
+
+
+def motion(argv: list[str]) -> int:
+    """Send the motion control to a running camera; print what it answered."""
+    args = _motion_parser().parse_args(argv)
+    query = "stop=1" if args.stop else f"seconds={args.seconds:g}"
+    url = f"http://{args.host}:{args.port}/emulator/motion?{query}"
+    request = urllib.request.Request(url, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        answer = json.load(response)
+    sys.stdout.write(f"{json.dumps(answer)}\n")
+    return 0 if args.stop or answer.get("motion") else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, serve until a signal arrives, return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["motion"]:
+        return motion(argv[1:])
     args = _parser().parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_run(args))

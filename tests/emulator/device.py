@@ -103,6 +103,7 @@ _ERROR_PREFIX: Final = {
     "capital": "Error,return=",
     "fullwidth": "error\uff0creturn=",
 }
+# The OSD time formats the document lists, compared without their spaces.
 _OSD_TIME_FORMATS: Final = frozenset(
     {
         "YYYY-MM-DDhh:mm:ssww",
@@ -129,10 +130,16 @@ def _invalid() -> CgiError:
 
 @dataclass
 class Quirks:
-    """Firmware oddities; mutable, changes apply to the next request."""
+    """Firmware oddities; mutable, changes apply to the next request.
+
+    ``error_style`` defaults to the document's own form, ``error，return=%d``
+    (a full-width comma). ``missing_types`` answer -22, as on older firmware
+    that lacks a group; ``io_alarm_numeric`` answers IOAlarm flags as 1/0
+    instead of the vendor tool's true/false.
+    """
 
     crlf: bool = False
-    error_style: Literal["plain", "capital", "fullwidth"] = "plain"
+    error_style: Literal["plain", "capital", "fullwidth"] = "fullwidth"
     auth_failure: Literal["code", "http401"] = "code"
     rtsp_whitespace: bool = False
     reported_ip: str | None = None
@@ -141,6 +148,8 @@ class Quirks:
     stray_key_spaces: bool = False
     odd_markers: bool = False
     extra_keys: bool = False
+    missing_types: frozenset[str] = frozenset()
+    io_alarm_numeric: bool = False
 
     @property
     def newline(self) -> str:
@@ -167,10 +176,16 @@ class AlarmOutProfile:
     time_ms: int
 
     def is_trigger(self) -> bool:
-        """True for the wiper/LED controller's signal (closed, square wave, 5 Hz)."""
+        """True for the wiper/LED controller's signal (closed, 5 Hz).
+
+        The document's Set Alarm Trigger Output: "For all operations:
+        alarmValidSignal=1, alarmMode=1, alarmOutFrequency=5", while its
+        example and the vendor's reset_trig_cap_settings.py use alarmMode=2;
+        the controller reads the pulse length either way.
+        """
         return (
             self.valid_signal == 1
-            and self.mode == 2
+            and self.mode in (1, 2)
             and math.isclose(self.frequency, 5.0)
         )
 
@@ -182,7 +197,14 @@ SELF_CLEAN_PROFILE: Final = AlarmOutProfile(
 
 @dataclass
 class Pulse:
-    """One manual alarm-output pulse (controlFlag=1 .. controlFlag=0)."""
+    """One alarm-output pulse.
+
+    It starts with controlFlag=1 (or a linked alarm) and ends by itself after
+    alarmTime (the document: "Alarm duration in milliseconds"; the vendor's
+    trigger scripts only ever send controlFlag=1). controlFlag=0 before then
+    cuts it short; a start while it runs disturbs it (the controller sees
+    one irregular signal); so does an alarmOut set while it runs.
+    """
 
     start: float
     profile: AlarmOutProfile
@@ -190,6 +212,13 @@ class Pulse:
     completed: bool = False
     effect: Effect | None = None
     profile_changed: bool = False
+    disturbed: bool = False
+    cut_short: bool = False
+
+    @property
+    def due(self) -> float:
+        """When the pulse ends by itself."""
+        return self.start + max(0, self.profile.time_ms) / 1000
 
 
 @dataclass
@@ -240,16 +269,21 @@ def _parse_int(raw: str) -> int:
     return int(raw)
 
 
-def int_rule(low: int, high: int, *, step: int = 1) -> Rule:
-    """Integer in ``low..high`` (and a multiple of ``step``)."""
+def int_rule(low: int | None = None, high: int | None = None, *, step: int = 1) -> Rule:
+    """An integer (the document's ``int`` type), in ``low..high`` when given."""
 
     def check(raw: str) -> str:
         value = _parse_int(raw)
-        if not low <= value <= high or value % step:
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise _invalid()
+        if value % step:
             raise _invalid()
         return str(value)
 
     return check
+
+
+ANY_INT: Final = int_rule()
 
 
 def clamped_int_rule(low: int, high: int) -> Rule:
@@ -275,35 +309,30 @@ def choice_rule(*allowed: str) -> Rule:
     return check
 
 
-def float_rule(low: float, high: float) -> Rule:
-    """Decimal number in ``low..high``, answered with six decimals."""
+def float_rule(low: float | None = None, high: float | None = None) -> Rule:
+    """Decimal number (in ``low..high`` when given), answered with six decimals."""
 
     def check(raw: str) -> str:
         if not re.fullmatch(r"-?\d{1,10}(\.\d{1,10})?", raw):
             raise _invalid()
         value = float(raw)
-        if not low <= value <= high:
+        if (low is not None and value < low) or (high is not None and value > high):
             raise _invalid()
         return f"{value:.6f}"
 
     return check
 
 
-def _has_control_chars(raw: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in raw)
+def text_rule(*, allow_empty: bool = True, forbid: bool = False) -> Rule:
+    r"""Free text; ``forbid`` applies the document's disallowed characters.
 
-
-def text_rule(
-    max_len: int = 32, *, allow_empty: bool = True, forbid: bool = True
-) -> Rule:
-    """Free text without control characters (and the spec's forbidden ones)."""
+    The document states no length limit and no character rule except its
+    "Disallows: ` < > % & \\ " / , ' ; =" for deviceName and the OSD text
+    watermark, so nothing else is refused.
+    """
 
     def check(raw: str) -> str:
-        if (
-            len(raw) > max_len
-            or (not raw and not allow_empty)
-            or _has_control_chars(raw)
-        ):
+        if not raw and not allow_empty:
             raise _invalid()
         if forbid and FORBIDDEN_CHARS.intersection(raw):
             raise _invalid()
@@ -313,7 +342,10 @@ def text_rule(
 
 
 def ipv4_rule(*, allow_empty: bool = False) -> Rule:
-    """Dotted IPv4 address."""
+    """Dotted IPv4 address.
+
+    "IPProtoVer ... `1`: IPv4"; of NTPIP: "Invalid format returns error".
+    """
 
     def check(raw: str) -> str:
         if not raw and allow_empty:
@@ -327,7 +359,7 @@ def ipv4_rule(*, allow_empty: bool = False) -> Rule:
 
 
 def netmask_rule(raw: str) -> str:
-    """Contiguous IPv4 netmask."""
+    """Contiguous IPv4 netmask (the IPv4 subnet mask of localNetwork)."""
     try:
         ipaddress.IPv4Network(f"0.0.0.0/{raw}")
     except ValueError:
@@ -336,14 +368,17 @@ def netmask_rule(raw: str) -> str:
 
 
 def resolution_rule(raw: str) -> str:
-    """``W*H``."""
-    if not re.fullmatch(r"\d{2,5}\*\d{2,5}", raw):
+    """``W*H`` ("Examples: 1920*1080, 1280*720, 640*480")."""
+    if not re.fullmatch(r"\d{1,5}\*\d{1,5}", raw):
         raise _invalid()
     return raw
 
 
 FLAG: Final = choice_rule("0", "1")
-NAME: Final = text_rule(32)
+# "deviceName ... Disallows: ` < > % & \\ " / , ' ; ="
+DEVICE_NAME: Final = text_rule(forbid=True)
+# The document puts no rule on other text (camera and stream names, notes...).
+TEXT: Final = text_rule()
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +455,7 @@ class LoopRule:
     identity: tuple[str, ...]
     action_key: str
     actions: frozenset[str] = LOOP_ACTIONS
-    max_entries: int = 8
+    max_entries: int | None = None
     check: Callable[[dict[str, str]], None] | None = None
 
     def apply(
@@ -440,22 +475,32 @@ class LoopRule:
                 self.check(entry)
             incoming.append(entry)
         merged = merge_entries(current, incoming, action, self.identity)
-        if len(merged) > self.max_entries:
+        if self.max_entries is not None and len(merged) > self.max_entries:
             raise _invalid()
         return merged
 
 
 def _check_schedule(entry: dict[str, str]) -> None:
+    """Motion schedule: "endTime(1..3) ... Must be >= start time"."""
+    _check_pairs(entry)
     for index in (1, 2, 3):
         start, end = entry.get(f"startTime{index}"), entry.get(f"endTime{index}")
-        if (start is None) != (end is None):
-            raise _invalid()
         if start is not None and end is not None and int(end) < int(start):
             raise _invalid()
 
 
+def _check_pairs(entry: dict[str, str]) -> None:
+    """A start time comes with its end time (startTime1/endTime1, ...)."""
+    for index in (1, 2, 3):
+        start, end = entry.get(f"startTime{index}"), entry.get(f"endTime{index}")
+        if (start is None) != (end is None):
+            raise _invalid()
+
+
+# "startTime ... Start time in seconds (0-86400)", "endTime(1..3) ... (0-86400)".
 _SECONDS: Final = int_rule(0, 86400)
 WEEKDAY_FIELDS: Final = (
+    # "weekDay ... `0`: Sunday ... `6`: Saturday"
     Field("weekDay", int_rule(0, 6), required=True),
     *(
         Field(f"{kind}Time{index}", _SECONDS)
@@ -466,17 +511,22 @@ WEEKDAY_FIELDS: Final = (
 LINKAGE_RULE: Final = LoopRule(
     name="AlarmLinkage",
     fields=(
+        # "ActionType ... `1`: Alarm Trigger (Self-Clean) `4`: Record"
         Field("ActionType", choice_rule("1", "4"), required=True),
-        Field("ActionID", choice_rule("1"), required=True),
+        # "ActionID ... meaning depends on ActionType": any integer.
+        Field("ActionID", ANY_INT, required=True),
     ),
     identity=("ActionType", "ActionID"),
+    # "AlarmLinkageParam ... Linkage loop action (default is add if omitted)"
     action_key="AlarmLinkageParam",
 )
 MOTION_SCHEDULE_RULE: Final = LoopRule(
     name="weekDay",
     fields=WEEKDAY_FIELDS,
     identity=("weekDay",),
+    # "scheduleTimeAction ... Schedule loop action (default is add if omitted)"
     action_key="scheduleTimeAction",
+    # "weekDayCount ... Number of scheduled days (max 7)"
     max_entries=7,
     check=_check_schedule,
 )
@@ -484,16 +534,20 @@ RECORD_SCHEDULE_RULE: Final = LoopRule(
     name="weekDay",
     fields=WEEKDAY_FIELDS,
     identity=("weekDay",),
+    # "scheduleTimeAction ... `cover`: Replace existing schedule. Default is
+    # add if omitted."
     action_key="scheduleTimeAction",
     actions=frozenset({"cover", "add"}),
     max_entries=7,
-    check=_check_schedule,
+    check=_check_pairs,
 )
+# "topX ... Top-left X coordinate of detection area (relative to 420*260 grid)"
 GRID_WIDTH: Final = 420
 GRID_HEIGHT: Final = 260
 
 
 def _check_area(entry: dict[str, str]) -> None:
+    """An area lies on the document's 420*260 grid."""
     if int(entry["topX"]) + int(entry["width"]) > GRID_WIDTH:
         raise _invalid()
     if int(entry["topY"]) + int(entry["height"]) > GRID_HEIGHT:
@@ -509,55 +563,73 @@ AREA_RULE: Final = LoopRule(
         Field("height", int_rule(1, GRID_HEIGHT), required=True),
     ),
     identity=("topX", "topY", "width", "height"),
+    # "motionDetectionAction ... (default is add if omitted)"
     action_key="motionDetectionAction",
-    max_entries=4,
     check=_check_area,
 )
 
 
 def _check_osd_info(entry: dict[str, str]) -> None:
+    r"""OSD info: "Valid only for text or time watermark (OSDType == 4 or 5)".
+
+    Time formats: the four the document lists (its get example answers them
+    without spaces); text: "Cannot include: ` < > % & \\ " / , ' ; =".
+    """
     info = entry.get("info")
     if info is None:
         return
     if entry["OSDType"] == "4":
-        if info.replace(" ", "") not in _OSD_TIME_FORMATS:
+        if "".join(info.split()) not in _OSD_TIME_FORMATS:
             raise _invalid()
-    elif FORBIDDEN_CHARS.intersection(info):
+    elif entry["OSDType"] == "5" and FORBIDDEN_CHARS.intersection(info):
         raise _invalid()
 
 
 OSD_INFO_RULE: Final = LoopRule(
     name="OSDInfo",
     fields=(
+        # "arrowID ... Arrow ID (must be 0). Required on set."
         Field("arrowID", choice_rule("0"), required=True),
         Field("OSDEnableFlag", FLAG),
         Field("OSDBlinkFlag", FLAG),
+        # "OSD blink interval in seconds (>= 1)", an unsigned char.
         Field("OSDBlinkInterval", int_rule(1, 255)),
+        # "OSDType ... `1`: Device name ... `5`: Text watermark"
         Field("OSDType", int_rule(1, 5), required=True),
-        Field("info", text_rule(64, forbid=False)),
+        Field("info", TEXT),
     ),
     identity=("OSDType", "info"),
+    # "OSDInfoAction ... `cover` `add` (Default) `remove`"
     action_key="OSDInfoAction",
-    max_entries=4,
     check=_check_osd_info,
 )
+# "topX int Top-left X coordinate as a percentage of total width (0-100)"; the
+# get example answers it as 0.000000.
 _PERCENT: Final = float_rule(0, 100)
 CANVAS_FIELDS: Final = (
+    # "canvasID int Canvas ID (1-8)"
     Field("canvasID", int_rule(1, 8), required=True),
     Field("topX", _PERCENT),
     Field("topY", _PERCENT),
+    # "fontSize ... `1`: Large `2`: Medium `3`: Small. Note: `0` is only
+    # returned by get and is invalid for set."
     Field("fontSize", int_rule(1, 3)),
+    # "alignMode ... `0`: Left `1`: Right"
     Field("alignMode", FLAG),
 )
+# deviceInfo's channelNum=1: one channel.
 CAMERA_ID: Final = choice_rule("1")
 RECORD_DIR_FIELDS: Final = (
-    Field("diskName", NAME),
+    Field("diskName", TEXT),
     Field("enableFlag", FLAG),
+    # "alarmThreshold int Disk usage alarm threshold (percent)"
     Field("alarmThreshold", int_rule(0, 100)),
-    Field("groupID", int_rule(1, 8)),
+    # "groupID int Disk group ID. Must match record policy."
+    Field("groupID", ANY_INT),
 )
-USER_NAME: Final = text_rule(32, allow_empty=False)
-PASSWORD: Final = text_rule(32, allow_empty=False, forbid=False)
+# User names and passwords: the document states no rule; they must be given.
+USER_NAME: Final = text_rule(allow_empty=False)
+PASSWORD: Final = text_rule(allow_empty=False)
 
 
 # --------------------------------------------------------------------------- state
@@ -835,8 +907,8 @@ def factory_state(
         sensor=sensor,
         io_alarm=Section(
             {
-                "ScheduledSelfClean": "0",
-                "TimedSelfClean": "0",
+                "ScheduledSelfClean": "false",
+                "TimedSelfClean": "false",
                 "TimeInterval": "60",
                 "TimeOneHours": "8",
                 "TimeOneMinutes": "0",
@@ -894,6 +966,7 @@ class ParamType:
     check: CrossCheck | None = None
     after_set: Callable[[Device], None] | None = None
     self_cleaning_only: bool = False
+    required_loops: tuple[str, ...] = ()
 
 
 def _section(name: str) -> SectionPicker:
@@ -942,9 +1015,42 @@ def _network_view(device: Device, section: Section) -> list[kv.Item]:
     return [kv.Loop("localNetwork", [entry], next_key="localNetworkNextFlag")]
 
 
+def _check_disk_group(
+    state: DeviceState, _selected: Mapping[str, str], merged: dict[str, str]
+) -> None:
+    """Refuse a group no record directory has ("Must match record directory group")."""
+    groups = {entry["groupID"] for entry in state.record_dirs.loops["recordDirInfo"]}
+    if merged["DiskGroupId"] not in groups:
+        raise _invalid()
+
+
+def io_flag_rule(raw: str) -> str:
+    """IOAlarm booleans: true/false, and 1/0; stored as true/false.
+
+    The vendor's change_timeout.py writes ``TimedSelfClean=true``.
+    """
+    word = raw.strip().lower()
+    if word in ("true", "1"):
+        return "true"
+    if word in ("false", "0"):
+        return "false"
+    raise _invalid()
+
+
+def _io_alarm_view(device: Device, section: Section) -> list[kv.Item]:
+    if not device.quirks.io_alarm_numeric:
+        return list(section.values.items())
+    numeric = {"true": "1", "false": "0"}
+    return [(key, numeric.get(value, value)) for key, value in section.values.items()]
+
+
+# "value int Brightness value. Range: 0-100." (likewise the other four)
 _SENSOR_VALUE: Final = (Field("value", int_rule(0, 100), required=True),)
-_MINUTES_OF_DAY: Final = int_rule(0, 1410, step=30)
-_PORT: Final = int_rule(1, 65535)
+# "DST start time in minutes from 00:00 (must be a multiple of 30)"
+_MINUTES_OF_DAY: Final = int_rule(0, 1439, step=30)
+# Ports are "unsigned short".
+_PORT: Final = int_rule(0, 65535)
+# dateTime: "hour int Hour (0-23)", "minute int Minute (0-59)", "second ... (0-59)"
 _HOURS: Final = int_rule(0, 23)
 _MINUTES: Final = int_rule(0, 59)
 
@@ -952,12 +1058,15 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     "deviceInfo": ParamType(_section("device_info"), settable=False),
     "deviceName": ParamType(
         _section("device_info"),
-        fields=(Field("deviceName", NAME, required=True),),
+        # The document's example output has "deviceName=" (empty).
+        fields=(Field("deviceName", DEVICE_NAME, required=True),),
         gettable=False,
     ),
     "cameraInfo": ParamType(
         _section("camera_info"),
-        fields=(Field("cameraName", NAME),),
+        # "cameraName ... If omitted on set, the name is not modified."
+        fields=(Field("cameraName", TEXT),),
+        # "cameraID ... Optional on get (omit for all channels); required on set."
         selectors=(Selector("cameraID", CAMERA_ID, on_get=False),),
     ),
     "localNetwork": ParamType(
@@ -965,13 +1074,17 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
         fields=(
             Field("IPAddress", ipv4_rule()),
             Field("subNetmask", netmask_rule),
+            # The document's example answers preferredDNS= and alternateDNS=.
             Field("subGetway", ipv4_rule(allow_empty=True)),
             Field("preferredDNS", ipv4_rule(allow_empty=True)),
             Field("alternateDNS", ipv4_rule(allow_empty=True)),
+            # "autoGetIPFlag ... `0`: Manual `1`: Automatic"
             Field("autoGetIPFlag", FLAG),
         ),
         selectors=(
+            # "IPProtoVer ... `2`: IPv6 (not supported; still returns IPv4). Required."
             Selector("IPProtoVer", choice_rule("1", "2")),
+            # "netCardId ... Optional for get ...; required for set." One NIC here.
             Selector("netCardId", choice_rule("1"), on_get=False),
         ),
         view=_network_view,
@@ -979,6 +1092,7 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     ),
     "devicePort": ParamType(
         _section("ports"),
+        # Each port "Optional on set".
         fields=tuple(
             Field(key, _PORT)
             for key in ("controlPort", "httpPort", "rtspPort", "rtmpPort")
@@ -987,12 +1101,14 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     "timeZone": ParamType(
         _section("time_zone"),
         fields=(
+            # "timeZone int Time zone ID (0-300)."
             Field("timeZone", int_rule(0, 300)),
             Field("DSTOpenFlag", FLAG),
             *(
                 Field(f"{edge}{key}", rule)
                 for edge in ("begin", "end")
                 for key, rule in (
+                    # "(1-12)", "week in month (1-5)", "`0`: Sunday ... `6`: Saturday"
                     ("Month", int_rule(1, 12)),
                     ("Weekly", int_rule(1, 5)),
                     ("WeekDays", int_rule(0, 6)),
@@ -1005,19 +1121,28 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
         _section("ntp"),
         fields=(
             Field("enableFlag", FLAG),
+            # "NTPIP ... Invalid format returns error."
             Field("NTPIP", ipv4_rule()),
+            # "NTPPort int NTP server port (0-65535). Values above 65535 are
+            # clamped to 65535."
             Field("NTPPort", clamped_int_rule(0, 65535)),
-            Field("NTPCheckTime", int_rule(1, 604800)),
+            # "NTPCheckTime int NTP server synchronization interval, in seconds."
+            Field("NTPCheckTime", ANY_INT),
         ),
+        # "IPProtoVer ... Only IPv4 is supported. Use 1."
         selectors=(Selector("IPProtoVer", choice_rule("1"), on_get=False),),
     ),
     "OSD": ParamType(
         _section("osd"),
         fields=(
+            # "fontColor ... `0`: Other ... `9`: Purple"
             Field("fontColor", int_rule(0, 9)),
             Field("inverseFlag", FLAG),
-            Field("TwelveHoursFlag", FLAG),
-            Field("WeekFlag", FLAG),
+            # Flags of the get example the parameter table does not describe.
+            Field("TwelveHoursFlag", ANY_INT),
+            Field("WeekFlag", ANY_INT),
+            # "alpha ... `1`: Transparent ... `4`: Opaque. Note: `0` is only
+            # returned by get and is invalid for set."
             Field("alpha", int_rule(1, 4)),
         ),
         selectors=(Selector("cameraID", CAMERA_ID),),
@@ -1028,14 +1153,24 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     "AVStream": ParamType(
         lambda state, selected: state.streams[int(selected["streamID"])],
         fields=(
-            Field("streamName", NAME),
+            Field("streamName", TEXT),
+            # "videoEncoderType ... `1`: H264 `2`: MJPEG `4`: H264_MAIN
+            # `5`: H264_HIGH `8`: H265_MAIN"
             Field("videoEncoderType", choice_rule("1", "2", "4", "5", "8")),
+            # "audioEncoderType ... 102, 103, 108, 109"
             Field("audioEncoderType", choice_rule("102", "103", "108", "109")),
+            # "Resolution (device-dependent)": checked against streamAbility.
             Field("resolution", resolution_rule),
+            # "Frame rate (fps). Range depends on device (often 1-25)": this
+            # device takes 1-30.
             Field("frameRate", int_rule(1, 30)),
+            # "iFrameInterval int I-frame interval (1-45)."
             Field("iFrameInterval", int_rule(1, 45)),
             Field("bitRateType", choice_rule("1", "2")),
+            # "Bit rate in kbps (range depends on resolution and device)":
+            # this device takes 32-8192.
             Field("bitRate", int_rule(32, 8192)),
+            # "quality ... `1` (worst) to `9` (best)"
             Field("quality", int_rule(1, 9)),
         ),
         selectors=(
@@ -1049,22 +1184,32 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
         _section("record_policy"),
         fields=(
             Field("RecordOpenFlag", FLAG),
-            Field("SaveDays", int_rule(1, 365)),
+            # "SaveDays int Retention in days."
+            Field("SaveDays", ANY_INT),
+            # "StreamId int Stream ID. Required for set."
             Field("StreamId", choice_rule("1", "2", "3"), required=True),
             Field("AudioOpenFlag", FLAG),
-            Field("DiskGroupId", int_rule(1, 8), required=True),
+            # Required in the set URL; "Must match record directory group".
+            Field("DiskGroupId", ANY_INT, required=True),
         ),
         selectors=(Selector("cameraID", CAMERA_ID),),
         loops=(RECORD_SCHEDULE_RULE,),
+        # "weekDayBegin int Schedule loop start flag (required on set)."
+        required_loops=("weekDay",),
+        check=_check_disk_group,
     ),
     "alarmOut": ParamType(
         _section("alarm_out"),
         fields=(
-            Field("alarmOutName", NAME),
+            Field("alarmOutName", TEXT),
+            # "alarmValidSignal ... `0`: Open `1`: Close"
             Field("alarmValidSignal", FLAG),
+            # "alarmMode ... `1`: Switching `2`: Square-wave"
             Field("alarmMode", choice_rule("1", "2")),
-            Field("alarmOutFrequency", float_rule(0, 1000)),
-            Field("alarmTime", int_rule(0, 600000)),
+            # "alarmOutFrequency float Alarm frequency."
+            Field("alarmOutFrequency", float_rule(0)),
+            # "alarmTime int Alarm duration in milliseconds."
+            Field("alarmTime", int_rule(0)),
         ),
         selectors=(Selector("alarmOutID", choice_rule("1"), on_set=False),),
         after_set=lambda device: device.spoil_running_pulse(),
@@ -1073,9 +1218,12 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
         _section("motion_alarm"),
         fields=(
             Field("motionDetectionEnableFlag", FLAG),
+            # "alarmInterval int Alarm interval in seconds (1-1800)."
             Field("alarmInterval", int_rule(1, 1800)),
+            # "sensitivity int Motion sensitivity (device-dependent)": 1-10 here.
             Field("sensitivity", int_rule(1, 10)),
         ),
+        # "cameraID int Channel ID (required on set)."
         selectors=(Selector("cameraID", CAMERA_ID),),
         loops=(AREA_RULE, MOTION_SCHEDULE_RULE, LINKAGE_RULE),
     ),
@@ -1085,6 +1233,7 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
             Field("diskFullAlarmCheckFlag", FLAG),
             Field("diskErrorAlarmCheckFlag", FLAG),
             Field("NoDiskAlarmEnableFlag", FLAG),
+            # "AlarmInterval int Alarm interval in seconds (10-86400)."
             Field("AlarmInterval", int_rule(10, 86400)),
         ),
         selectors=(Selector("alarmInID", choice_rule("1")),),
@@ -1092,20 +1241,26 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     ),
     "protocolInfo": ParamType(_section("protocol_info"), settable=False),
     "protocolSecurity": ParamType(
-        _section("protocol_security"), fields=(Field("protocolSecurityFlag", FLAG),)
+        # "protocolSecurityFlag ... Optional on set (omit for no change)."
+        _section("protocol_security"),
+        fields=(Field("protocolSecurityFlag", FLAG),),
     ),
+    # Not in the document: the vendor's change_timeout.py sets it with
+    # ScheduledSelfClean=false&TimedSelfClean=true|false&TimeOneHours=0...
+    # &TimeInterval=N and refuses a delay outside "1-1440 minutes".
     "IOAlarm": ParamType(
         _section("io_alarm"),
         fields=(
-            Field("ScheduledSelfClean", FLAG),
-            Field("TimedSelfClean", FLAG),
+            Field("ScheduledSelfClean", io_flag_rule),
+            Field("TimedSelfClean", io_flag_rule),
             Field("TimeInterval", int_rule(1, 1440)),
             *(
-                Field(f"Time{which}{unit}", rule)
+                Field(f"Time{which}{unit}", ANY_INT)
                 for which in ("One", "Two", "Three")
-                for unit, rule in (("Hours", _HOURS), ("Minutes", _MINUTES))
+                for unit in ("Hours", "Minutes")
             ),
         ),
+        view=_io_alarm_view,
         self_cleaning_only=True,
     ),
 }
@@ -1116,12 +1271,16 @@ SENSOR_TYPES: Final[dict[str, ParamType]] = {
         for name in ("brightness", "contrast", "hue", "saturation", "sharpness")
     },
     "mirror": ParamType(
-        _sensor("mirror"), fields=(Field("vertical", FLAG), Field("horizontal", FLAG))
+        # "vertical int Vertical flip. 0: Off, 1: On" (horizontal likewise)
+        _sensor("mirror"),
+        fields=(Field("vertical", FLAG), Field("horizontal", FLAG)),
     ),
 }
 
+# Set Device Time: every field is in the URL; "year int Year." has no range
+# (1-9999 is what this device's clock holds), the others as the document states.
 DATE_TIME_FIELDS: Final = (
-    Field("year", int_rule(1970, 2037), required=True),
+    Field("year", int_rule(1, 9999), required=True),
     Field("month", int_rule(1, 12), required=True),
     Field("day", int_rule(1, 31), required=True),
     Field("hour", _HOURS, required=True),
@@ -1146,14 +1305,22 @@ def _log_time(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d} {moment.hour}:{moment:%M:%S}"
 
 
+# "startTime string Log start time, format yyyymmddhhmmss. Minimum is
+# 197101010000." (the minimum written with twelve digits, so both lengths).
+_LOG_MINIMUM: Final = datetime(1971, 1, 1)  # noqa: DTZ001 - naive local, like the device
+
+
 def _parse_log_bound(raw: str | None) -> datetime:
     formats = {14: "%Y%m%d%H%M%S", 12: "%Y%m%d%H%M"}
     if raw is None or not raw.isdigit() or len(raw) not in formats:
         raise _invalid()
     try:
-        return datetime.strptime(raw, formats[len(raw)])  # noqa: DTZ007 - the device clock is naive local time
+        moment = datetime.strptime(raw, formats[len(raw)])  # noqa: DTZ007 - the device clock is naive local time
     except ValueError:
         raise _invalid() from None
+    if moment < _LOG_MINIMUM:
+        raise _invalid()
+    return moment
 
 
 # --------------------------------------------------------------------------- device
@@ -1234,9 +1401,11 @@ class Device:
         self.stuck = False
         self.led_normally_disabled = False
         self.led_shutoff = False
-        self.pulses: list[Pulse] = []
+        self._pulses: list[Pulse] = []
         self.system_logs: list[LogEntry] = []
-        self.alarm_logs: list[LogEntry] = []
+        self._alarm_logs: list[LogEntry] = []
+        self._motion_log: LogEntry | None = None
+        self._motion_until: float | None = None
         self._clock_anchor = clock()
         self._wall_anchor = wall_clock()
         self._cleaning_until = -math.inf
@@ -1256,27 +1425,56 @@ class Device:
         return datetime.fromtimestamp(seconds)  # noqa: DTZ006 - naive local, like the device
 
     @property
+    def pulses(self) -> list[Pulse]:
+        """Every alarm-output pulse so far (ended ones settled)."""
+        self.settle()
+        return self._pulses
+
+    @property
+    def alarm_logs(self) -> list[LogEntry]:
+        """Alarm log entries (motion, pulses), ended ones with their end time."""
+        self.settle()
+        return self._alarm_logs
+
+    @property
     def cleaning(self) -> bool:
         """True while the wiper runs after a completed self-clean pulse."""
+        self.settle()
         return self.clock() < self._cleaning_until
 
     @property
     def dirt(self) -> float:
         """Lens dirt 0..1, growing by ``dirt_rate`` per hour of clock."""
+        self.settle()
         grown = self.dirt_rate * (self.clock() - self._dirt_since) / 3600
         return min(1.0, max(0.0, self._dirt + grown))
 
     @dirt.setter
     def dirt(self, value: float) -> None:
+        self._set_dirt(value, self.clock())
+
+    def _set_dirt(self, value: float, at: float) -> None:
         self._dirt = min(1.0, max(0.0, value))
-        self._dirt_since = self.clock()
+        self._dirt_since = at
 
     @property
     def running_pulse(self) -> Pulse | None:
         """The pulse currently driving the output, if any."""
-        if self.pulses and self.pulses[-1].end is None:
-            return self.pulses[-1]
+        self.settle()
+        return self._running()
+
+    def _running(self) -> Pulse | None:
+        if self._pulses and self._pulses[-1].end is None:
+            return self._pulses[-1]
         return None
+
+    def settle(self) -> None:
+        """End what has run its course by now: a pulse, a motion alarm."""
+        pulse = self._running()
+        if pulse is not None and self.clock() >= pulse.due:
+            self._finish_pulse(pulse, pulse.due)
+        if self._motion_until is not None and self.clock() >= self._motion_until:
+            self._end_motion(self._motion_until)
 
     def spoil_running_pulse(self) -> None:
         """Mark the running pulse as disturbed (its profile changed under it)."""
@@ -1301,48 +1499,93 @@ class Device:
         """The IP the device believes it has."""
         return self.quirks.reported_ip or self.state.network.values["IPAddress"]
 
-    def trigger_motion(self) -> None:
-        """Simulate a motion event: alarm log, plus self-clean when linked to it."""
-        values = self.state.motion_alarm.values
-        self._alarm_log(major=1, source_type=1, description="motion", end=True)
+    @property
+    def motion_active(self) -> bool:
+        """Whether a motion alarm is running now."""
+        self.settle()
+        return self._motion_log is not None
+
+    def trigger_motion(self, duration: float | None = 10.0) -> bool:
+        """Something moves in front of the camera for ``duration`` seconds.
+
+        With motion detection on, the alarm log gets a motion entry (the
+        document's example codes: sourceType 1, majorType 1, minorType 1) whose
+        end time is written when the motion ends (None: runs until
+        ``end_motion``); motion while one runs extends it. The alarm's
+        self-clean linkage (ActionType 1) pulses the alarm output. Returns
+        whether an alarm was raised.
+        """
+        self.settle()
+        if self.state.motion_alarm.values["motionDetectionEnableFlag"] != "1":
+            return False
+        now = self.clock()
+        until = None if duration is None else now + duration
+        if self._motion_log is not None:
+            if until is None or (
+                self._motion_until is not None and until > self._motion_until
+            ):
+                self._motion_until = until
+            return True
+        self._motion_log = self._alarm_log(
+            major=1, source_type=1, description="motion", end=False
+        )
+        self._motion_until = until
         linked = any(
             entry["ActionType"] == "1"
             for entry in self.state.motion_alarm.loops["AlarmLinkage"]
         )
-        profile = self.alarm_out_profile()
-        if (
-            values["motionDetectionEnableFlag"] == "1"
-            and linked
-            and self.state.self_cleaning
-            and profile.is_trigger()
-        ):
-            self._apply_effect(EFFECTS.get(profile.time_ms))
+        if linked and self._running() is None:
+            self._start_pulse(source="motion")
+        return True
 
-    def _apply_effect(self, effect: Effect | None) -> None:
+    def end_motion(self) -> None:
+        """The motion stops now."""
+        self.settle()
+        if self._motion_log is not None:
+            self._end_motion(self.clock())
+
+    def _end_motion(self, at: float) -> None:
+        if self._motion_log is not None:
+            self._motion_log.fields["alarmEndTime"] = _log_time(self._at(at))
+        self._motion_log = None
+        self._motion_until = None
+
+    def _at(self, moment: float) -> datetime:
+        """The device clock at emulator-clock ``moment``."""
+        return self.now() - timedelta(seconds=self.clock() - moment)
+
+    def _start_pulse(self, source: str) -> Pulse:
+        pulse = Pulse(start=self.clock(), profile=self.alarm_out_profile())
+        self._pulses.append(pulse)
+        self._pulse_log = self._alarm_log(
+            major=2, source_type=2, description=source, end=False
+        )
+        return pulse
+
+    def _apply_effect(self, effect: Effect | None, at: float) -> None:
         if effect == "self_clean":
-            self._cleaning_until = self.clock() + self.cleaning_duration
+            self._cleaning_until = at + self.cleaning_duration
             if not self.stuck:
-                self.dirt = 0.0
+                self._set_dirt(0.0, at)
         elif effect == "led_normally_disabled_toggle":
             self.led_normally_disabled = not self.led_normally_disabled
         elif effect == "led_shutoff_toggle":
             self.led_shutoff = not self.led_shutoff
 
-    def _finish_pulse(self, pulse: Pulse) -> None:
-        pulse.end = self.clock()
-        held = pulse.end - pulse.start
-        pulse.completed = (
-            not pulse.profile_changed
-            and held + _EPSILON >= pulse.profile.time_ms / 1000
+    def _finish_pulse(self, pulse: Pulse, at: float) -> None:
+        pulse.end = at
+        pulse.completed = not (
+            pulse.profile_changed or pulse.disturbed or pulse.cut_short
         )
         if pulse.completed and self.state.self_cleaning and pulse.profile.is_trigger():
             pulse.effect = EFFECTS.get(pulse.profile.time_ms)
-        self._apply_effect(pulse.effect)
+        self._apply_effect(pulse.effect, at)
         if self._pulse_log is not None:
-            self._pulse_log.fields["alarmEndTime"] = _log_time(self.now())
-            self._pulse_log.fields["description"] = pulse.effect or (
-                "completed" if pulse.completed else "cut short"
-            )
+            self._pulse_log.fields["alarmEndTime"] = _log_time(self._at(at))
+            if pulse.effect:
+                self._pulse_log.fields["description"] = pulse.effect
+            elif not pulse.completed:
+                self._pulse_log.fields["description"] = "disturbed"
             self._pulse_log = None
 
     # ----------------------------------------------------------------- rendering
@@ -1393,6 +1636,7 @@ class Device:
 
     def handle(self, cgi: str, pairs: Sequence[tuple[str, str]]) -> Reply:
         """Answer one request to ``/cgi-bin/<cgi>``."""
+        self.settle()
         try:
             handler = self._routes.get(cgi)
             if handler is None:
@@ -1482,7 +1726,8 @@ class Device:
     ) -> Result:
         type_name = query.raw("type")
         actions = table.get(type_name) if type_name is not None else None
-        if actions is None:
+        if actions is None or type_name in self.quirks.missing_types:
+            # "-22 CGI subtype not found"
             raise CgiError(ERR_TYPE)
         return self._dispatch_action(query, actions)
 
@@ -1529,6 +1774,8 @@ class Device:
             merged = rule.apply(section.loops.get(rule.name, []), query.node)
             if merged is not None:
                 loops[rule.name] = merged
+            elif rule.name in spec.required_loops:
+                raise _invalid()
         if spec.check is not None:
             spec.check(self.state, selected, {**section.values, **changes})
         old = {key: section.values.get(key, "") for key in changes}
@@ -1606,7 +1853,16 @@ class Device:
         return self._canvas_items(canvas, with_id=False)
 
     def _set_osd_canvas(self, query: Query) -> None:
+        """Set OSD Canvas with its loop markers checked.
+
+        "OSDCanvasBegin ... Required and = 1 for set", and so are OSDInfoBegin,
+        OSDInfoEnd and OSDCanvasEnd.
+        """
         query.require("cameraID", CAMERA_ID)
+        for marker in ("OSDCanvasBegin", "OSDCanvasEnd", "OSDInfoBegin", "OSDInfoEnd"):
+            values = [value for key, value in query.pairs if key == marker]
+            if not values or any(value != "1" for value in values):
+                raise _invalid()
         nodes = query.node.loop("OSDCanvas")
         if not nodes:
             raise _invalid()
@@ -1699,7 +1955,8 @@ class Device:
     ) -> list[kv.Item]:
         start = _parse_log_bound(query.get("startTime"))
         end = _parse_log_bound(query.get("endTime")) + timedelta(seconds=1)
-        log_type = int(query.require("logType", int_rule(-1, 99)))
+        # "logType int Log type. Use -1 for all logs."
+        log_type = int(query.require("logType", int_rule(-1)))
         selected = [
             list(entry.fields.items())
             for entry in logs
@@ -1708,10 +1965,20 @@ class Device:
         return loop_items(name, selected)
 
     def _add_user(self, query: Query) -> None:
+        """Add User: newuser and newpasswd, and a group when it must.
+
+        "group ... Required when current user is super-privileged" (an
+        administrator here).
+        """
         name = query.require("newuser", USER_NAME)
         password = query.require("newpasswd", PASSWORD)
-        group = query.require("group", choice_rule(*GROUPS))
-        note = query.optional("note", NAME, "") or ""
+        admin = query.user is not None and query.user.group == ADMIN_GROUP
+        group = (
+            query.require("group", USER_NAME)
+            if admin
+            else query.optional("group", USER_NAME, GROUPS[-1]) or GROUPS[-1]
+        )
+        note = query.optional("note", TEXT, "") or ""
         if name in self.state.users:
             raise _invalid()
         self.state.users[name] = User(name, password, group, note)
@@ -1720,8 +1987,8 @@ class Device:
     def _modify_user(self, query: Query) -> None:
         user = self.state.users.get(query.require("user", USER_NAME))
         password = query.require("newpasswd", PASSWORD)
-        group = query.optional("group", choice_rule(*GROUPS))
-        note = query.optional("note", NAME)
+        group = query.optional("group", USER_NAME)
+        note = query.optional("note", TEXT)
         if user is None:
             raise _invalid()
         user.password = password
@@ -1734,18 +2001,25 @@ class Device:
     # ----------------------------------------------------------------- operations
 
     def _manual_control(self, query: Query) -> None:
+        """Manual Alarm Output Trigger: "controlFlag ... 1: start 0: end".
+
+        "alarmOutID ... (must be 1)". A start while a pulse runs disturbs it;
+        an end before alarmTime cuts it short; an end after it is harmless.
+        """
         query.require("alarmOutID", choice_rule("1"))
         start = query.require("controlFlag", FLAG) == "1"
-        running = self.running_pulse
-        if start and running is None:
-            self.pulses.append(
-                Pulse(start=self.clock(), profile=self.alarm_out_profile())
-            )
-            self._pulse_log = self._alarm_log(
-                major=2, source_type=2, description="manualControl", end=False
-            )
-        elif not start and running is not None:
-            self._finish_pulse(running)
+        self.settle()
+        running = self._running()
+        if start:
+            if running is not None:
+                running.disturbed = True
+                self._finish_pulse(running, self.clock())
+                self._start_pulse(source="manualControl").disturbed = True
+            else:
+                self._start_pulse(source="manualControl")
+        elif running is not None:
+            running.cut_short = True
+            self._finish_pulse(running, self.clock())
 
     def _reset(self, query: Query) -> None:
         fresh = factory_state(*self._factory)
@@ -1761,7 +2035,9 @@ class Device:
 
     def _begin_restart(self) -> None:
         if (pulse := self.running_pulse) is not None:
-            self._finish_pulse(pulse)
+            pulse.cut_short = True
+            self._finish_pulse(pulse, self.clock())
+        self.end_motion()
         self._down_until = self.clock() + self.restart_downtime
         self._system_log(
             1, 1, "Boot", at=self.now() + timedelta(seconds=self.restart_downtime)
@@ -1861,8 +2137,8 @@ class Device:
                 "alarmEndTime": _log_time(moment) if end else "",
             },
         )
-        self.alarm_logs.append(entry)
-        del self.alarm_logs[:-MAX_LOG_ENTRIES]
+        self._alarm_logs.append(entry)
+        del self._alarm_logs[:-MAX_LOG_ENTRIES]
         return entry
 
     def _log_set(

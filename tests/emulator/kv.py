@@ -27,7 +27,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
 
 _NEXT_MARKER = re.compile(r"^next_(?P<name>.+?)url$|^(?P<alt>.+?)next(?:url|flag)$")
 _MARKER_VALUE = re.compile(r"^\s*-?\d*\s*$")
@@ -118,18 +118,23 @@ def dump(items: Sequence[Item], style: Style | None = None) -> str:
     return _Writer(style or Style()).text(items)
 
 
-def loop_pairs(loop: Loop) -> list[tuple[str, str]]:
-    """Serialise a loop as ordered query pairs, the way set requests carry it."""
+def loop_pairs(loop: Loop, end_one: Collection[str] = ()) -> list[tuple[str, str]]:
+    """Serialise a loop as ordered query pairs, the way set requests carry it.
+
+    The end marker carries the count, except for the loops in ``end_one``
+    (OSDCanvas and OSDInfo: "Required and = 1 for set").
+    """
     pairs: list[tuple[str, str]] = [(f"{loop.name}Begin", "1")]
     for index, entry in enumerate(loop.entries):
         if index:
             pairs.append((loop.next_marker, str(index + 1)))
         for item in entry:
             if isinstance(item, Loop):
-                pairs.extend(loop_pairs(item))
+                pairs.extend(loop_pairs(item, end_one))
             else:
                 pairs.append(item)
-    pairs.append((f"{loop.name}End", str(len(loop.entries))))
+    end = "1" if loop.name in end_one else str(len(loop.entries))
+    pairs.append((f"{loop.name}End", end))
     return pairs
 
 

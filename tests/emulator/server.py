@@ -212,6 +212,7 @@ class EmulatedCamera:
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{name:.*}", self._handle)
         app.router.add_get("/emulator/state", self._debug_state)
+        app.router.add_post("/emulator/motion", self._motion_control)
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -224,6 +225,7 @@ class EmulatedCamera:
             raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
+        self._sync_ports()
         if self._rtsp_wanted:
             await self._start_rtsp()
         _LOGGER.debug("emulated %s listening on %s", self.device.state.model, self.url)
@@ -254,12 +256,15 @@ class EmulatedCamera:
         except BaseException:
             await self.stop()
             raise
-        self._sync_rtsp_port()
+        self._sync_ports()
 
-    def _sync_rtsp_port(self) -> None:
-        """Report the RTSP server's port (again after a factory reset)."""
+    def _sync_ports(self) -> None:
+        """Report the ports really served (again after a factory reset)."""
+        ports = self.device.state.ports.values
+        if self._runner is not None:
+            ports["httpPort"] = str(self._port)
         if self.rtsp is not None:
-            self.device.state.ports.values["rtspPort"] = str(self.rtsp.port)
+            ports["rtspPort"] = str(self.rtsp.port)
 
     async def __aenter__(self) -> Self:
         """Start on entering the context."""
@@ -392,9 +397,18 @@ class EmulatedCamera:
         """The JPEG image.cgi would answer now."""
         return self.device.jpeg(1, quality)
 
-    def trigger_motion(self) -> None:
-        """Simulate motion (alarm log; self-clean when motion is linked to it)."""
-        self.device.trigger_motion()
+    def trigger_motion(self, duration: float | None = 10.0) -> bool:
+        """Something moves for ``duration`` s (see ``Device.trigger_motion``)."""
+        return self.device.trigger_motion(duration)
+
+    def end_motion(self) -> None:
+        """The motion stops now."""
+        self.device.end_motion()
+
+    @property
+    def motion_active(self) -> bool:
+        """Whether a motion alarm runs now."""
+        return self.device.motion_active
 
     # ----------------------------------------------------------------- faults and log
 
@@ -416,6 +430,18 @@ class EmulatedCamera:
 
     # ----------------------------------------------------------------- serving
 
+    async def _motion_control(self, request: web.Request) -> web.Response:
+        """Test control (outside /cgi-bin): ``?seconds=N`` moves, ``?stop=1`` stops."""
+        if request.query.get("stop"):
+            self.end_motion()
+            return web.json_response({"motion": False})
+        try:
+            seconds = float(request.query.get("seconds", "10"))
+        except ValueError:
+            return web.json_response({"error": "seconds must be a number"}, status=400)
+        raised = self.trigger_motion(seconds if seconds > 0 else None)
+        return web.json_response({"motion": raised})
+
     async def _debug_state(self, _request: web.Request) -> web.Response:
         """Read-only JSON view for scripts (outside /cgi-bin, no credentials)."""
         profile = self.alarm_out_profile()
@@ -432,11 +458,14 @@ class EmulatedCamera:
                         "completed": pulse.completed,
                         "effect": pulse.effect,
                         "profile_changed": pulse.profile_changed,
+                        "disturbed": pulse.disturbed,
+                        "cut_short": pulse.cut_short,
                         "running": pulse.end is None,
                     }
                     for pulse in self.pulses
                 ],
                 "cleaning": self.cleaning,
+                "motion": self.motion_active,
                 "led_normally_disabled": self.led_normally_disabled,
                 "led_shutoff": self.led_shutoff,
                 "dirt": self.dirt,
@@ -461,7 +490,7 @@ class EmulatedCamera:
         record = RequestRecord(time=self._clock(), path=name, params=_redact(pairs))
         self.requests.append(record)
         _LOGGER.debug("request %s %s", name, record.params)
-        self._sync_rtsp_port()
+        self._sync_ports()
         self._in_flight += 1
         try:
             return await self._serve(request, name, pairs, record)

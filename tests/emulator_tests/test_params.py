@@ -66,18 +66,8 @@ PERSISTENCE: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
     (
         "devicePort",
         "param.cgi",
-        {
-            "controlPort": "30002",
-            "httpPort": "81",
-            "rtspPort": "8554",
-            "rtmpPort": "1935",
-        },
-        {
-            "controlPort": "30002",
-            "httpPort": "81",
-            "rtspPort": "8554",
-            "rtmpPort": "1935",
-        },
+        {"controlPort": "30002", "rtspPort": "8554", "rtmpPort": "1935"},
+        {"controlPort": "30002", "rtspPort": "8554", "rtmpPort": "1935"},
     ),
     (
         "timeZone",
@@ -155,7 +145,17 @@ PERSISTENCE: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
     (
         "recordPolicy",
         "param.cgi",
-        {"RecordOpenFlag": "1", "SaveDays": "30", "AudioOpenFlag": "0"},
+        {
+            "RecordOpenFlag": "1",
+            "SaveDays": "30",
+            "AudioOpenFlag": "0",
+            "weekDayBegin": "1",
+            "weekDay": "2",
+            "startTime1": "0",
+            "endTime1": "86400",
+            "weekDayEnd": "1",
+            "scheduleTimeAction": "cover",
+        },
         {
             "RecordOpenFlag": "1",
             "SaveDays": "30",
@@ -229,7 +229,7 @@ PERSISTENCE: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
             "TimeThreeMinutes": "59",
         },
         {
-            "TimedSelfClean": "1",
+            "TimedSelfClean": "true",
             "TimeInterval": "1440",
             "TimeOneHours": "23",
             "TimeThreeMinutes": "59",
@@ -315,7 +315,6 @@ async def test_record_dirs_all_disks(api: Api) -> None:
 
 INVALID: list[tuple[str, str, dict[str, str]]] = [
     ("deviceName", "param.cgi", {}),
-    ("deviceName", "param.cgi", {"deviceName": "x" * 33}),
     ("cameraInfo", "param.cgi", {"cameraID": "2", "cameraName": "x"}),
     ("cameraInfo", "param.cgi", {"cameraName": "x", "cameraID": ""}),
     (
@@ -340,7 +339,8 @@ INVALID: list[tuple[str, str, dict[str, str]]] = [
         "param.cgi",
         {"netCardId": "1", "IPProtoVer": "1", "autoGetIPFlag": "2"},
     ),
-    ("devicePort", "param.cgi", {"rtspPort": "0"}),
+    # Ports are "unsigned short".
+    ("devicePort", "param.cgi", {"rtspPort": "-1"}),
     ("devicePort", "param.cgi", {"httpPort": "65536"}),
     ("devicePort", "param.cgi", {"rtmpPort": "abc"}),
     ("timeZone", "param.cgi", {"timeZone": "301"}),
@@ -397,18 +397,32 @@ INVALID: list[tuple[str, str, dict[str, str]]] = [
         "param.cgi",
         {"cameraID": "1", "streamID": "3", "videoEncoderType": "8"},
     ),
-    ("AVStream", "param.cgi", {"cameraID": "1", "streamID": "1", "streamName": "a,b"}),
     ("recordPolicy", "param.cgi", {"cameraID": "1", "DiskGroupId": "1"}),
     ("recordPolicy", "param.cgi", {"cameraID": "1", "StreamId": "1"}),
+    # "weekDayBegin int Schedule loop start flag (required on set)."
     (
         "recordPolicy",
         "param.cgi",
-        {"cameraID": "1", "StreamId": "1", "DiskGroupId": "1", "SaveDays": "0"},
+        {"cameraID": "1", "StreamId": "1", "DiskGroupId": "1", "SaveDays": "3"},
+    ),
+    # "DiskGroupId ... Must match record directory group."
+    (
+        "recordPolicy",
+        "param.cgi",
+        {
+            "cameraID": "1",
+            "StreamId": "1",
+            "DiskGroupId": "5",
+            "weekDayBegin": "1",
+            "weekDay": "2",
+            "startTime1": "0",
+            "endTime1": "86400",
+            "weekDayEnd": "1",
+        },
     ),
     ("recordDirInfo", "param.cgi", {"diskName": "x"}),
     ("recordDirInfo", "param.cgi", {"diskId": "3"}),
     ("recordDirInfo", "param.cgi", {"diskId": "1", "alarmThreshold": "101"}),
-    ("recordDirInfo", "param.cgi", {"diskId": "1", "diskName": "a<b"}),
     ("alarmOut", "param.cgi", {"alarmOutID": "2", "alarmTime": "300"}),
     ("alarmOut", "param.cgi", {"alarmMode": "3"}),
     ("alarmOut", "param.cgi", {"alarmValidSignal": "2"}),
@@ -425,9 +439,9 @@ INVALID: list[tuple[str, str, dict[str, str]]] = [
     ("protocolSecurity", "param.cgi", {"protocolSecurityFlag": "2"}),
     ("IOAlarm", "param.cgi", {"TimeInterval": "0"}),
     ("IOAlarm", "param.cgi", {"TimeInterval": "1441"}),
-    ("IOAlarm", "param.cgi", {"TimeOneHours": "24"}),
-    ("IOAlarm", "param.cgi", {"TimeTwoMinutes": "60"}),
+    ("IOAlarm", "param.cgi", {"TimeOneHours": "8.5"}),
     ("IOAlarm", "param.cgi", {"ScheduledSelfClean": "2"}),
+    ("IOAlarm", "param.cgi", {"TimedSelfClean": "yes"}),
     ("brightness", SENSOR, {}),
     ("contrast", SENSOR, {"value": "101"}),
     ("hue", SENSOR, {"value": "-1"}),
@@ -488,10 +502,36 @@ async def test_invalid_set_answers_23(
 
 
 @pytest.mark.parametrize("char", sorted(FORBIDDEN_CHARS))
-async def test_forbidden_characters(api: Api, char: str) -> None:
-    """Each forbidden character is rejected in names."""
+async def test_forbidden_characters(api: Api, cam: EmulatedCamera, char: str) -> None:
+    r"""The deviceName "Disallows: ` < > % & \ " / , ' ; =", and only it.
+
+    The document states the rule for deviceName and the OSD text watermark;
+    camera and stream names carry no such rule, so the device takes them.
+    """
     assert await api.set_code("deviceName", deviceName=f"cam{char}1") == -23
-    assert await api.set_code("cameraInfo", cameraID="1", cameraName=f"x{char}") == -23
+    await api.set("cameraInfo", cameraID="1", cameraName=f"x{char}")
+    assert cam.state.camera_info.values["cameraName"] == f"x{char}"
+    await api.set("AVStream", cameraID="1", streamID="1", streamName=f"s{char}")
+    assert cam.state.streams[1].values["streamName"] == f"s{char}"
+
+
+async def test_names_have_no_length_limit_and_may_be_empty(
+    api: Api, cam: EmulatedCamera
+) -> None:
+    """No length limit is documented; the example answers "deviceName=" (empty)."""
+    await api.set("deviceName", deviceName="Gate " + "x" * 100)
+    assert len(cam.state.device_info.values["deviceName"]) > 100
+    await api.set("deviceName", deviceName="")
+    assert (await api.get("deviceInfo")).get("deviceName") == ""
+    await api.set("cameraInfo", cameraID="1", cameraName="Bob's cam, north")
+    assert cam.state.camera_info.values["cameraName"] == "Bob's cam, north"
+
+
+async def test_device_port_reports_the_served_port(
+    api: Api, cam: EmulatedCamera
+) -> None:
+    """The devicePort httpPort is the port the device really answers on."""
+    assert (await api.get("devicePort")).get("httpPort") == str(cam.port)
 
 
 @pytest.mark.parametrize(
@@ -524,7 +564,8 @@ async def test_unknown_cgi_needs_no_login(api: Api) -> None:
     """The CGI name is checked before the credentials."""
     status, _, body = await api.raw("nothing.cgi", auth=False)
     assert status == 200
-    assert body == b"error,return=-21\n"
+    # The document's form: "error，return=%d", a full-width comma.
+    assert body == "error\uff0creturn=-21\n".encode()
 
 
 async def test_ok_reply_format(api: Api) -> None:
@@ -584,9 +625,10 @@ async def test_io_alarm_only_on_tougheye(
         )
         assert await cam_api.set_code("IOAlarm", TimedSelfClean="1") == -22
         node = await eye_api.get("IOAlarm")
+        # Booleans in the vendor's change_timeout.py form.
         assert node.first() == {
-            "ScheduledSelfClean": "0",
-            "TimedSelfClean": "0",
+            "ScheduledSelfClean": "false",
+            "TimedSelfClean": "false",
             "TimeInterval": "60",
             "TimeOneHours": "8",
             "TimeOneMinutes": "0",

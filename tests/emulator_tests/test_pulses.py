@@ -141,7 +141,6 @@ async def test_led_toggles(
     "settings",
     [
         {"alarmTime": "500"},
-        {"alarmMode": "1"},
         {"alarmValidSignal": "0"},
         {"alarmOutFrequency": "4.5"},
     ],
@@ -160,19 +159,62 @@ async def test_other_profiles_have_no_effect(
     assert not cam.led_shutoff
 
 
-async def test_repeated_and_stray_controls(
+async def test_pulse_ends_by_itself(
     api: Api, cam: EmulatedCamera, clock: FakeClock
 ) -> None:
-    """A second start while running is ignored; a stop without a pulse is harmless."""
+    """The device ends the pulse: "alarmTime int Alarm duration in milliseconds".
+
+    The vendor's cycle.py and trigger1700.py send only controlFlag=1.
+    """
+    cam.dirt = 0.5
+    await control(api, "1")
+    clock.advance(0.299)
+    assert cam.pulses[0].end is None
+    clock.advance(0.002)
+    (done,) = cam.pulses
+    assert done.end == pytest.approx(1000.3)
+    assert done.completed
+    assert done.effect == "self_clean"
+    assert cam.cleaning
+    assert cam.dirt == 0.0
+    # An end after the pulse is harmless.
+    await control(api, "0")
+    assert cam.pulses == [done]
+    assert done.completed
+
+
+async def test_start_while_running_disturbs(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """A second start while a pulse runs is recorded as a disturbed pulse."""
     await control(api, "0")
     assert cam.pulses == []
     await control(api, "1")
     clock.advance(0.2)
     await control(api, "1")
-    clock.advance(0.1)
-    await control(api, "0")
-    assert len(cam.pulses) == 1
+    clock.advance(1.0)
+    first, second = cam.pulses
+    assert first.disturbed
+    assert second.disturbed
+    assert not first.completed
+    assert not second.completed
+    assert first.effect is None
+    assert second.effect is None
+    assert not cam.cleaning
+
+
+async def test_switching_mode_also_triggers(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """Mode 1: "For all operations: alarmValidSignal=1, alarmMode=1, ...".
+
+    The document's example (and the vendor's reset tool) use alarmMode=2; a
+    pulse of the right length works in either mode.
+    """
+    await api.set("alarmOut", alarmMode="1")
+    await pulse(api, clock, 0.3)
     assert cam.pulses[0].completed
+    assert cam.pulses[0].effect == "self_clean"
 
 
 @pytest.mark.parametrize(
@@ -245,11 +287,17 @@ async def test_cleaning_duration_kwarg(
         assert not cam.cleaning
 
 
-async def test_motion_linked_self_clean(api: Api, cam: EmulatedCamera) -> None:
-    """Motion linked with ActionType=1 runs a self-clean (helper trigger_motion)."""
-    cam.trigger_motion()
-    assert cam.alarm_logs[-1].fields["description"] == "motion"
-    assert not cam.device.cleaning
+async def test_motion_linked_self_clean(
+    api: Api, cam: EmulatedCamera, clock: FakeClock
+) -> None:
+    """Motion raises an alarm only with detection on; ActionType 1 pulses the output.
+
+    "ActionType ... `1`: Alarm Trigger (Self-Clean)". The alarm-log entry uses
+    the document's example codes (sourceType 1, majorType 1, minorType 1) and
+    gets its end time when the motion ends.
+    """
+    assert not cam.trigger_motion()
+    assert cam.alarm_logs == []
     linkage = kv.loop_pairs(
         kv.Loop("AlarmLinkage", [[("ActionType", "1"), ("ActionID", "1")]])
     )
@@ -261,16 +309,39 @@ async def test_motion_linked_self_clean(api: Api, cam: EmulatedCamera) -> None:
         *linkage,
     ]
     assert (await api.text("param.cgi", pairs)).strip() == "OK"
-    cam.trigger_motion()
+    assert cam.trigger_motion(duration=5.0)
+    assert cam.motion_active
+    motion, pulse_entry = cam.alarm_logs
+    assert (
+        motion.fields["sourceType"],
+        motion.fields["majorType"],
+        motion.fields["minorType"],
+    ) == ("1", "1", "1")
+    assert motion.fields["alarmEndTime"] == ""
+    clock.advance(0.3)
     assert cam.cleaning
-    assert [entry.fields["description"] for entry in cam.alarm_logs] == [
-        "motion",
-        "motion",
-    ]
+    assert pulse_entry.fields["description"] == "self_clean"
+    assert cam.trigger_motion(duration=10.0)  # extends the running alarm
+    assert len(cam.alarm_logs) == 2
+    clock.advance(9.0)
+    assert cam.motion_active
+    clock.advance(1.0)
+    assert not cam.motion_active
+    assert motion.fields["alarmEndTime"]
+    cam.trigger_motion(duration=None)
+    clock.advance(60)
+    assert cam.motion_active
+    cam.end_motion()
+    assert not cam.motion_active
+    last_motion = [e for e in cam.alarm_logs if e.fields["description"] == "motion"]
+    assert len(last_motion) == 2
+    assert last_motion[-1].fields["alarmEndTime"]
 
 
 def test_profile_trigger_rule() -> None:
-    """The controller listens to closed, square-wave, 5 Hz pulses only."""
+    """The controller listens to closed, 5 Hz pulses (either documented mode)."""
     assert SELF_CLEAN_PROFILE.is_trigger()
     assert AlarmOutProfile(1, 2, 5.0, 900).is_trigger()
-    assert not AlarmOutProfile(1, 1, 5.0, 300).is_trigger()
+    assert AlarmOutProfile(1, 1, 5.0, 300).is_trigger()
+    assert not AlarmOutProfile(0, 2, 5.0, 300).is_trigger()
+    assert not AlarmOutProfile(1, 2, 4.0, 300).is_trigger()

@@ -26,7 +26,7 @@ async def test_crlf(api: Api, cam: EmulatedCamera) -> None:
     )
     assert (
         await api.text("param.cgi", {"action": "get", "type": "nope"})
-        == "error,return=-22\r\n"
+        == "error\uff0creturn=-22\r\n"
     )
     cam.quirks.crlf = False
     assert "\r" not in await api.text("param.cgi", {"action": "get", "type": "NTP"})
