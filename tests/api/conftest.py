@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from custom_components.excelsense.api import ExcelSenseClient
+from custom_components.excelsense.api import ExcelSenseClient, alarm as alarm_module
 from tests.emulator import EmulatedCamera
 
 if TYPE_CHECKING:
@@ -136,3 +136,9 @@ def expect_error(seen_errors: list[BaseException]) -> ExpectError:
         return info.value
 
     return expect
+
+
+@pytest.fixture
+def fast_restore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink the backoff between the alarm operation's retried steps."""
+    monkeypatch.setattr(alarm_module, "STEP_BACKOFF", 0.01)

@@ -3,13 +3,14 @@
 Self-contained: no Home Assistant import, ever.
 """
 
-from .client import (
+from .alarm import (
     ALARM_PULSE_MARGIN,
     SELF_CLEAN_PROFILE,
     AlarmOperation,
     AlarmOperationResult,
-    ExcelSenseClient,
+    is_self_clean_profile,
 )
+from .client import ExcelSenseClient
 from .exceptions import (
     ExcelSenseAlarmOperationError,
     ExcelSenseAuthenticationError,
@@ -23,6 +24,9 @@ from .exceptions import (
     ExcelSenseValidationError,
 )
 from .models import (
+    ALARM_CODES,
+    AlarmEvent,
+    AlarmKind,
     AlarmLinkage,
     AlarmOutProfile,
     AlarmOutput,
@@ -65,9 +69,12 @@ from .models import (
 )
 
 __all__ = [
+    "ALARM_CODES",
     "ALARM_PULSE_MARGIN",
     "SELF_CLEAN_PROFILE",
     "AVStream",
+    "AlarmEvent",
+    "AlarmKind",
     "AlarmLinkage",
     "AlarmOperation",
     "AlarmOperationResult",
@@ -119,4 +126,5 @@ __all__ = [
     "StreamUrl",
     "TimeZone",
     "VideoEncoder",
+    "is_self_clean_profile",
 ]

@@ -1,32 +1,38 @@
-"""Asynchronous client for the ExcelSense CGI API."""
+"""Asynchronous client for the ExcelSense CGI API: one method per operation.
+
+Every setter checks its input against the document before anything is sent;
+where the document states no range, only the type is checked and the camera
+decides (it answers -23).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
-from enum import IntEnum
-import logging
-import re
-import socket
-from typing import TYPE_CHECKING, Literal, Self
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Self
 from urllib.parse import quote
 
 import aiohttp
 from yarl import URL
 
 from . import kv
+from .alarm import (
+    ALARM_OUTPUT_ID,
+    SELF_CLEAN_PROFILE,
+    AlarmOperation,
+    AlarmOperationResult,
+    AlarmRun,
+    camera_guard,
+    end_pulse,
+    restore_profile,
+)
 from .exceptions import (
-    ExcelSenseAlarmOperationError,
-    ExcelSenseAuthenticationError,
-    ExcelSenseBusyError,
     ExcelSenseConnectionError,
     ExcelSenseError,
-    ExcelSensePermissionError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
-    ExcelSenseValidationError,
-    error_for_code,
 )
 from .models import (
     AlarmLinkage,
@@ -50,7 +56,9 @@ from .models import (
     NTPSettings,
     OSDCanvas,
     OSDCanvases,
+    OSDInfo,
     OSDSettings,
+    OSDType,
     ProtocolInfo,
     RecordDirectories,
     RecordPolicy,
@@ -60,200 +68,61 @@ from .models import (
     StreamUrl,
     TimeZone,
     VideoEncoder,
+    parse_number,
 )
+from .transport import TEXT_REPLY_LIMIT, Transport, check_reply, read_capped
 from .validation import (
     check_choice,
     check_half_hour,
     check_int,
     check_ipv4,
+    check_name_text,
+    check_number,
     check_periods,
     check_resolution,
     check_text,
+    invalid,
+    nothing_to_change,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
-_LOGGER = logging.getLogger(__name__)
-
-# "error,return=-23", also "Error,return=..." and with a full-width comma (U+FF0C).
-_ERROR_REPLY = re.compile(
-    r"^\s*error\s*[,\uff0c]\s*return\s*=\s*(-?\d+)", re.IGNORECASE
-)
-_JPEG_MAGIC = b"\xff\xd8"
-# Validation field names of the user request's name parameter.
-_USER_FIELDS = {"newuser": "new_username", "user": "user"}
-_HTTP_UNAUTHORIZED = 401
-_HTTP_OK = 200
-
-# The wiper/LED controller decodes the alarm output's pulse. The spec's bullet
-# says alarmMode=1 (switching) for every operation, but its own example and the
-# vendor's 2025 reset tool use alarmMode=2, and alarmOutFrequency only means
-# something for a square wave: square-wave it is.
-ALARM_MODE_SQUARE_WAVE = 2
-ALARM_VALID_SIGNAL_CLOSE = 1
-ALARM_FREQUENCY = 5.0
-ALARM_OUTPUT_ID = 1
-# Time after alarmTime before the pulse is ended, so the controller sees it whole.
-ALARM_PULSE_MARGIN = 0.2
-RESTORE_ATTEMPTS = 3
-RESTORE_BACKOFF = 0.5
-
-
-class AlarmOperation(IntEnum):
-    """What a pulse of the alarm output makes the camera do (alarmTime, ms)."""
-
-    SELF_CLEAN = 300
-    LED_NORMALLY_DISABLED_TOGGLE = 900
-    LED_SHUTOFF_TOGGLE = 1700
-
-    @property
-    def profile(self) -> AlarmOutProfile:
-        """The alarm output profile that makes the controller do this."""
-        return AlarmOutProfile(
-            valid_signal=ALARM_VALID_SIGNAL_CLOSE,
-            mode=ALARM_MODE_SQUARE_WAVE,
-            frequency=ALARM_FREQUENCY,
-            time_ms=int(self),
-        )
-
-
-SELF_CLEAN_PROFILE = AlarmOperation.SELF_CLEAN.profile
 SELF_CLEAN_OUTPUT_NAME = "selfCleanTrigger"
-
-
-@dataclass(frozen=True, kw_only=True)
-class AlarmOperationResult:
-    """How an alarm operation went (returned only when every step succeeded)."""
-
-    operation: AlarmOperation
-    profile_changed: bool
-
-
-_Expect = Literal["kv", "ok", "text", "image"]
+# "Minimum is 197101010000" (system and alarm log start and end times).
+LOG_MINIMUM = datetime(1971, 1, 1)  # noqa: DTZ001 - the device's naive local time
+# OSD time watermark formats the document lists (spaces as in its set example;
+# its get example answers them without spaces).
+OSD_TIME_FORMATS = frozenset(
+    {
+        "YYYY-MM-DD hh:mm:ss ww",
+        "hh:mm:ss YYYY-MM-DD ww",
+        "MM/DD/YYYY hh:mm:ss ww",
+        "hh:mm:ss MM/DD/YYYY ww",
+    }
+)
+_OSD_TIME_FORMATS_BARE = frozenset("".join(fmt.split()) for fmt in OSD_TIME_FORMATS)
+# "OSDInfoEnd ... Required and = 1 for set", likewise OSDCanvasEnd.
+_END_ONE_ON_SET = ("OSDCanvas", "OSDInfo")
+# video.cgi's EncoderType for each stream encoder.
+_RTSP_ENCODER: dict[int, str] = {
+    VideoEncoder.H264: "H264",
+    VideoEncoder.H264_MAIN: "H264",
+    VideoEncoder.H264_HIGH: "H264",
+    VideoEncoder.H265_MAIN: "H265",
+    VideoEncoder.MJPEG: "MJPEG",
+}
 
 
 @dataclass(kw_only=True)
-class ExcelSenseClient:
+class ExcelSenseClient(Transport):
     """One camera.
 
     Requests are bounded per client (``max_concurrent_requests``) because the
     cameras' embedded CPUs answer few connections; busy replies are retried
-    with a short backoff. Alarm-output operations are serialised by a lock.
+    with a short backoff. Alarm-output operations run under one lock per
+    camera, on a request slot of their own.
     """
-
-    host: str
-    username: str
-    password: str = field(repr=False)
-    session: aiohttp.ClientSession = field(repr=False)
-    port: int = 80
-    use_https: bool = False
-    verify_ssl: bool = True
-    request_timeout: float = 10.0
-    max_concurrent_requests: int = 2
-    busy_retries: int = 3
-    busy_backoff: float = 0.25
-    _semaphore: asyncio.Semaphore = field(init=False, repr=False)
-    _alarm_lock: asyncio.Lock = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        """Create the per-client bound and lock."""
-        self._semaphore = asyncio.Semaphore(self.max_concurrent_requests)
-        self._alarm_lock = asyncio.Lock()
-
-    # ------------------------------------------------------------------ transport
-
-    @property
-    def base_url(self) -> URL:
-        """The device's base URL (no credentials)."""
-        return URL.build(
-            scheme="https" if self.use_https else "http", host=self.host, port=self.port
-        )
-
-    @property
-    def alarm_operation_running(self) -> bool:
-        """Whether an alarm-output operation holds the output right now."""
-        return self._alarm_lock.locked()
-
-    def _url(self, cgi: str) -> URL:
-        return self.base_url.with_path(f"/cgi-bin/{cgi}")
-
-    def _query(self, params: Sequence[kv.Pair]) -> list[kv.Pair]:
-        return [("userName", self.username), ("password", self.password), *params]
-
-    def _ssl(self) -> bool:
-        return not (self.use_https and not self.verify_ssl)
-
-    async def _request(
-        self, cgi: str, params: Sequence[kv.Pair], expect: _Expect = "kv"
-    ) -> bytes:
-        """Send one request; every problem comes out as an ExcelSenseError."""
-        attempt = 0
-        while True:
-            try:
-                return await self._request_once(cgi, params, expect)
-            except ExcelSenseBusyError:
-                attempt += 1
-                if attempt > self.busy_retries:
-                    raise
-                delay = self.busy_backoff * 2 ** (attempt - 1)
-                _LOGGER.debug("%s busy, retrying in %.2fs", self.host, delay)
-                await asyncio.sleep(delay)
-
-    async def _request_once(
-        self, cgi: str, params: Sequence[kv.Pair], expect: _Expect
-    ) -> bytes:
-        what = _describe(cgi, params)
-        try:
-            async with self._semaphore, asyncio.timeout(self.request_timeout):
-                response = await self.session.get(
-                    self._url(cgi),
-                    params=self._query(params),
-                    ssl=self._ssl(),
-                    allow_redirects=False,
-                )
-                async with response:
-                    body = await response.read()
-                    status = response.status
-                    content_type = response.content_type
-        except TimeoutError:
-            msg = f"Timeout talking to {self.host} ({what})"
-            raise ExcelSenseTimeoutError(msg) from None
-        except (aiohttp.ClientError, socket.gaierror, OSError) as err:
-            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg) from None
-        _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(body))
-        return self._check(body, status, content_type, expect, what)
-
-    def _check(
-        self, body: bytes, status: int, content_type: str, expect: _Expect, what: str
-    ) -> bytes:
-        if expect == "image" and status == _HTTP_OK and body.startswith(_JPEG_MAGIC):
-            return body
-        text = body[:256].decode("utf-8", errors="replace")
-        if match := _ERROR_REPLY.match(text):
-            raise error_for_code(int(match.group(1)))
-        if status == _HTTP_UNAUTHORIZED:
-            msg = "Unauthorized"
-            raise ExcelSenseAuthenticationError(None, msg)
-        if status != _HTTP_OK:
-            msg = f"Unexpected HTTP status {status} for {what}"
-            raise ExcelSenseResponseError(None, msg)
-        if expect == "image":
-            msg = f"Reply to {what} is not a JPEG image ({content_type or 'no type'})"
-            raise ExcelSenseResponseError(None, msg)
-        if expect == "ok" and text.strip().upper() != "OK":
-            msg = f"Unexpected reply to {what}"
-            raise ExcelSenseResponseError(None, msg)
-        return body
-
-    async def _get(self, cgi: str, kind: str, *extra: kv.Pair) -> kv.KVBlock:
-        body = await self._request(cgi, [("action", "get"), ("type", kind), *extra])
-        return kv.parse(body)
-
-    async def _set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
-        await self._request(cgi, [("action", "set"), ("type", kind), *params], "ok")
 
     # ------------------------------------------------------------------ device
 
@@ -262,8 +131,8 @@ class ExcelSenseClient:
         return DeviceInfo.from_block(await self._get("param.cgi", "deviceInfo"))
 
     async def set_device_name(self, name: str) -> None:
-        """Rename the device."""
-        check_text("device_name", name)
+        """Rename the device (empty clears it, as the factory name is)."""
+        check_name_text("device_name", name)
         await self._set("param.cgi", "deviceName", [("deviceName", name)])
 
     async def camera_info(self, camera_id: int = 1) -> CameraInfo:
@@ -272,7 +141,7 @@ class ExcelSenseClient:
         return CameraInfo.from_block(block)
 
     async def set_camera_name(self, name: str, camera_id: int = 1) -> None:
-        """Rename a channel."""
+        """Rename a channel (the document puts no character rule on it)."""
         check_text("camera_name", name)
         params = [("cameraID", str(camera_id)), ("cameraName", name)]
         await self._set("param.cgi", "cameraInfo", params)
@@ -293,20 +162,22 @@ class ExcelSenseClient:
         alternate_dns: str | None = None,
         dhcp: bool | None = None,
     ) -> None:
-        """Change IPv4 settings (only the given fields are sent)."""
+        """Change IPv4 settings (only the given fields; "" clears gateway/DNS)."""
         check_choice("net_card_id", net_card_id, (1, 2))
         params: list[kv.Pair] = [("netCardId", str(net_card_id)), ("IPProtoVer", "1")]
-        for key, name, value in (
-            ("IPAddress", "ip_address", ip_address),
-            ("subNetmask", "subnet_mask", subnet_mask),
-            ("subGetway", "gateway", gateway),
-            ("preferredDNS", "preferred_dns", preferred_dns),
-            ("alternateDNS", "alternate_dns", alternate_dns),
+        for key, name, value, empty in (
+            ("IPAddress", "ip_address", ip_address, False),
+            ("subNetmask", "subnet_mask", subnet_mask, False),
+            ("subGetway", "gateway", gateway, True),
+            ("preferredDNS", "preferred_dns", preferred_dns, True),
+            ("alternateDNS", "alternate_dns", alternate_dns, True),
         ):
             if value is not None:
-                params.append((key, check_ipv4(name, value)))
+                params.append((key, check_ipv4(name, value, empty=empty)))
         if dhcp is not None:
             params.append(("autoGetIPFlag", "1" if dhcp else "0"))
+        if len(params) == 2:  # noqa: PLR2004 - only the selectors
+            raise nothing_to_change("network")
         await self._set("param.cgi", "localNetwork", params)
 
     async def device_port(self) -> DevicePort:
@@ -321,9 +192,9 @@ class ExcelSenseClient:
         rtsp_port: int | None = None,
         rtmp_port: int | None = None,
     ) -> None:
-        """Change ports (only the given ones are sent)."""
+        """Change ports (each "unsigned short", each optional on set)."""
         params = [
-            (key, str(check_int(name, value, 1, 65535)))
+            (key, str(check_int(name, value, 0, 65535)))
             for key, name, value in (
                 ("controlPort", "control_port", control_port),
                 ("httpPort", "http_port", http_port),
@@ -333,8 +204,7 @@ class ExcelSenseClient:
             if value is not None
         ]
         if not params:
-            msg = "ports"
-            raise ExcelSenseValidationError(msg, "give at least one port")
+            raise nothing_to_change("ports")
         await self._set("param.cgi", "devicePort", params)
 
     async def date_time(self) -> DeviceTime:
@@ -343,7 +213,8 @@ class ExcelSenseClient:
 
     async def set_date_time(self, value: datetime) -> None:
         """Set the device's local clock (the wall time, in the device's zone)."""
-        check_int("year", value.year, 1971, 2099)
+        if not isinstance(value, datetime):
+            raise invalid("date_time", "must be a date and time")
         params = [
             ("year", value.year),
             ("month", value.month),
@@ -359,7 +230,7 @@ class ExcelSenseClient:
         return TimeZone.from_block(await self._get("param.cgi", "timeZone"))
 
     async def set_time_zone(self, zone: TimeZone) -> None:
-        """Set the time zone and its DST rule."""
+        """Set the time zone and its DST rule (ranges as the document states)."""
         check_int("time_zone", zone.time_zone, 0, 300)
         for prefix, month, week, weekday, minutes in (
             (
@@ -398,16 +269,29 @@ class ExcelSenseClient:
         """NTP client settings."""
         return NTPSettings.from_block(await self._get("param.cgi", "NTP"))
 
-    async def set_ntp(self, *, enabled: bool, server: str, port: int = 123) -> None:
-        """Set the NTP client (the spec requires all three)."""
+    async def set_ntp(
+        self,
+        *,
+        enabled: bool,
+        server: str,
+        port: int = 123,
+        interval: int | None = None,
+    ) -> None:
+        """Set the NTP client.
+
+        The port is "0-65535", but "values above 65535 are clamped to 65535"
+        by the camera, so only negative ones are refused here.
+        """
         check_ipv4("server", server)
-        check_int("port", port, 0, 65535)
-        params = {
+        check_int("port", port, 0)
+        params: dict[str, object] = {
             "IPProtoVer": 1,
             "enableFlag": enabled,
             "NTPIP": server,
             "NTPPort": port,
         }
+        if interval is not None:
+            params["NTPCheckTime"] = check_int("interval", interval)
         await self._set("param.cgi", "NTP", kv.serialize(params))
 
     # ------------------------------------------------------------------ OSD
@@ -432,7 +316,10 @@ class ExcelSenseClient:
         if inverse is not None:
             params["inverseFlag"] = inverse
         if alpha is not None:
+            # The document: 0 "is only returned by get and is invalid for set".
             params["alpha"] = check_int("alpha", alpha, 1, 4)
+        if len(params) == 1:
+            raise nothing_to_change("osd")
         await self._set("param.cgi", "OSD", kv.serialize(params))
 
     async def osd_canvases(self, camera_id: int = 1) -> OSDCanvases:
@@ -440,44 +327,37 @@ class ExcelSenseClient:
         block = await self._get("param.cgi", "OSDCanvas", ("cameraID", str(camera_id)))
         return OSDCanvases.from_block(block)
 
-    async def set_osd_canvas(self, canvas: OSDCanvas, camera_id: int = 1) -> None:
-        """Replace one canvas's position and entries."""
+    async def set_osd_canvas(
+        self, canvas: OSDCanvas, *, camera_id: int = 1, action: str = "cover"
+    ) -> None:
+        """Set one canvas's position and its one entry, as the document's set does.
+
+        The document's set carries one OSDInfo per canvas with "OSDInfoEnd ...
+        Required and = 1 for set" (and OSDCanvasEnd likewise); ``action`` is
+        its OSDInfoAction (cover, add, remove). A font size of 0 "is only
+        returned by get and is invalid for set": it is left out.
+        """
         check_int("canvas_id", canvas.canvas_id, 1, 8)
         check_int("top_x", canvas.top_x, 0, 100)
         check_int("top_y", canvas.top_y, 0, 100)
-        check_int("font_size", canvas.font_size, 1, 3)
         check_choice("align_mode", canvas.align_mode, (0, 1))
-        if not canvas.infos:
-            msg = "infos"
-            raise ExcelSenseValidationError(msg, "a canvas needs at least one entry")
-        infos = []
-        for info in canvas.infos:
-            check_int("osd_type", info.osd_type, 1, 5)
-            check_text("info", info.info, max_length=64, empty=True)
-            values: dict[str, object] = {
-                "arrowID": 0,
-                "OSDEnableFlag": info.enabled,
-                "OSDType": info.osd_type,
-                "info": info.info,
-            }
-            if info.blink:
-                values["OSDBlinkFlag"] = True
-                values["OSDBlinkInterval"] = check_int(
-                    "blink_interval", info.blink_interval or 1, 1, 255
-                )
-            infos.append(kv.block(values))
-        entry = kv.block(
-            {
-                "canvasID": canvas.canvas_id,
-                "topX": canvas.top_x,
-                "topY": canvas.top_y,
-                "fontSize": canvas.font_size,
-                "alignMode": canvas.align_mode,
-                "OSDInfoAction": "cover",
-            },
-            OSDInfo=infos,
+        if action not in ("cover", "add", "remove"):
+            raise invalid("action", "must be cover, add or remove")
+        if len(canvas.infos) != 1:
+            raise invalid("infos", "a canvas is set with exactly one entry")
+        values: dict[str, object] = {
+            "canvasID": canvas.canvas_id,
+            "topX": canvas.top_x,
+            "topY": canvas.top_y,
+        }
+        if canvas.font_size:
+            values["fontSize"] = check_int("font_size", canvas.font_size, 1, 3)
+        values["alignMode"] = canvas.align_mode
+        values["OSDInfoAction"] = action
+        entry = kv.block(values, OSDInfo=[_osd_info_block(canvas.infos[0])])
+        params = kv.serialize(
+            {"cameraID": camera_id}, {"OSDCanvas": [entry]}, end_one=_END_ONE_ON_SET
         )
-        params = kv.serialize({"cameraID": camera_id}, {"OSDCanvas": [entry]})
         await self._set("param.cgi", "OSDCanvas", params)
 
     # ------------------------------------------------------------------ storage
@@ -503,23 +383,27 @@ class ExcelSenseClient:
         audio: bool | None = None,
         schedule: Sequence[ScheduleDay] | None = None,
     ) -> None:
-        """Change recording settings; stream and disk group come from ``current``."""
+        """Change recording settings, sent whole as the document's example is.
+
+        The schedule loop is "required on set": the current one is sent again
+        with scheduleTimeAction=cover ("Default is add if omitted"). Stream
+        and disk group ("Required for set") come from ``current``.
+        """
+        days = current.schedule if schedule is None else tuple(schedule)
         params: dict[str, object] = {
             "cameraID": camera_id,
+            "RecordOpenFlag": current.enabled if enabled is None else enabled,
+            "SaveDays": current.save_days
+            if save_days is None
+            else check_int("save_days", save_days),
             "StreamId": current.stream_id,
+            "AudioOpenFlag": current.audio if audio is None else audio,
             "DiskGroupId": current.disk_group_id,
         }
-        if enabled is not None:
-            params["RecordOpenFlag"] = enabled
-        if save_days is not None:
-            params["SaveDays"] = check_int("save_days", save_days, 0, 365)
-        if audio is not None:
-            params["AudioOpenFlag"] = audio
-        loops = {}
-        if schedule is not None:
-            loops["weekDay"] = _schedule_blocks(schedule)
-            params["scheduleTimeAction"] = "cover"
-        await self._set("param.cgi", "recordPolicy", kv.serialize(params, loops))
+        loops = {"weekDay": _schedule_blocks(days, ordered=False)}
+        params_list = kv.serialize(params, loops)
+        params_list.append(("scheduleTimeAction", "cover"))
+        await self._set("param.cgi", "recordPolicy", params_list)
 
     async def record_directories(self) -> RecordDirectories:
         """Record directories of every disk."""
@@ -535,14 +419,16 @@ class ExcelSenseClient:
         enabled: bool | None = None,
         group_id: int | None = None,
     ) -> None:
-        """Change one disk's record directory settings."""
-        params: dict[str, object] = {"diskId": check_int("disk_id", disk_id, 1, 16)}
+        """Change one disk's record directory (diskId is "required on set")."""
+        params: dict[str, object] = {"diskId": check_int("disk_id", disk_id)}
         if disk_name is not None:
-            params["diskName"] = check_text("disk_name", disk_name, max_length=32)
+            params["diskName"] = check_text("disk_name", disk_name)
         if enabled is not None:
             params["enableFlag"] = enabled
         if group_id is not None:
-            params["groupID"] = check_int("group_id", group_id, 1, 16)
+            params["groupID"] = check_int("group_id", group_id)
+        if len(params) == 1:
+            raise nothing_to_change("record_directory")
         await self._set("param.cgi", "recordDirInfo", kv.serialize(params))
 
     # ------------------------------------------------------------------ streams
@@ -571,7 +457,10 @@ class ExcelSenseClient:
         bit_rate: int | None = None,
         quality: int | None = None,
     ) -> None:
-        """Change encoder settings of one stream (only the given fields are sent)."""
+        """Change encoder settings of one stream (only the given fields are sent).
+
+        Frame rate and bit rate ranges "depend on device": the camera decides.
+        """
         params: dict[str, object] = {"cameraID": camera_id, "streamID": stream_id}
         if video_encoder is not None:
             params["videoEncoderType"] = check_choice(
@@ -584,7 +473,7 @@ class ExcelSenseClient:
         if resolution is not None:
             params["resolution"] = check_resolution("resolution", resolution)
         if frame_rate is not None:
-            params["frameRate"] = check_int("frame_rate", frame_rate, 1, 60)
+            params["frameRate"] = check_int("frame_rate", frame_rate, 1)
         if i_frame_interval is not None:
             params["iFrameInterval"] = check_int(
                 "i_frame_interval", i_frame_interval, 1, 45
@@ -592,12 +481,11 @@ class ExcelSenseClient:
         if bit_rate_type is not None:
             params["bitRateType"] = check_choice("bit_rate_type", bit_rate_type, (1, 2))
         if bit_rate is not None:
-            params["bitRate"] = check_int("bit_rate", bit_rate, 32, 16384)
+            params["bitRate"] = check_int("bit_rate", bit_rate, 1)
         if quality is not None:
             params["quality"] = check_int("quality", quality, 1, 9)
         if len(params) == 2:  # noqa: PLR2004 - only the ids
-            msg = "stream"
-            raise ExcelSenseValidationError(msg, "nothing to change")
+            raise nothing_to_change("stream")
         await self._set("param.cgi", "AVStream", kv.serialize(params))
 
     async def stream_ability(self, camera_id: int = 1) -> StreamAbility:
@@ -607,7 +495,17 @@ class ExcelSenseClient:
         )
         return StreamAbility.from_block(block)
 
-    # ------------------------------------------------------------------ alarms
+    # ------------------------------------------------------------------ alarm output
+
+    @property
+    def alarm_operation_running(self) -> bool:
+        """Whether an alarm-output operation holds this camera's output now."""
+        return camera_guard(self.host, self.port).lock.locked()
+
+    @property
+    def output_may_be_on(self) -> bool:
+        """Whether a pulse could not be ended (the output may still be on)."""
+        return camera_guard(self.host, self.port).output_may_be_on
 
     async def alarm_out(self) -> AlarmOutput:
         """The alarm output's pulse profile."""
@@ -617,76 +515,49 @@ class ExcelSenseClient:
         return AlarmOutput.from_block(block)
 
     async def alarm_out_settled(self) -> AlarmOutput:
-        """The alarm output's profile, read while no operation is running.
+        """The alarm output, read while no operation holds it.
 
-        Waits for a running self-clean/LED operation, so the answer is never
-        the temporary profile of an operation in progress.
+        Waits for a running operation, so the answer is never its temporary
+        profile; first tries again to end a pulse an operation could not end.
         """
-        async with self._alarm_lock:
-            return await self.alarm_out()
-
-    async def _set_alarm_out(self, profile: AlarmOutProfile) -> None:
-        check_choice("valid_signal", profile.valid_signal, (0, 1))
-        check_choice("mode", profile.mode, (1, 2))
-        check_int("time_ms", profile.time_ms, 1, 60000)
-        if not 0 <= profile.frequency <= 1000:  # noqa: PLR2004
-            msg = "frequency"
-            raise ExcelSenseValidationError(msg, "must be between 0 and 1000")
-        params = {
-            "alarmOutID": ALARM_OUTPUT_ID,
-            "alarmOutName": SELF_CLEAN_OUTPUT_NAME,
-            "alarmMode": profile.mode,
-            "alarmValidSignal": profile.valid_signal,
-            "alarmOutFrequency": f"{profile.frequency:g}",
-            "alarmTime": profile.time_ms,
-        }
-        await self._set("param.cgi", "alarmOut", kv.serialize(params))
+        guard = camera_guard(self.host, self.port)
+        async with guard.lock:
+            if guard.output_may_be_on:
+                try:
+                    await end_pulse(self, guard)
+                except ExcelSenseError as err:
+                    msg = f"Ending the pulse failed again: {err}"
+                    raise ExcelSenseResponseError(None, msg) from err
+            return await self._read_alarm_out()
 
     async def set_alarm_out(self, profile: AlarmOutProfile) -> None:
         """Set the alarm output profile (waits for a running operation)."""
-        async with self._alarm_lock:
-            await self._set_alarm_out(profile)
+        async with camera_guard(self.host, self.port).lock:
+            await self._write_alarm_out(profile)
 
     async def restore_self_clean_profile(self) -> None:
-        """Put the alarm output back in the self-clean profile, retried."""
-        async with self._alarm_lock:
-            await self._restore()
-
-    async def _restore(self) -> None:
-        for attempt in range(1, RESTORE_ATTEMPTS):
-            try:
-                await self._set_alarm_out(SELF_CLEAN_PROFILE)
-            except (ExcelSenseAuthenticationError, ExcelSensePermissionError):
-                raise
-            except ExcelSenseError:
-                await asyncio.sleep(RESTORE_BACKOFF * attempt)
-            else:
-                return
-        await self._set_alarm_out(SELF_CLEAN_PROFILE)
+        """End any pulse and put the output back in self-clean, verified."""
+        guard = camera_guard(self.host, self.port)
+        async with guard.lock:
+            await end_pulse(self, guard)
+            await restore_profile(self)
 
     async def manual_alarm(self, *, start: bool) -> None:
-        """Start or end a manual alarm-output pulse (prefer run_alarm_operation)."""
-        params = [
-            ("action", "manualControl"),
-            ("alarmOutID", str(ALARM_OUTPUT_ID)),
-            ("controlFlag", "1" if start else "0"),
-        ]
-        await self._request("alarm.cgi", params, "ok")
+        """Start or end a manual pulse (prefer run_alarm_operation)."""
+        await self._control(start=start)
 
     async def run_alarm_operation(
         self, operation: AlarmOperation
     ) -> AlarmOperationResult:
         """Run self-clean or an LED toggle and leave the output in self-clean.
 
-        Under the per-client lock: set the operation's profile if it differs,
-        start the pulse, wait alarmTime plus a margin, end the pulse, and in
-        ``finally`` restore the self-clean profile (retried). Raises
-        ExcelSenseAlarmOperationError naming the failed step and whether the
-        output is known to be restored.
+        See ``alarm``: one lock per camera, the pulse held from the accepted
+        start, the safety end and the restore retried, the restore verified.
         """
+        run = AlarmRun(self, camera_guard(self.host, self.port), operation)
         # Shielded: a cancelled caller (unload, shutdown, a timeout) must not
         # cut the pulse short or skip the restore; it waits for both instead.
-        task = asyncio.ensure_future(self._run_operation(operation))
+        task = asyncio.ensure_future(run.run())
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -695,70 +566,63 @@ class ExcelSenseClient:
                     await task
             raise
 
-    async def _run_operation(self, operation: AlarmOperation) -> AlarmOperationResult:
-        target = operation.profile
-        async with self._alarm_lock:
-            step = "read_profile"
-            changed = False
-            error: ExcelSenseError | None = None
-            try:
-                current = await self.alarm_out()
-                if current.profile != target:
-                    step, changed = "set_profile", True
-                    await self._set_alarm_out(target)
-                step = "pulse_start"
-                await self._pulse(target)
-            except ExcelSenseError as err:
-                error = err
-            restored = True
-            restore_error: ExcelSenseError | None = None
-            # Also when the output already held this operation's profile: it
-            # must end in self-clean whatever it was in before.
-            if changed or target != SELF_CLEAN_PROFILE:
-                try:
-                    await self._restore()
-                except ExcelSenseError as err:
-                    restored, restore_error = False, err
-            if error is not None:
-                step = getattr(error, "step", step)
-                raise ExcelSenseAlarmOperationError(
-                    step, restored=restored, reason=str(error)
-                ) from error
-            if restore_error is not None:
-                step = "restore"
-                raise ExcelSenseAlarmOperationError(
-                    step, restored=False, reason=str(restore_error)
-                ) from restore_error
-        return AlarmOperationResult(operation=operation, profile_changed=changed)
+    async def wait_for_operations(self, timeout: float) -> bool:  # noqa: ASYNC109 - a bound, not a request timeout
+        """Wait (at most ``timeout`` s) until no operation runs; False on timeout."""
+        lock = camera_guard(self.host, self.port).lock
+        try:
+            async with asyncio.timeout(timeout), lock:
+                return True
+        except TimeoutError:
+            return False
 
-    async def _pulse(self, profile: AlarmOutProfile) -> None:
-        """Start a pulse, hold it for its whole length, end it."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        hold = profile.time_ms / 1000 + ALARM_PULSE_MARGIN
-        try:
-            await self.manual_alarm(start=True)
-        except ExcelSenseError as err:
-            if isinstance(err, ExcelSenseResponseError) and err.code is not None:
-                raise  # the device refused with an error code: no pulse runs
-            # A lost or garbled reply may hide a pulse that started: let it
-            # finish, then end it.
-            await asyncio.sleep(max(0.0, started + hold - loop.time()))
-            await self._end_pulse_quietly()
-            msg = "pulse_start"
-            raise _StepError(msg, err) from err
-        await asyncio.sleep(max(0.0, started + hold - loop.time()))
-        try:
-            await self.manual_alarm(start=False)
-        except ExcelSenseError as err:
-            msg = "pulse_end"
-            raise _StepError(msg, err) from err
+    async def _read_alarm_out(self) -> AlarmOutput:
+        body = await self._request(
+            "param.cgi",
+            [("action", "get"), ("type", "alarmOut"), ("alarmOutID", "1")],
+            slot=camera_guard(self.host, self.port).slot,
+        )
+        return AlarmOutput.from_block(kv.parse(body))
 
-    async def _end_pulse_quietly(self) -> None:
-        try:
-            await self.manual_alarm(start=False)
-        except ExcelSenseError as err:
-            _LOGGER.debug("Ending the pulse on %s failed too: %s", self.host, err)
+    async def _write_alarm_out(self, profile: AlarmOutProfile) -> None:
+        check_choice("valid_signal", profile.valid_signal, (0, 1))
+        check_choice("mode", profile.mode, (1, 2))
+        check_int("time_ms", profile.time_ms, 0)
+        check_number("frequency", profile.frequency, 0)
+        params = kv.serialize(
+            {
+                "alarmOutID": ALARM_OUTPUT_ID,
+                "alarmOutName": SELF_CLEAN_OUTPUT_NAME,
+                "alarmMode": profile.mode,
+                "alarmValidSignal": profile.valid_signal,
+                "alarmOutFrequency": f"{profile.frequency:g}",
+                "alarmTime": profile.time_ms,
+            }
+        )
+        await self._request(
+            "param.cgi",
+            [("action", "set"), ("type", "alarmOut"), *params],
+            "ok",
+            slot=camera_guard(self.host, self.port).slot,
+        )
+
+    async def _control(self, *, start: bool) -> None:
+        # POST, as the vendor's cycle.cs sends it: aiohttp resends a GET once
+        # when the connection drops, and a second start while the pulse runs
+        # would change the length the controller sees.
+        params = [
+            ("action", "manualControl"),
+            ("alarmOutID", str(ALARM_OUTPUT_ID)),
+            ("controlFlag", "1" if start else "0"),
+        ]
+        await self._request(
+            "alarm.cgi",
+            params,
+            "ok",
+            slot=camera_guard(self.host, self.port).slot,
+            method="POST",
+        )
+
+    # ------------------------------------------------------------------ alarms
 
     async def motion_alarm(self, camera_id: int = 1) -> MotionAlarm:
         """Motion detection settings with areas, schedule and linkages."""
@@ -781,12 +645,13 @@ class ExcelSenseClient:
         """Change motion detection; a loop that is given replaces the device's.
 
         Loops left out are not sent, so the device keeps them as they are.
+        Sensitivity is "device-dependent": the camera decides its range.
         """
         params: dict[str, object] = {"cameraID": camera_id}
         if enabled is not None:
             params["motionDetectionEnableFlag"] = enabled
         if sensitivity is not None:
-            params["sensitivity"] = check_int("sensitivity", sensitivity, 1, 10)
+            params["sensitivity"] = check_int("sensitivity", sensitivity)
         if alarm_interval is not None:
             params["alarmInterval"] = check_int(
                 "alarm_interval", alarm_interval, 1, 1800
@@ -794,21 +659,22 @@ class ExcelSenseClient:
         loops: dict[str, list[kv.KVBlock]] = {}
         if areas is not None:
             for area in areas:
-                check_int("area_x", area.top_x, 0, 420)
-                check_int("area_y", area.top_y, 0, 260)
-                check_int("area_width", area.width, 1, 420)
-                check_int("area_height", area.height, 1, 260)
+                # "Top-left X coordinate of detection area (relative to
+                # 420*260 grid)": the area lies on that grid.
+                check_int("area_x", area.top_x, 0, 419)
+                check_int("area_y", area.top_y, 0, 259)
+                check_int("area_width", area.width, 1, 420 - area.top_x)
+                check_int("area_height", area.height, 1, 260 - area.top_y)
             params["motionDetectionAction"] = "cover"
             loops["motionDetectionArea"] = [area.to_block() for area in areas]
         if schedule is not None:
             params["scheduleTimeAction"] = "cover"
-            loops["weekDay"] = _schedule_blocks(schedule)
+            loops["weekDay"] = _schedule_blocks(schedule, ordered=True)
         if linkages is not None:
             params["AlarmLinkageParam"] = "cover"
             loops["AlarmLinkage"] = _linkage_blocks(linkages)
         if len(params) == 1:
-            msg = "motion"
-            raise ExcelSenseValidationError(msg, "nothing to change")
+            raise nothing_to_change("motion")
         await self._set("param.cgi", "motionAlarm", kv.serialize(params, loops))
 
     async def disk_alarm(self, alarm_in_id: int = 1) -> DiskAlarm:
@@ -848,43 +714,46 @@ class ExcelSenseClient:
             params["AlarmLinkageParam"] = "cover"
             loops["AlarmLinkage"] = _linkage_blocks(linkages)
         if len(params) == 1:
-            msg = "disk_alarm"
-            raise ExcelSenseValidationError(msg, "nothing to change")
+            raise nothing_to_change("disk_alarm")
         await self._set("param.cgi", "diskAlarm", kv.serialize(params, loops))
 
     async def self_clean_schedule(self) -> SelfCleanSchedule:
-        """Timed/scheduled self-clean (vendor extension; -22 where unsupported)."""
+        """Timed/scheduled self-clean (vendor's IOAlarm; -22 where unsupported)."""
         return SelfCleanSchedule.from_block(await self._get("param.cgi", "IOAlarm"))
 
     async def set_self_clean_schedule(
         self,
+        current: SelfCleanSchedule,
         *,
         timed: bool | None = None,
         interval: int | None = None,
         scheduled: bool | None = None,
         times: Sequence[tuple[int, int]] | None = None,
     ) -> None:
-        """Change timed/scheduled self-clean (only the given fields are sent)."""
-        params: dict[str, object] = {}
-        if timed is not None:
-            params["TimedSelfClean"] = timed
-        if interval is not None:
-            params["TimeInterval"] = check_int("interval", interval, 1, 1440)
-        if scheduled is not None:
-            params["ScheduledSelfClean"] = scheduled
-        if times is not None:
-            if len(times) > 3:  # noqa: PLR2004 - the device has three slots
-                msg = "times"
-                raise ExcelSenseValidationError(msg, "at most three times")
-            for name, (hour, minute) in zip(
-                ("One", "Two", "Three"), times, strict=False
-            ):
-                params[f"Time{name}Hours"] = check_int("hour", hour, 0, 23)
-                params[f"Time{name}Minutes"] = check_int("minute", minute, 0, 59)
-        if not params:
-            msg = "self_clean_schedule"
-            raise ExcelSenseValidationError(msg, "nothing to change")
-        await self._set("param.cgi", "IOAlarm", kv.serialize(params))
+        """Change timed/scheduled self-clean, sent whole as the vendor's tool does.
+
+        change_timeout.py writes every field, the booleans as true/false,
+        and refuses an interval outside 1-1440 minutes.
+        """
+        slots = list(current.times if times is None else times)
+        if len(slots) > 3:  # noqa: PLR2004 - the device has three slots
+            raise invalid("times", "at most three times")
+        slots += [(0, 0)] * (3 - len(slots))
+        params: list[kv.Pair] = [
+            (
+                "ScheduledSelfClean",
+                _word(current.scheduled if scheduled is None else scheduled),
+            ),
+            ("TimedSelfClean", _word(current.timed if timed is None else timed)),
+        ]
+        for name, (hour, minute) in zip(("One", "Two", "Three"), slots, strict=True):
+            params.append((f"Time{name}Hours", str(check_int("hour", hour, 0, 23))))
+            params.append(
+                (f"Time{name}Minutes", str(check_int("minute", minute, 0, 59)))
+            )
+        value = current.interval if interval is None else interval
+        params.append(("TimeInterval", str(check_int("interval", value, 1, 1440))))
+        await self._set("param.cgi", "IOAlarm", params)
 
     # ------------------------------------------------------------------ protocol
 
@@ -895,7 +764,7 @@ class ExcelSenseClient:
     async def protocol_security(self) -> bool:
         """Whether ONVIF requests must authenticate."""
         block = await self._get("param.cgi", "protocolSecurity")
-        return _flag(block, "protocolSecurity", "protocolSecurityFlag")
+        return _integer(block, "protocolSecurity", "protocolSecurityFlag") != 0
 
     async def set_protocol_security(self, *, enabled: bool) -> None:
         """Require (or not) authentication for ONVIF."""
@@ -935,16 +804,17 @@ class ExcelSenseClient:
         group: str | None,
         note: str | None,
     ) -> None:
+        field = "new_username" if name_key == "newuser" else "user"
         params = [
             ("action", action),
             ("type", "User"),
-            (name_key, check_text(_USER_FIELDS[name_key], username, max_length=32)),
-            ("newpasswd", _check_secret(password)),
+            (name_key, check_text(field, username, empty=False)),
+            ("newpasswd", check_text("password", password, empty=False)),
         ]
         if group is not None:
-            params.append(("group", check_text("group", group, max_length=32)))
+            params.append(("group", check_text("group", group, empty=False)))
         if note is not None:
-            params.append(("note", check_text("note", note, max_length=64, empty=True)))
+            params.append(("note", check_text("note", note)))
         await self._request("param.cgi", params, "ok")
 
     # ------------------------------------------------------------------ sensor
@@ -952,10 +822,10 @@ class ExcelSenseClient:
     async def image_setting(self, setting: ImageSetting) -> int:
         """Brightness, contrast, hue, saturation or sharpness (0-100)."""
         block = await self._get("sensor.cgi", str(setting))
-        return _Int(block, str(setting), "value")
+        return _integer(block, str(setting), "value")
 
     async def set_image_setting(self, setting: ImageSetting, value: int) -> None:
-        """Set brightness, contrast, hue, saturation or sharpness (0-100)."""
+        """Set brightness, contrast, hue, saturation or sharpness ("Range: 0-100")."""
         check_int(str(setting), value, 0, 100)
         await self._set("sensor.cgi", str(setting), [("value", str(value))])
 
@@ -964,7 +834,7 @@ class ExcelSenseClient:
         return Mirror.from_block(await self._get("sensor.cgi", "mirror"))
 
     async def set_mirror(self, *, vertical: bool, horizontal: bool) -> None:
-        """Set both flips (the device needs both)."""
+        """Set both flips (the document's set carries both)."""
         params = kv.serialize({"vertical": vertical, "horizontal": horizontal})
         await self._set("sensor.cgi", "mirror", params)
 
@@ -985,46 +855,72 @@ class ExcelSenseClient:
         return await self._logs("systemLogInfo", "SystemLogInfo", start, end, log_type)
 
     async def alarm_log(
-        self, start: datetime, end: datetime, log_type: int = -1
+        self,
+        start: datetime,
+        end: datetime,
+        log_type: int = -1,
+        *,
+        urgent: bool = False,
     ) -> list[LogEntry]:
-        """Alarm log entries between two device-local times."""
-        return await self._logs("alarmLogInfo", "AlarmLogInfo", start, end, log_type)
+        """Alarm log entries between two device-local times.
+
+        ``urgent``: go ahead of queued requests (the motion check).
+        """
+        return await self._logs(
+            "alarmLogInfo", "AlarmLogInfo", start, end, log_type, urgent=urgent
+        )
 
     async def _logs(
-        self, kind: str, loop: str, start: datetime, end: datetime, log_type: int
+        self,
+        kind: str,
+        loop: str,
+        start: datetime,
+        end: datetime,
+        log_type: int,
+        *,
+        urgent: bool = False,
     ) -> list[LogEntry]:
+        for field, moment in (("start", start), ("end", end)):
+            if not isinstance(moment, datetime):
+                raise invalid(field, "must be a date and time")
+            if moment.replace(tzinfo=None) < LOG_MINIMUM:
+                raise invalid(field, "must be 1971 or later")
         if end < start:
-            msg = "end"
-            raise ExcelSenseValidationError(msg, "must not be before start")
-        if start.year < 1971:  # noqa: PLR2004 - the spec's minimum
-            msg = "start"
-            raise ExcelSenseValidationError(msg, "must be 1971 or later")
-        check_int("log_type", log_type, -1, 255)
+            raise invalid("end", "must not be before start")
+        check_int("log_type", log_type, -1)  # "Use -1 for all logs"
         block = await self._get(
             "param.cgi",
             kind,
             ("startTime", start.strftime("%Y%m%d%H%M%S")),
             ("endTime", end.strftime("%Y%m%d%H%M%S")),
             ("logType", str(log_type)),
+            urgent=urgent,
         )
         return [LogEntry.from_block(entry) for entry in block.loop(loop)]
 
     # ------------------------------------------------------------------ video
 
     async def rtsp_url(
-        self, stream_id: int = 1, *, camera_id: int = 1, rtsp_port: int | None = None
+        self,
+        stream_id: int = 1,
+        *,
+        camera_id: int = 1,
+        rtsp_port: int | None = None,
+        encoder: int = VideoEncoder.H264,
     ) -> StreamUrl:
         """The RTSP URL of a stream, pointed at the host we reach the device on.
 
-        The device names its own view of its IP (wrong behind NAT) and may pad
-        the URL with whitespace; the path (with any token segment) is kept,
-        the host and RTSP port replaced, credentials quoted into the authority.
+        ``encoder`` is the stream's videoEncoderType, sent as video.cgi's
+        EncoderType (H264, H265 or MJPEG). The device names its own view of
+        its IP (wrong behind NAT) and may pad the URL with whitespace; the path
+        (with any token segment) is kept, the host and RTSP port replaced,
+        credentials quoted into the authority.
         """
         params = [
             ("type", "RTSP"),
             ("cameraID", str(camera_id)),
             ("streamID", str(stream_id)),
-            ("EncoderType", "H264"),
+            ("EncoderType", _RTSP_ENCODER.get(encoder, "H264")),
         ]
         body = await self._request("video.cgi", params, "text")
         reported = "".join(body.decode("utf-8", errors="replace").split())
@@ -1048,7 +944,7 @@ class ExcelSenseClient:
         )
 
     async def snapshot(self, quality: int = 9, camera_id: int = 1) -> bytes:
-        """A JPEG snapshot (quality 1 worst .. 9 best)."""
+        """A JPEG snapshot ("quality (1-9). 1 is lowest, 9 is highest")."""
         check_int("quality", quality, 1, 9)
         params = [("cameraID", str(camera_id)), ("quality", str(quality))]
         return await self._request("image.cgi", params, "image")
@@ -1072,6 +968,9 @@ class ExcelSenseClient:
         )
         try:
             async with asyncio.timeout(self.request_timeout):
+                if self.session.closed:
+                    msg = f"HTTP session closed, not sent to {self.host}"
+                    raise ExcelSenseConnectionError(msg, request_sent=False)
                 # A live view lasts as long as it is watched: only connecting
                 # is bounded, not the session's total timeout.
                 response = await self.session.get(
@@ -1085,14 +984,14 @@ class ExcelSenseClient:
                 if response.content_type.startswith("multipart/"):
                     return response
                 async with response:
-                    body = await response.read()
+                    body = await read_capped(response, TEXT_REPLY_LIMIT, "video.cgi")
         except TimeoutError:
             msg = f"Timeout opening the live stream of {self.host}"
             raise ExcelSenseTimeoutError(msg) from None
-        except (aiohttp.ClientError, OSError) as err:
+        except (aiohttp.ClientError, OSError, RuntimeError) as err:
             msg = f"Error opening the live stream of {self.host}: {type(err).__name__}"
             raise ExcelSenseConnectionError(msg) from None
-        self._check(body, response.status, response.content_type, "ok", "video.cgi")
+        check_reply(body, response.status, response.content_type, "ok", "video.cgi")
         msg = "Live stream reply is not multipart"
         raise ExcelSenseResponseError(None, msg)
 
@@ -1104,56 +1003,66 @@ class ExcelSenseClient:
         """Nothing to close: the session belongs to the caller."""
 
 
-class _StepError(ExcelSenseError):
-    """Internal: tags an error with the alarm-operation step it happened in."""
+def _osd_info_block(info: OSDInfo) -> kv.KVBlock:
+    """One OSD entry for a set request (arrowID "must be 0", "Required on set")."""
+    check_int("osd_type", info.osd_type, 1, 5)
+    values: dict[str, object] = {"arrowID": 0, "OSDEnableFlag": info.enabled}
+    if info.blink:
+        values["OSDBlinkFlag"] = True
+        # "OSD blink interval in seconds (>= 1)", an unsigned char.
+        values["OSDBlinkInterval"] = check_int(
+            "blink_interval", info.blink_interval or 1, 1, 255
+        )
+    values["OSDType"] = info.osd_type
+    # The document: info is "Valid only for text or time watermark"; its
+    # forbidden characters are stated for the text watermark, and the time
+    # formats use "/" themselves.
+    if info.osd_type == OSDType.TEXT:
+        values["info"] = check_name_text("info", info.info)
+    elif info.osd_type == OSDType.TIME:
+        if "".join(info.info.split()) not in _OSD_TIME_FORMATS_BARE:
+            raise invalid("info", "must be one of the camera's time formats")
+        values["info"] = info.info
+    return kv.block(values)
 
-    def __init__(self, step: str, error: ExcelSenseError) -> None:
-        self.step = step
-        super().__init__(str(error))
+
+def _word(value: bool) -> str:  # noqa: FBT001
+    """IOAlarm booleans as the vendor's change_timeout.py writes them."""
+    return "true" if value else "false"
 
 
-def _describe(cgi: str, params: Sequence[kv.Pair]) -> str:
-    """Name a request for messages and logs without any of its values."""
-    found = dict(params)
-    parts = [
-        cgi,
-        *(f"{key}={found[key]}" for key in ("action", "type") if key in found),
-    ]
-    return " ".join(parts)
-
-
-def _flag(block: kv.KVBlock, what: str, key: str) -> bool:
-    return _Int(block, what, key) != 0
-
-
-def _Int(block: kv.KVBlock, what: str, key: str) -> int:  # noqa: N802 - reads like a type
+def _integer(block: kv.KVBlock, what: str, key: str) -> int:
     value = block.get(key)
-    try:
-        return int(value or "")
-    except ValueError:
+    if not value:
         msg = f"Malformed {what} reply: {key} missing"
-        raise ExcelSenseResponseError(None, msg) from None
+        raise ExcelSenseResponseError(None, msg)
+    number = parse_number(value)
+    if number is None:
+        msg = f"Malformed {what} reply: {key} is not a number"
+        raise ExcelSenseResponseError(None, msg)
+    return int(number)
 
 
-def _schedule_blocks(schedule: Sequence[ScheduleDay]) -> list[kv.KVBlock]:
-    if len(schedule) > 7:  # noqa: PLR2004 - one entry per weekday
-        msg = "schedule"
-        raise ExcelSenseValidationError(msg, "at most seven days")
+def _schedule_blocks(
+    schedule: Sequence[ScheduleDay], *, ordered: bool
+) -> list[kv.KVBlock]:
+    if len(schedule) > 7:  # noqa: PLR2004 - "weekDayCount ... (max 7)"
+        raise invalid("schedule", "at most seven days")
     for day in schedule:
         check_int("weekday", day.weekday, 0, 6)
-        check_periods("schedule", day.periods)
+        check_periods("schedule", day.periods, ordered=ordered)
     return [day.to_block() for day in schedule]
 
 
 def _linkage_blocks(linkages: Sequence[AlarmLinkage]) -> list[kv.KVBlock]:
     for link in linkages:
         check_choice("action_type", link.action_type, list(LinkageAction))
-        check_int("action_id", link.action_id, 0, 255)
+        # "ActionID ... meaning depends on ActionType": the camera decides.
+        check_int("action_id", link.action_id)
     return [link.to_block() for link in linkages]
 
 
-def _check_secret(password: str) -> str:
-    if not password or len(password) > 64:  # noqa: PLR2004
-        msg = "password"
-        raise ExcelSenseValidationError(msg, "must be 1 to 64 characters")
-    return password
+__all__ = [
+    "SELF_CLEAN_PROFILE",
+    "ExcelSenseClient",
+]

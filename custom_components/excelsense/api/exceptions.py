@@ -134,7 +134,16 @@ class ExcelSenseError(Exception):
 
 
 class ExcelSenseConnectionError(ExcelSenseError):
-    """The device could not be reached or the transfer broke off."""
+    """The device could not be reached or the transfer broke off.
+
+    ``request_sent`` is False only when the connection never opened, so the
+    device cannot have seen the request.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        """Keep whether the request may have reached the device."""
+        self.request_sent = request_sent
+        super().__init__(message)
 
 
 class ExcelSenseTimeoutError(ExcelSenseConnectionError):

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Collection, Iterable, Iterator, Mapping
 
 _BEGIN = "begin"
 _END = "end"
 _NEXT_LEN = len("next_URL")
+# The document nests loops three deep; anything deeper is not a loop we know,
+# and a cap keeps hostile replies from costing recursion or quadratic time.
+MAX_DEPTH = 8
 
 
 @dataclass
@@ -118,6 +121,9 @@ def parse(body: bytes | str) -> KVBlock:
             continue
         kind, name = marker
         if kind == _BEGIN:
+            if len(stack) >= MAX_DEPTH:
+                current.values[key] = value
+                continue
             entry = KVBlock()
             current.loops.setdefault(name, []).append(entry)
             stack.append((name, entry))
@@ -141,14 +147,22 @@ Pair = tuple[str, str]
 
 
 def serialize(
-    values: Mapping[str, object], loops: Mapping[str, Iterable[KVBlock]] | None = None
+    values: Mapping[str, object],
+    loops: Mapping[str, Iterable[KVBlock]] | None = None,
+    *,
+    end_one: Collection[str] = (),
 ) -> list[Pair]:
-    """Serialise values and loops to ordered query pairs for a set request."""
+    """Serialise values and loops to ordered query pairs for a set request.
+
+    A loop ends with ``<name>End=<count>`` as in the document's examples,
+    except the loops named in ``end_one``, whose end marker the document
+    requires to be 1 on set (OSDCanvas and OSDInfo).
+    """
     block = KVBlock(
         values={key: _text(value) for key, value in values.items()},
         loops={name: list(entries) for name, entries in (loops or {}).items()},
     )
-    return list(_pairs(block))
+    return list(_pairs(block, frozenset(end_one)))
 
 
 def _text(value: object) -> str:
@@ -157,15 +171,15 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _pairs(block: KVBlock) -> Iterator[Pair]:
+def _pairs(block: KVBlock, end_one: frozenset[str]) -> Iterator[Pair]:
     yield from block.values.items()
     for name, entries in block.loops.items():
         yield (f"{name}Begin", "1")
         for number, entry in enumerate(entries, start=1):
             if number > 1:
                 yield (f"next_{name}URL", str(number))
-            yield from _pairs(entry)
-        yield (f"{name}End", str(len(entries)))
+            yield from _pairs(entry, end_one)
+        yield (f"{name}End", "1" if name in end_one else str(len(entries)))
 
 
 def block(values: Mapping[str, object], **loops: Iterable[KVBlock]) -> KVBlock:

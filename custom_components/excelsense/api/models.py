@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+import math
+import re
 from typing import Any, Self
 
 from .exceptions import ExcelSenseResponseError
@@ -24,12 +26,16 @@ class _Reader:
         self.block = block
         self.what = what
 
+    def _malformed(self, key: str, problem: str) -> ExcelSenseResponseError:
+        return ExcelSenseResponseError(
+            None, f"Malformed {self.what} reply: {key} {problem}"
+        )
+
     def text(self, key: str, default: str | None = None) -> str:
         value = self.block.get(key)
         if value is None:
             if default is None:
-                msg = f"Malformed {self.what} reply: {key} missing"
-                raise ExcelSenseResponseError(None, msg)
+                raise self._malformed(key, "missing")
             return default
         return value
 
@@ -37,28 +43,56 @@ class _Reader:
         value = self.block.get(key)
         if value in (None, "") and default is not None:
             return default
-        try:
-            return int(float(self.text(key)))
-        except ValueError:
-            msg = f"Malformed {self.what} reply: {key} is not a number"
-            raise ExcelSenseResponseError(None, msg) from None
+        number = parse_number(self.text(key))
+        if number is None:
+            raise self._malformed(key, "is not a number")
+        return int(number)
 
     def number(self, key: str, default: float | None = None) -> float:
         value = self.block.get(key)
         if value in (None, "") and default is not None:
             return default
-        try:
-            return float(self.text(key))
-        except ValueError:
-            msg = f"Malformed {self.what} reply: {key} is not a number"
-            raise ExcelSenseResponseError(None, msg) from None
+        number = parse_number(self.text(key))
+        if number is None:
+            raise self._malformed(key, "is not a number")
+        return number
 
     def flag(self, key: str, *, default: bool | None = None) -> bool:
-        return self.integer(key, None if default is None else int(default)) != 0
+        """A 1/0 flag; ``true``/``false`` as the vendor's own tools write them."""
+        value = self.block.get(key)
+        if value in (None, "") and default is not None:
+            return default
+        text = self.text(key).strip().casefold()
+        if text in _TRUE_WORDS:
+            return True
+        if text in _FALSE_WORDS:
+            return False
+        number = parse_number(text)
+        if number is None:
+            raise self._malformed(key, "is not a flag")
+        return number != 0
 
     def optional_int(self, key: str) -> int | None:
         value = self.block.get(key)
         return None if value in (None, "") else self.integer(key)
+
+
+# The vendor's change_timeout.py writes IOAlarm booleans as true/false.
+_TRUE_WORDS = frozenset({"true", "on", "yes"})
+_FALSE_WORDS = frozenset({"false", "off", "no"})
+# Beyond what any field of the device means; keeps int() and float() finite.
+_NUMBER_LIMIT = 2.0**53
+
+
+def parse_number(text: str) -> float | None:
+    """A finite number from a reply value, or None (no inf, nan or 1e999)."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or abs(number) > _NUMBER_LIMIT:
+        return None
+    return number
 
 
 class VideoEncoder(IntEnum):
@@ -252,7 +286,7 @@ class DeviceTime:
                 r.integer("minute"),
                 r.integer("second"),
             )
-        except ValueError:
+        except (ValueError, OverflowError):
             msg = "Malformed dateTime reply: not a valid date"
             raise ExcelSenseResponseError(None, msg) from None
         return cls(value=value, raw=block.as_dict())
@@ -899,9 +933,108 @@ class LogEntry:
         r = _Reader(block, "log")
         return cls(
             time=block.get("time") or block.get("alarmStartTime") or "",
-            major_type=r.optional_int("majorType"),
-            minor_type=r.optional_int("minorType"),
+            major_type=_optional_code(r, "majorType"),
+            minor_type=_optional_code(r, "minorType"),
             fields=dict(block.values),
+        )
+
+
+def _optional_code(r: _Reader, key: str) -> int | None:
+    """A code that may be absent or garbled in a log entry (kept as None)."""
+    number = parse_number(r.block.get(key) or "")
+    return None if number is None else int(number)
+
+
+_LOG_TIME = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{1,2}):(\d{1,2})\s*$"
+)
+
+
+def parse_log_time(text: str) -> datetime | None:
+    """A log time: ``2019-12-13 1:59:19`` (the document's unpadded hour) or padded.
+
+    None for an empty or unreadable value (an alarm still running has no end).
+    """
+    match = _LOG_TIME.match(text or "")
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - the device's naive local time
+    except ValueError:
+        return None
+
+
+class AlarmKind(StrEnum):
+    """What raised an alarm-log entry, as far as the document shows."""
+
+    MOTION = "motion"
+    OTHER = "other"
+
+
+# (sourceType, majorType, minorType) of a motion alarm. The document gives one
+# alarm-log example (Get Alarm Log: sourceType=1, majorType=1, minorType=1),
+# next to the motion alarm settings; no other code is documented, so every
+# other combination is kept apart as "other".
+ALARM_CODES: dict[tuple[int, int, int], AlarmKind] = {(1, 1, 1): AlarmKind.MOTION}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmEvent:
+    """One alarm-log entry with its times read (device-local, naive)."""
+
+    start: datetime
+    end: datetime | None
+    source_type: int | None
+    source_id: int | None
+    major_type: int | None
+    minor_type: int | None
+    description: str
+
+    @property
+    def kind(self) -> AlarmKind:
+        """Motion or other (see ALARM_CODES)."""
+        codes = (self.source_type, self.major_type, self.minor_type)
+        if None in codes:
+            return AlarmKind.OTHER
+        return ALARM_CODES.get(codes, AlarmKind.OTHER)  # type: ignore[arg-type]
+
+    @property
+    def key(self) -> str:
+        """Identity of the entry, stable across reads (for remembering it)."""
+        return "|".join(
+            str(part)
+            for part in (
+                self.start.isoformat(),
+                self.source_type,
+                self.source_id,
+                self.major_type,
+                self.minor_type,
+            )
+        )
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the alarm still runs at ``now`` (no end yet, or a later one)."""
+        return self.end is None or self.end > now
+
+    @classmethod
+    def from_entry(cls, entry: LogEntry) -> Self | None:
+        """Read an alarm-log entry; None when it has no readable start time."""
+        fields = entry.fields
+        start = parse_log_time(fields.get("alarmStartTime", ""))
+        if start is None:
+            return None
+        end = parse_log_time(fields.get("alarmEndTime", ""))
+        block = KVBlock(values=dict(fields))
+        r = _Reader(block, "alarm log")
+        return cls(
+            start=start,
+            end=end,
+            source_type=_optional_code(r, "sourceType"),
+            source_id=_optional_code(r, "sourceId"),
+            major_type=entry.major_type,
+            minor_type=entry.minor_type,
+            description=fields.get("description", ""),
         )
 
 

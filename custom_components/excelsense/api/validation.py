@@ -1,28 +1,57 @@
-"""Input checks run before any request is sent (ranges and rules of the spec)."""
+"""Input checks run before any request is sent.
+
+Each check states the document's rule it applies. Where the document gives no
+range, only the type is checked and the camera decides (it answers -23).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from typing import TYPE_CHECKING
+import unicodedata
 
 from .exceptions import ExcelSenseValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-# Characters the spec forbids in device names, camera names and OSD text.
+# "Disallows: ` < > % & \\ " / , ' ; =" - stated for deviceName and for the
+# OSD text watermark's info, and for nothing else.
 FORBIDDEN_CHARACTERS = frozenset("`<>%&\\\"/,';=")
-_RESOLUTION = re.compile(r"^\d{2,5}\*\d{2,5}$")
+_RESOLUTION = re.compile(r"^\d{1,5}\*\d{1,5}$")
+# Unicode categories that would break the camera's line-based replies:
+# controls (C0, DEL, C1) and the line and paragraph separators.
+_LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 
-def check_int(field: str, value: int, low: int, high: int) -> int:
-    """Refuse an integer outside ``low..high`` (or a bool posing as one)."""
+def check_int(
+    field: str, value: int, low: int | None = None, high: int | None = None
+) -> int:
+    """Refuse a non-integer, or one outside the document's ``low..high``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ExcelSenseValidationError(field, "must be a whole number")
-    if not low <= value <= high:
+    if low is not None and value < low:
+        if high is None:
+            raise ExcelSenseValidationError(field, f"must be at least {low}")
+        raise ExcelSenseValidationError(field, f"must be between {low} and {high}")
+    if high is not None and value > high:
+        if low is None:
+            raise ExcelSenseValidationError(field, f"must be at most {high}")
         raise ExcelSenseValidationError(field, f"must be between {low} and {high}")
     return value
+
+
+def check_number(field: str, value: float, low: float | None = None) -> float:
+    """Refuse a non-number, an infinite one, or one under ``low``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ExcelSenseValidationError(field, "must be a number")
+    if not math.isfinite(value):
+        raise ExcelSenseValidationError(field, "must be a finite number")
+    if low is not None and value < low:
+        raise ExcelSenseValidationError(field, f"must be at least {low:g}")
+    return float(value)
 
 
 def check_choice(field: str, value: int, choices: Collection[int]) -> int:
@@ -33,56 +62,79 @@ def check_choice(field: str, value: int, choices: Collection[int]) -> int:
     return value
 
 
-def check_text(
-    field: str, value: str, *, max_length: int = 64, empty: bool = False
-) -> str:
-    """Refuse text with characters the device forbids, or too long/empty."""
+def check_text(field: str, value: str, *, empty: bool = True) -> str:
+    """Refuse what is not text, or text that would break the reply format.
+
+    No length limit: the document states none, so the camera decides.
+    """
     if not isinstance(value, str):
         raise ExcelSenseValidationError(field, "must be text")
     if not value and not empty:
         raise ExcelSenseValidationError(field, "must not be empty")
-    if len(value) > max_length:
+    if any(unicodedata.category(char) in _LINE_BREAKING for char in value):
         raise ExcelSenseValidationError(
-            field, f"must be at most {max_length} characters"
+            field, "must not contain control characters or line breaks"
         )
-    bad = sorted(set(value) & FORBIDDEN_CHARACTERS)
-    if bad:
-        raise ExcelSenseValidationError(field, f"must not contain {' '.join(bad)}")
-    if any(ord(char) < 0x20 for char in value):  # noqa: PLR2004 - control characters
-        raise ExcelSenseValidationError(field, "must not contain control characters")
     return value
 
 
-def check_ipv4(field: str, value: str) -> str:
-    """Refuse anything that is not a dotted IPv4 address."""
+def check_name_text(field: str, value: str, *, empty: bool = True) -> str:
+    """Text under the document's forbidden-character rule (names, OSD text)."""
+    check_text(field, value, empty=empty)
+    bad = sorted(set(value) & FORBIDDEN_CHARACTERS)
+    if bad:
+        raise ExcelSenseValidationError(field, f"must not contain {' '.join(bad)}")
+    return value
+
+
+def check_ipv4(field: str, value: str, *, empty: bool = False) -> str:
+    """Refuse anything that is not a dotted IPv4 address (or "" to clear)."""
+    if empty and value == "":
+        return value
     try:
         ipaddress.IPv4Address(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ExcelSenseValidationError(field, "must be an IPv4 address") from None
     return value
 
 
 def check_resolution(field: str, value: str) -> str:
-    """Refuse a resolution not written as WIDTH*HEIGHT."""
+    """Refuse a resolution not written as WIDTH*HEIGHT (``1920*1080``)."""
     if not isinstance(value, str) or not _RESOLUTION.match(value):
         raise ExcelSenseValidationError(field, "must look like 1920*1080")
     return value
 
 
 def check_half_hour(field: str, value: int) -> int:
-    """DST switch times are minutes from midnight in steps of 30."""
-    check_int(field, value, 0, 1410)
+    """DST switch times: "minutes from 00:00 (must be a multiple of 30)"."""
+    check_int(field, value, 0, 1439)
     if value % 30:
         raise ExcelSenseValidationError(field, "must be a multiple of 30 minutes")
     return value
 
 
-def check_periods(field: str, periods: Collection[tuple[int, int]]) -> None:
-    """Refuse a schedule day unless it holds 1..3 ranges with start <= end."""
-    if not 1 <= len(periods) <= 3:  # noqa: PLR2004 - the spec's three ranges
-        raise ExcelSenseValidationError(field, "must hold one to three time ranges")
+def check_periods(
+    field: str, periods: Collection[tuple[int, int]], *, ordered: bool
+) -> None:
+    """A schedule day: up to three ranges ("startTime(1..3)"), 0-86400 s each.
+
+    ``ordered``: the motion schedule's "endTime ... Must be >= start time"
+    (the document states it for that schedule only).
+    """
+    if len(periods) > 3:  # noqa: PLR2004 - "startTime(1..3)"
+        raise ExcelSenseValidationError(field, "must hold at most three time ranges")
     for start, end in periods:
         check_int(field, start, 0, 86400)
         check_int(field, end, 0, 86400)
-        if end < start:
+        if ordered and end < start:
             raise ExcelSenseValidationError(field, "end must not be before start")
+
+
+def invalid(field: str, message: str) -> ExcelSenseValidationError:
+    """The error for input refused before sending."""
+    return ExcelSenseValidationError(field, message)
+
+
+def nothing_to_change(field: str) -> ExcelSenseValidationError:
+    """The error for a set request that would carry no setting."""
+    return invalid(field, "nothing to change")

@@ -1,0 +1,264 @@
+"""HTTP transport of the CGI API: one request in, bytes or a typed error out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+import heapq
+import itertools
+import logging
+import re
+import socket
+from typing import TYPE_CHECKING, Any, Literal
+
+import aiohttp
+from yarl import URL
+
+from . import kv
+from .exceptions import (
+    ExcelSenseAuthenticationError,
+    ExcelSenseBusyError,
+    ExcelSenseConnectionError,
+    ExcelSenseResponseError,
+    ExcelSenseTimeoutError,
+    error_for_code,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
+_LOGGER = logging.getLogger(__name__)
+
+# "error,return=-23", also "Error,return=..." and with the document's
+# full-width comma (U+FF0C) between the two words.
+_ERROR_REPLY = re.compile(
+    r"^\s*error\s*[,\uff0c]\s*return\s*=\s*(-?\d{1,9})", re.IGNORECASE
+)
+_JPEG_MAGIC = b"\xff\xd8"
+_HTTP_UNAUTHORIZED = 401
+_HTTP_OK = 200
+# The largest key=value reply we read (a full week of logs is far smaller),
+# and the largest still image (a 4K JPEG at the best quality is a few MB).
+TEXT_REPLY_LIMIT = 1 << 20
+IMAGE_REPLY_LIMIT = 16 << 20
+_CHUNK = 64 << 10
+
+Expect = Literal["kv", "ok", "text", "image"]
+
+
+class Limiter:
+    """At most ``capacity`` requests at once; urgent ones are let in first.
+
+    The motion check must not queue behind a poll's reads: an urgent waiter
+    takes the next free place before any other waiter.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        """Allow ``capacity`` requests at once."""
+        self._free = capacity
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for a place (urgent waiters are served first)."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (0 if urgent else 1, next(self._order), future)
+        heapq.heappush(self._waiters, entry)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # granted just as we were cancelled: pass it on
+            else:
+                self._waiters.remove(entry)
+                heapq.heapify(self._waiters)
+            raise
+
+    def release(self) -> None:
+        """Give the place to the next waiter, or free it."""
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
+
+    @contextlib.asynccontextmanager
+    async def place(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Hold a place for the duration of the block."""
+        await self.acquire(urgent=urgent)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+@dataclass(kw_only=True)
+class Transport:
+    """Requests to one camera, bounded per client, busy replies retried."""
+
+    host: str
+    username: str
+    password: str = field(repr=False)
+    session: aiohttp.ClientSession = field(repr=False)
+    port: int = 80
+    use_https: bool = False
+    verify_ssl: bool = True
+    request_timeout: float = 10.0
+    max_concurrent_requests: int = 2
+    busy_retries: int = 3
+    busy_backoff: float = 0.25
+    _limiter: Limiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Create the per-client request bound."""
+        self._limiter = Limiter(self.max_concurrent_requests)
+
+    @property
+    def base_url(self) -> URL:
+        """The device's base URL (no credentials)."""
+        return URL.build(
+            scheme="https" if self.use_https else "http", host=self.host, port=self.port
+        )
+
+    def _url(self, cgi: str) -> URL:
+        return self.base_url.with_path(f"/cgi-bin/{cgi}")
+
+    def _query(self, params: Sequence[kv.Pair]) -> list[kv.Pair]:
+        return [("userName", self.username), ("password", self.password), *params]
+
+    def _ssl(self) -> bool:
+        return not (self.use_https and not self.verify_ssl)
+
+    async def _request(
+        self,
+        cgi: str,
+        params: Sequence[kv.Pair],
+        expect: Expect = "kv",
+        *,
+        slot: asyncio.Semaphore | None = None,
+        urgent: bool = False,
+        method: str = "GET",
+    ) -> bytes:
+        """Send one request; every problem comes out as an ExcelSenseError.
+
+        ``slot`` replaces the client's shared bound (alarm operations have
+        their own); ``urgent`` requests go first in it. Busy replies (-505,
+        -511) are retried with backoff.
+        """
+        attempt = 0
+        while True:
+            place = slot if slot is not None else self._limiter.place(urgent=urgent)
+            try:
+                return await self._request_once(cgi, params, expect, place, method)
+            except ExcelSenseBusyError:
+                attempt += 1
+                if attempt > self.busy_retries:
+                    raise
+                delay = self.busy_backoff * 2 ** (attempt - 1)
+                _LOGGER.debug("%s busy, retrying in %.2fs", self.host, delay)
+                await asyncio.sleep(delay)
+
+    async def _request_once(
+        self,
+        cgi: str,
+        params: Sequence[kv.Pair],
+        expect: Expect,
+        place: contextlib.AbstractAsyncContextManager[Any],
+        method: str,
+    ) -> bytes:
+        what = describe(cgi, params)
+        limit = IMAGE_REPLY_LIMIT if expect == "image" else TEXT_REPLY_LIMIT
+        try:
+            async with place, asyncio.timeout(self.request_timeout):
+                if self.session.closed:
+                    msg = f"HTTP session closed, not sent to {self.host} ({what})"
+                    raise ExcelSenseConnectionError(msg, request_sent=False)
+                response = await self.session.request(
+                    method,
+                    self._url(cgi),
+                    params=self._query(params),
+                    ssl=self._ssl(),
+                    allow_redirects=False,
+                )
+                async with response:
+                    body = await read_capped(response, limit, what)
+                    status = response.status
+                    content_type = response.content_type
+        except TimeoutError:
+            msg = f"Timeout talking to {self.host} ({what})"
+            raise ExcelSenseTimeoutError(msg) from None
+        except (aiohttp.ClientConnectorError, socket.gaierror) as err:
+            msg = f"Cannot connect to {self.host} ({what}): {type(err).__name__}"
+            raise ExcelSenseConnectionError(msg, request_sent=False) from None
+        except (aiohttp.ClientError, OSError) as err:
+            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
+            raise ExcelSenseConnectionError(msg) from None
+        except RuntimeError as err:
+            # aiohttp's word for a session closed under a request in flight.
+            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
+            raise ExcelSenseConnectionError(msg) from None
+        _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(body))
+        return check_reply(body, status, content_type, expect, what)
+
+    async def _get(
+        self, cgi: str, kind: str, *extra: kv.Pair, urgent: bool = False
+    ) -> kv.KVBlock:
+        body = await self._request(
+            cgi, [("action", "get"), ("type", kind), *extra], urgent=urgent
+        )
+        return kv.parse(body)
+
+    async def _set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
+        await self._request(cgi, [("action", "set"), ("type", kind), *params], "ok")
+
+
+async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
+    """The body, refused once it grows past ``limit`` bytes."""
+    too_large = ExcelSenseResponseError(None, f"Reply to {what} is too large")
+    if response.content_length is not None and response.content_length > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(_CHUNK):
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def check_reply(
+    body: bytes, status: int, content_type: str, expect: Expect, what: str
+) -> bytes:
+    """Turn an error reply into its exception; return a usable body."""
+    if expect == "image" and status == _HTTP_OK and body.startswith(_JPEG_MAGIC):
+        return body
+    text = body[:256].decode("utf-8", errors="replace")
+    if match := _ERROR_REPLY.match(text):
+        raise error_for_code(int(match.group(1)))
+    if status == _HTTP_UNAUTHORIZED:
+        msg = "Unauthorized"
+        raise ExcelSenseAuthenticationError(None, msg)
+    if status != _HTTP_OK:
+        msg = f"Unexpected HTTP status {status} for {what}"
+        raise ExcelSenseResponseError(None, msg)
+    if expect == "image":
+        msg = f"Reply to {what} is not a JPEG image ({content_type or 'no type'})"
+        raise ExcelSenseResponseError(None, msg)
+    if expect == "ok" and text.strip().upper() != "OK":
+        msg = f"Unexpected reply to {what}"
+        raise ExcelSenseResponseError(None, msg)
+    return body
+
+
+def describe(cgi: str, params: Sequence[kv.Pair]) -> str:
+    """Name a request for messages and logs without any of its values."""
+    found = dict(params)
+    parts = [
+        cgi,
+        *(f"{key}={found[key]}" for key in ("action", "type") if key in found),
+    ]
+    return " ".join(parts)

@@ -1,0 +1,362 @@
+"""The alarm-output operation: self-clean and LED toggles."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from custom_components.excelsense.api import (
+    SELF_CLEAN_PROFILE,
+    AlarmOperation,
+    AlarmOperationResult,
+    ExcelSenseAlarmOperationError,
+    ExcelSenseError,
+    ExcelSenseResponseError,
+)
+from tests.emulator import EmulatedCamera, Fault
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from custom_components.excelsense.api import ExcelSenseClient
+
+    from .conftest import ExpectError
+
+    Call = Callable[[ExcelSenseClient], Coroutine[Any, Any, Any]]
+from .helpers import (
+    ALARM_GET,
+    ALARM_SET,
+    PULSE_END,
+    PULSE_START,
+    alarm_sets,
+)
+
+# ------------------------------------------------------------------ alarm output
+
+
+EFFECTS = {
+    AlarmOperation.SELF_CLEAN: "self_clean",
+    AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE: "led_normally_disabled_toggle",
+    AlarmOperation.LED_SHUTOFF_TOGGLE: "led_shutoff_toggle",
+}
+
+
+@pytest.mark.parametrize(
+    ("initial", "operation", "changed"),
+    [
+        pytest.param(
+            AlarmOperation.SELF_CLEAN, AlarmOperation.SELF_CLEAN, False, id="self_clean"
+        ),
+        pytest.param(
+            AlarmOperation.SELF_CLEAN,
+            AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE,
+            True,
+            id="led_normally_disabled",
+        ),
+        pytest.param(
+            AlarmOperation.SELF_CLEAN,
+            AlarmOperation.LED_SHUTOFF_TOGGLE,
+            True,
+            id="led_shutoff",
+        ),
+        pytest.param(
+            # A profile left over from an earlier failed restore.
+            AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE,
+            AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE,
+            False,
+            id="led_profile_left_over",
+        ),
+    ],
+)
+async def test_run_alarm_operation(
+    client: ExcelSenseClient,
+    camera: EmulatedCamera,
+    initial: AlarmOperation,
+    operation: AlarmOperation,
+    changed: bool,
+) -> None:
+    """One complete pulse in the operation's profile, then the self-clean one."""
+    values = camera.state.alarm_out.values
+    values["alarmTime"] = str(int(initial))
+    task = asyncio.create_task(client.run_alarm_operation(operation))
+    await asyncio.sleep(0.1)
+    assert client.alarm_operation_running
+    result = await task
+    assert not client.alarm_operation_running
+    assert result.operation == operation
+    if initial == AlarmOperation.SELF_CLEAN:
+        assert result == AlarmOperationResult(
+            operation=operation, profile_changed=changed
+        )
+
+    (pulse,) = camera.pulses
+    assert pulse.profile.time_ms == int(operation)
+    assert pulse.profile.is_trigger()
+    assert pulse.completed
+    assert pulse.effect == EFFECTS[operation]
+    assert pulse.end - pulse.start == pytest.approx(operation / 1000)
+    assert camera.led_normally_disabled == (
+        operation == AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE
+    )
+    assert camera.led_shutoff == (operation == AlarmOperation.LED_SHUTOFF_TOGGLE)
+    # The profile is written before the pulse only when it differs.
+    pulse_at = next(
+        index
+        for index, request in enumerate(camera.requests)
+        if request.get("controlFlag") == "1"
+    )
+    written_before = [r for r in camera.requests[:pulse_at] if r.get("action") == "set"]
+    assert len(written_before) == int(changed)
+    if changed:
+        assert len(alarm_sets(camera)) == 2  # the target, then the restore
+    assert camera.is_self_clean_profile(), (
+        "run_alarm_operation must leave the output in the self-clean profile even "
+        "when the operation's profile was already set before it started"
+    )
+
+
+async def test_alarm_operations_do_not_interleave(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """Concurrent operations run one after the other; settled reads wait."""
+    first = asyncio.create_task(
+        client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
+    )
+    await asyncio.sleep(0.05)
+    assert client.alarm_operation_running
+    second = asyncio.create_task(client.run_alarm_operation(AlarmOperation.SELF_CLEAN))
+    settled = asyncio.create_task(client.alarm_out_settled())
+    await asyncio.sleep(0.3)
+    assert camera.alarm_out_profile().time_ms == 900  # the first one's profile
+    assert not settled.done()
+    results = await asyncio.gather(first, second, settled)
+    assert [r.profile_changed for r in results[:2]] == [True, False]
+    assert results[2].profile == SELF_CLEAN_PROFILE
+    one, two = camera.pulses
+    assert one.end is not None
+    assert one.end <= two.start
+    assert [p.profile.time_ms for p in (one, two)] == [900, 300]
+    assert all(p.completed for p in (one, two))
+    assert camera.is_self_clean_profile()
+
+
+async def test_cancelled_alarm_operation_cleans_up(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """Cancelling an operation mid-pulse still ends the pulse and restores.
+
+    Regression: a CancelledError (HA shutdown, entry unload, a caller's
+    timeout) used to skip the restore and leave the pulse running.
+    """
+    task = asyncio.create_task(
+        client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
+    )
+    await asyncio.sleep(0.3)
+    (pulse,) = camera.pulses
+    assert pulse.end is None
+    assert camera.alarm_out_profile().time_ms == 900
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not client.alarm_operation_running
+    for _ in range(30):  # cleanup may finish the pulse first
+        if pulse.end is not None and camera.is_self_clean_profile():
+            break
+        await asyncio.sleep(0.05)
+    state = {"pulse ended": pulse.end is not None}
+    state["self-clean profile"] = camera.is_self_clean_profile()
+    assert state == {"pulse ended": True, "self-clean profile": True}
+
+
+async def test_manual_alarm(client: ExcelSenseClient, camera: EmulatedCamera) -> None:
+    """The low-level calls reach the alarm output directly."""
+    await client.manual_alarm(start=True)
+    assert camera.pulses[0].end is None
+    await client.manual_alarm(start=False)
+    assert camera.pulses[0].end is not None
+    flags = [r.get("controlFlag") for r in camera.requests]
+    assert flags == ["1", "0"]
+
+
+@pytest.mark.parametrize(
+    ("faults", "step", "restored", "pulse"),
+    [
+        pytest.param(
+            [Fault("error", params=ALARM_GET, code=-9)],
+            "read_profile",
+            True,
+            None,
+            id="read_profile",
+        ),
+        pytest.param(
+            [Fault("error", params=ALARM_SET, code=-23, count=1)],
+            "set_profile",
+            True,
+            None,
+            id="set_profile-refused",
+        ),
+        pytest.param(
+            # count=2: aiohttp resends a GET once when the connection drops.
+            [Fault("disconnect", params=ALARM_SET, count=2, apply=True)],
+            "set_profile",
+            True,
+            None,
+            id="set_profile-reply-lost",
+        ),
+        pytest.param(
+            [Fault("error", params=PULSE_START, code=-9)],
+            "pulse_start",
+            True,
+            None,
+            id="pulse_start-refused",
+        ),
+        pytest.param(
+            [Fault("disconnect", params=PULSE_START, apply=True)],
+            "pulse_start",
+            True,
+            "completed",
+            id="pulse_start-reply-lost",
+        ),
+        pytest.param(
+            # The start was carried out but its reply is unusable: not a
+            # refusal, so the pulse must still be held and ended.
+            [Fault("garbage", params=PULSE_START, apply=True)],
+            "pulse_start",
+            True,
+            "completed",
+            id="pulse_start-reply-garbled",
+        ),
+        pytest.param(
+            # An error code answering the safety end: the device had no pulse
+            # left to end (it ends one by itself after alarmTime).
+            [
+                Fault("disconnect", params=PULSE_START, apply=True),
+                Fault("error", params=PULSE_END, code=-9),
+            ],
+            "pulse_start",
+            True,
+            "completed",
+            id="pulse_start-and-end-refused",
+        ),
+        pytest.param(
+            # No answer to the safety end, three times: the output may be on.
+            [Fault("http_status", params=PULSE_END, status=500)],
+            "pulse_end",
+            False,
+            "completed",
+            id="pulse_end",
+        ),
+        pytest.param(
+            [Fault("error", params=ALARM_SET, skip=1, code=-9)],
+            "restore",
+            False,
+            "completed",
+            id="restore",
+        ),
+        pytest.param(
+            [Fault("error", params=ALARM_SET, skip=1, code=-508)],
+            "restore",
+            False,
+            "completed",
+            id="restore-auth",
+        ),
+        pytest.param(
+            [
+                Fault("http_status", params=PULSE_END, status=500),
+                Fault("disconnect", params=ALARM_SET, skip=1),
+            ],
+            "pulse_end",
+            False,
+            "completed",
+            id="pulse_end-and-restore",
+        ),
+        pytest.param(
+            [Fault("http_status", params=PULSE_END, status=500, count=2)],
+            None,
+            True,
+            "completed",
+            id="pulse_end-retried",
+        ),
+        pytest.param(
+            [Fault("error", params=ALARM_SET, skip=1, count=2, code=-9)],
+            None,
+            True,
+            "completed",
+            id="restore-retried",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("fast_restore")
+async def test_alarm_operation_faults(
+    client: ExcelSenseClient,
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+    faults: list[Fault],
+    step: str | None,
+    restored: bool,
+    pulse: str | None,
+) -> None:
+    """A failing step is named; restore runs anyway and says if it worked."""
+    operation = AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE
+    for fault in faults:
+        camera.inject(replace(fault))
+    if step is None:
+        result = await client.run_alarm_operation(operation)
+        assert result.profile_changed
+        assert camera.is_self_clean_profile()
+        assert not client.output_may_be_on
+    else:
+        err = await expect_error(
+            ExcelSenseAlarmOperationError, client.run_alarm_operation(operation)
+        )
+        assert (err.step, err.restored) == (step, restored)
+        assert isinstance(err.__cause__, ExcelSenseError)
+        assert str(err).startswith(f"Alarm operation failed at {step}: ")
+        assert client.output_may_be_on == (step == "pulse_end")
+        if step != "pulse_end":
+            assert camera.is_self_clean_profile() == restored
+    assert not client.alarm_operation_running
+    if pulse is None:
+        assert camera.pulses == []
+    else:
+        (only,) = camera.pulses
+        assert only.profile.time_ms == int(operation)
+        assert only.end is not None
+        assert only.completed, "a start that reached the device runs whole"
+    if step == "restore" and faults[0].code == -508:
+        assert len(alarm_sets(camera)) == 2  # auth failures are not retried
+
+
+@pytest.mark.parametrize(
+    ("failures", "succeeds"), [(0, True), (2, True), (None, False)]
+)
+@pytest.mark.usefixtures("fast_restore")
+async def test_restore_self_clean_profile(
+    client: ExcelSenseClient,
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+    failures: int | None,
+    succeeds: bool,
+) -> None:
+    """Restoring is retried up to three times."""
+    camera.state.alarm_out.values.update(alarmMode="1", alarmTime="1700")
+    if failures != 0:
+        camera.inject(Fault("error", params=ALARM_SET, code=-9, count=failures))
+    if succeeds:
+        await client.restore_self_clean_profile()
+    else:
+        err = await expect_error(
+            ExcelSenseResponseError, client.restore_self_clean_profile()
+        )
+        assert err.code == -9
+    assert camera.is_self_clean_profile() == succeeds
+    assert len(alarm_sets(camera)) == ((failures or 0) + 1 if succeeds else 3)
+    sent = dict(alarm_sets(camera)[-1].params)
+    assert {k: sent[k] for k in ("alarmOutName", "alarmMode", "alarmOutFrequency")} == {
+        "alarmOutName": "selfCleanTrigger",
+        "alarmMode": "2",
+        "alarmOutFrequency": "5",
+    }
