@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import MAJOR_VERSION, __version__
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 # Imported before any hass fixture runs: the test plugin mounts its own
 # custom_components package first, and this makes ours the one that counts.
 import custom_components.excelsense  # noqa: F401
-from custom_components.excelsense.const import DOMAIN
+from custom_components.excelsense import session
+from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
 from tests.emulator import EmulatedCamera
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
     from syrupy.location import PyTestLocation
@@ -110,3 +116,31 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+class Poller:
+    """Moves simulated time (the frozen clock) past the next polls."""
+
+    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+        """Drive ``hass`` with ``freezer``."""
+        self.hass = hass
+        self.freezer = freezer
+
+    async def __call__(self, times: int = 1, step: timedelta | None = None) -> None:
+        """Advance ``step`` (one poll interval) ``times`` times, polling each time."""
+        for _ in range(times):
+            self.freezer.tick(step or POLL_INTERVAL + timedelta(seconds=1))
+            async_fire_time_changed(self.hass)
+            await self.hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.fixture
+def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Poller:
+    """Trigger coordinator polls in simulated time."""
+    return Poller(hass, freezer)
+
+
+@pytest.fixture
+def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests time out after half a second (for faults that never answer)."""
+    monkeypatch.setattr(session, "REQUEST_TIMEOUT", 0.5)

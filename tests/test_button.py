@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from tests.conftest import Poller
     from tests.emulator import EmulatedCamera
 
 SELF_CLEAN = "button.tougheye_self_clean"
@@ -95,61 +96,11 @@ async def test_concurrent_presses_never_interleave(
     assert camera.is_self_clean_profile()
 
 
-STEPS = {
-    "set_profile": Fault(
-        kind="error", path="param.cgi", params={"type": "alarmOut", "alarmTime": "900"}
-    ),
-    "pulse_start": Fault(kind="error", path="alarm.cgi", params={"controlFlag": "1"}),
-    "pulse_end": Fault(kind="error", path="alarm.cgi", params={"controlFlag": "0"}),
-    "restore": Fault(
-        kind="error",
-        path="param.cgi",
-        params={"action": "set", "type": "alarmOut", "alarmTime": "300"},
-    ),
-}
-KINDS = [
-    {"kind": "error", "code": -23},
-    {"kind": "http_status", "status": 500},
-    {"kind": "garbage"},
-    {"kind": "truncated"},
-    {"kind": "disconnect"},
-    {"kind": "disconnect", "apply": True},
-]
-
-
-@pytest.mark.parametrize("step", list(STEPS))
-@pytest.mark.parametrize("fault", KINDS, ids=lambda f: "-".join(map(str, f.values())))
-async def test_fault_matrix_leaves_camera_right_or_repair(
-    hass: HomeAssistant,
-    camera: EmulatedCamera,
-    init_integration: MockConfigEntry,
-    step: str,
-    fault: dict[str, object],
-) -> None:
-    """Whatever fails, the output ends in self-clean or a repair issue says not."""
-    template = STEPS[step]
-    camera.inject(
-        Fault(
-            path=template.path,
-            params=template.params,
-            count=None,
-            **fault,  # type: ignore[arg-type]
-        )
-    )
-    with pytest.raises(HomeAssistantError) as raised:
-        await _press(hass, LED_DISABLED)
-    assert raised.value.translation_key == f"alarm_{step}_failed"
-    camera.clear_faults()
-    assert camera.is_self_clean_profile() or _issue(hass, init_integration) is not None
-    if step == "restore" and not fault.get("apply"):
-        assert _issue(hass, init_integration) is not None
-
-
 async def test_repair_issue_from_polling_and_fix_flow(
     hass: HomeAssistant,
     camera: EmulatedCamera,
     init_integration: MockConfigEntry,
-    hass_client: object,
+    poll: Poller,
 ) -> None:
     """A profile changed by someone else raises the issue; the fix flow restores it."""
     from custom_components.excelsense.api import AlarmOutProfile  # noqa: PLC0415
@@ -158,7 +109,7 @@ async def test_repair_issue_from_polling_and_fix_flow(
     await coordinator.client.set_alarm_out(
         AlarmOutProfile(valid_signal=1, mode=1, frequency=0.0, time_ms=1000)
     )
-    await coordinator.async_refresh()
+    await poll()  # the guard reads the alarm output on every poll
     issue = _issue(hass, init_integration)
     assert issue is not None
     assert issue.is_fixable

@@ -142,22 +142,22 @@ async def test_sub_stream_plays_its_own_stream(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """A sub-stream entity asks the camera for its own stream's URL."""
-    from homeassistant.components.camera import (  # noqa: PLC0415
-        CameraEntityDescription,
-    )
-
     from custom_components.excelsense.camera import (  # noqa: PLC0415
         ExcelSenseCamera,
+        ExcelSenseCameraDescription,
     )
 
     runtime = init_integration.runtime_data
     sub = ExcelSenseCamera(
         runtime.coordinator,
         runtime.snapshots,
-        CameraEntityDescription(key="stream_2"),
+        ExcelSenseCameraDescription(key="stream_2"),
         stream_id=2,
     )
     sub.hass = hass
     source = await sub.stream_source()
     assert source is not None
     assert source.endswith("/snl/live/1/2")
+    # video.cgi is asked for the stream's own encoder (stream 2: H.264).
+    rtsp = [r for r in camera.requests if r.path == "video.cgi"][-1]
+    assert rtsp.get("EncoderType") == "H264"

@@ -10,10 +10,12 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
+from custom_components.excelsense.config_flow import normalize_host
 from custom_components.excelsense.const import (
     CONF_AUTO_CLEAN_MAX_PER_DAY,
     CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
+    CONF_MOTION_CHECK_INTERVAL,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     DOMAIN,
@@ -28,13 +30,13 @@ if TYPE_CHECKING:
 
 
 def _user_input(camera: EmulatedCamera, **overrides: object) -> dict[str, object]:
+    """The form's input; HTTPS options sit in their collapsed section."""
     return {
         "host": "127.0.0.1",
         "port": camera.port,
         "username": USERNAME,
         "password": PASSWORD,
-        "ssl": False,
-        "verify_ssl": True,
+        "https": {"ssl": False, "verify_ssl": True},
         **overrides,
     }
 
@@ -54,7 +56,70 @@ async def test_user_flow_creates_entry(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == UNIQUE_ID
     assert result["data"]["password"] == PASSWORD
+    # Stored flat, whatever section the form shows them in.
+    assert (result["data"]["ssl"], result["data"]["verify_ssl"]) == (False, True)
     assert result["title"]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "http://127.0.0.1",
+        "127.0.0.1:80",
+        "127.0.0.1/cgi-bin",
+        "127.0.0 .1",
+        "[127.0.0.1",
+        "cam era.local",
+        "-camera.local",
+        "",
+        "   ",
+    ],
+)
+async def test_user_flow_invalid_host(
+    hass: HomeAssistant, camera: EmulatedCamera, host: str
+) -> None:
+    """A URL, a port, a path, spaces or brackets: a translated error, nothing sent."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera, host=host)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"host": "invalid_host"}
+    assert camera.requests == []
+
+
+@pytest.mark.parametrize(("typed", "stored"), [(" 127.0.0.1 ", "127.0.0.1")])
+async def test_user_flow_trims_the_host(
+    hass: HomeAssistant, camera: EmulatedCamera, typed: str, stored: str
+) -> None:
+    """What is unambiguous is normalised: surrounding spaces go."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera, host=typed)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["host"] == stored
+
+
+def test_host_normalisation() -> None:
+    """IPv6 literals lose their brackets; host names are kept as typed."""
+    assert normalize_host("[::1]") == "::1"
+    assert normalize_host(" Camera-1.Local. ") == "Camera-1.Local."
+    assert normalize_host("fe80::1%eth0") == "fe80::1%eth0"
+    assert normalize_host("[::1]:80") is None
+    assert normalize_host("a" * 64 + ".local") is None
+
+
+@pytest.mark.parametrize("username", ["", "  "])
+async def test_user_flow_needs_a_username(
+    hass: HomeAssistant, camera: EmulatedCamera, username: str
+) -> None:
+    """An empty username is refused in the form, before anything is sent."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_USER},
+        data=_user_input(camera, username=username),
+    )
+    assert result["errors"] == {"username": "username_required"}
+    assert camera.requests == []
 
 
 @pytest.mark.parametrize(
@@ -175,17 +240,58 @@ async def test_dhcp_discovery_confirm(
     assert result["result"].unique_id == UNIQUE_ID
 
 
-async def test_dhcp_known_camera_updates_host(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+# An address no test ever contacts (TEST-NET-1): where the camera was before.
+OLD_ADDRESS = "192.0.2.10"
+
+
+async def test_dhcp_known_camera_follows_after_checking_its_mac(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
 ) -> None:
-    """A known camera at a new address gets its host updated without a prompt."""
+    """A known camera at a new address is followed once it answers with its MAC."""
     config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "host": OLD_ADDRESS}
+    )
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.2")
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert config_entry.data["host"] == "127.0.0.2"
+    assert config_entry.data["host"] == "127.0.0.1"
+    assert [r.get("type") for r in camera.requests] == ["deviceInfo"]
+    await hass.async_block_till_done()
+
+
+async def test_dhcp_does_not_follow_another_device(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """A device with another MAC at the discovered address is left alone."""
+    camera.state.device_info.values["MACAddress"] = "00:1C:27:AA:BB:CC"
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "host": OLD_ADDRESS}
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+    )
+    assert result["reason"] == "already_configured"
+    assert config_entry.data["host"] == OLD_ADDRESS
+
+
+async def test_dhcp_keeps_a_configured_host_name(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """A host name the user typed is never replaced by an address."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "host": "Gate-Camera.local"}
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+    )
+    assert result["reason"] == "already_configured"
+    assert config_entry.data["host"] == "Gate-Camera.local"
+    assert camera.requests == []
 
 
 async def test_reauth(
@@ -261,6 +367,7 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
             CONF_RTSP_TRANSPORT: "udp",
             CONF_LENS_INTERVAL: 30,
             CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
+            CONF_MOTION_CHECK_INTERVAL: 10,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -270,4 +377,5 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_RTSP_TRANSPORT: "udp",
         CONF_LENS_INTERVAL: 30,
         CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
+        CONF_MOTION_CHECK_INTERVAL: 10,
     }

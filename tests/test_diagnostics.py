@@ -38,4 +38,4 @@ async def test_diagnostics(
     assert PASSWORD not in text
     assert "00:1C:27" not in text.upper()
     assert result["entry"]["data"]["password"] == "**REDACTED**"
-    assert _without(result, {"port", "clock", "raw"}) == snapshot
+    assert _without(result, {"port", "http_port", "clock", "raw"}) == snapshot

@@ -2,51 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.helpers import device_registry as dr
-from homeassistant.util import dt as dt_util
-import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.excelsense.const import (
-    AUTH_FAILURES_BEFORE_REAUTH,
-    DOMAIN,
-    SCAN_INTERVAL,
-)
+from custom_components.excelsense.const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN
 from tests.emulator import Fault
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    import pytest
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from tests.conftest import Poller
     from tests.emulator import EmulatedCamera
 
 CAMERA = "camera.tougheye"
-
-
-class _Poller:
-    """Moves simulated time past the next poll, further on every call."""
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        self.hass = hass
-        self.polls = 0
-
-    async def __call__(self, times: int = 1) -> None:
-        for _ in range(times):
-            self.polls += 1
-            step = (SCAN_INTERVAL + timedelta(seconds=1)) * self.polls
-            async_fire_time_changed(self.hass, dt_util.utcnow() + step)
-            await self.hass.async_block_till_done(wait_background_tasks=True)
-
-
-@pytest.fixture
-def poll(hass: HomeAssistant) -> _Poller:
-    """Trigger coordinator polls in simulated time."""
-    return _Poller(hass)
 
 
 async def test_setup_and_unload(
@@ -103,18 +76,23 @@ async def test_unavailable_and_recovery_logged_once(
     camera: EmulatedCamera,
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    poll: _Poller,
+    poll: Poller,
 ) -> None:
-    """Offline: entities unavailable, logged once; they come back by themselves."""
+    """Offline: entities unavailable, logged once; they come back by themselves.
+
+    One poll that reaches nothing is a glitch: the second makes them unavailable.
+    """
     assert hass.states.get(CAMERA).state != STATE_UNAVAILABLE
     camera.inject(Fault(kind="disconnect", count=None))
-    await poll(3)
+    await poll()
+    assert hass.states.get(CAMERA).state != STATE_UNAVAILABLE
+    await poll(2)
     assert hass.states.get(CAMERA).state == STATE_UNAVAILABLE
-    assert caplog.text.count("Error fetching") == 1
+    assert caplog.text.count("Error fetching excelsense 127.0.0.1") == 1
     camera.clear_faults()
     await poll()
     assert hass.states.get(CAMERA).state != STATE_UNAVAILABLE
-    assert caplog.text.count("recovered") == 1
+    assert caplog.text.count("Fetching excelsense 127.0.0.1 data recovered") == 1
     assert "p@ss" not in caplog.text
 
 
@@ -122,7 +100,7 @@ async def test_reauth_only_after_repeated_auth_failures(
     hass: HomeAssistant,
     camera: EmulatedCamera,
     init_integration: MockConfigEntry,
-    poll: _Poller,
+    poll: Poller,
 ) -> None:
     """One refused login is a glitch; several in a row start reauth."""
     camera.inject(Fault(kind="error", code=-507, count=None))
@@ -134,22 +112,44 @@ async def test_reauth_only_after_repeated_auth_failures(
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
 
 
-async def test_polls_only_needed_groups(
+# What the motion checks read (they have their own cadence).
+MOTION_CHECK = ("alarmLogInfo", "dateTime")
+
+
+def _param_kinds(camera: EmulatedCamera) -> list[str]:
+    """Types the main poll read through param.cgi and sensor.cgi."""
+    return sorted(
+        r.get("type") or r.path
+        for r in camera.requests
+        if r.path in ("param.cgi", "sensor.cgi") and r.get("type") not in MOTION_CHECK
+    )
+
+
+async def test_polls_only_needed_groups_on_their_cadence(
     hass: HomeAssistant,
     camera: EmulatedCamera,
     init_integration: MockConfigEntry,
-    poll: _Poller,
+    poll: Poller,
 ) -> None:
-    """A poll reads only the groups of enabled entities, never the static ones."""
+    """The guard every 30 s, disks every 5 min, settings every 10 min; never statics."""
+    coordinator = init_integration.runtime_data.coordinator
     camera.clear_requests()
     await poll()
-    kinds = sorted(r.get("type") or r.path for r in camera.requests)
-    coordinator = init_integration.runtime_data.coordinator
-    assert len(camera.requests) == len(coordinator.needed_groups())
+    assert _param_kinds(camera) == ["alarmOut"]
+    camera.clear_requests()
+    await poll(9)  # 5 min after setup
+    assert _param_kinds(camera).count("deviceDiskInfo") == 1
+    assert _param_kinds(camera).count("motionAlarm") == 0
+    camera.clear_requests()
+    await poll(10)  # 10 min after setup
+    kinds = _param_kinds(camera)
+    assert kinds.count("motionAlarm") == 1
+    assert kinds.count("alarmOut") == 10
+    needed = coordinator.needed_groups()
+    settings = {g for g in needed if g not in ("alarm_out", "disks")}
+    assert len(kinds) == 10 + 1 + len(settings)
     for static in ("deviceInfo", "streamAbility", "devicePort", "protocolInfo"):
         assert static not in kinds
-    assert "alarmOut" in kinds
-    assert "deviceDiskInfo" in kinds
 
 
 async def test_unexpected_setup_error_is_not_swallowed(

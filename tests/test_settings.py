@@ -37,8 +37,8 @@ def _linkage_types(cam: EmulatedCamera) -> list[str]:
 
 
 # (entity, domain, service, data, read from the emulator, expected, expected state)
-CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
-    (
+CASES = [
+    pytest.param(
         "time.tougheye_scheduled_self_clean_time_2",
         "time",
         "set_value",
@@ -49,8 +49,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         ),
         ("17", "45"),
         "17:45:00",
+        id="time.tougheye_scheduled_self_clean_time_2",
     ),
-    (
+    pytest.param(
         "switch.tougheye_motion_detection",
         "switch",
         "turn_on",
@@ -58,8 +59,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("motion_alarm", "motionDetectionEnableFlag"),
         "1",
         "on",
+        id="switch.tougheye_motion_detection",
     ),
-    (
+    pytest.param(
         "switch.tougheye_scheduled_recording",
         "switch",
         "turn_on",
@@ -67,8 +69,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("record_policy", "RecordOpenFlag"),
         "1",
         "on",
+        id="switch.tougheye_scheduled_recording",
     ),
-    (
+    pytest.param(
         "switch.tougheye_record_audio",
         "switch",
         "turn_off",
@@ -76,8 +79,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("record_policy", "AudioOpenFlag"),
         "0",
         "off",
+        id="switch.tougheye_record_audio",
     ),
-    (
+    pytest.param(
         "switch.tougheye_time_sync_ntp",
         "switch",
         "turn_off",
@@ -85,8 +89,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("ntp", "enableFlag"),
         "0",
         "off",
+        id="switch.tougheye_time_sync_ntp",
     ),
-    (
+    pytest.param(
         "switch.tougheye_flip_vertically",
         "switch",
         "turn_off",
@@ -94,8 +99,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("mirror", "vertical"),
         "0",
         "off",
+        id="switch.tougheye_flip_vertically",
     ),
-    (
+    pytest.param(
         "switch.tougheye_flip_horizontally",
         "switch",
         "turn_off",
@@ -103,8 +109,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("mirror", "horizontal"),
         "0",
         "off",
+        id="switch.tougheye_flip_horizontally",
     ),
-    (
+    pytest.param(
         "switch.tougheye_overlay_inverse_colours",
         "switch",
         "turn_off",
@@ -112,8 +119,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("osd", "inverseFlag"),
         "0",
         "off",
+        id="switch.tougheye_overlay_inverse_colours",
     ),
-    (
+    pytest.param(
         "switch.tougheye_disk_full_alarm",
         "switch",
         "turn_off",
@@ -121,8 +129,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("disk_alarm", "diskFullAlarmCheckFlag"),
         "0",
         "off",
+        id="switch.tougheye_disk_full_alarm",
     ),
-    (
+    pytest.param(
         "switch.tougheye_disk_error_alarm",
         "switch",
         "turn_on",
@@ -130,8 +139,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("disk_alarm", "diskErrorAlarmCheckFlag"),
         "1",
         "on",
+        id="switch.tougheye_disk_error_alarm",
     ),
-    (
+    pytest.param(
         "switch.tougheye_no_disk_alarm",
         "switch",
         "turn_on",
@@ -139,8 +149,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("disk_alarm", "NoDiskAlarmEnableFlag"),
         "1",
         "on",
+        id="switch.tougheye_no_disk_alarm",
     ),
-    (
+    pytest.param(
         "switch.tougheye_onvif_authentication",
         "switch",
         "turn_off",
@@ -148,26 +159,29 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("protocol_security", "protocolSecurityFlag"),
         "0",
         "off",
+        id="switch.tougheye_onvif_authentication",
     ),
-    (
+    pytest.param(
         "switch.tougheye_timed_self_clean",
         "switch",
         "turn_on",
         {},
         _value("io_alarm", "TimedSelfClean"),
-        "1",
+        "true",
         "on",
+        id="switch.tougheye_timed_self_clean",
     ),
-    (
+    pytest.param(
         "switch.tougheye_scheduled_self_clean",
         "switch",
         "turn_on",
         {},
         _value("io_alarm", "ScheduledSelfClean"),
-        "1",
+        "true",
         "on",
+        id="switch.tougheye_scheduled_self_clean",
     ),
-    (
+    pytest.param(
         "number.tougheye_brightness",
         "number",
         "set_value",
@@ -175,8 +189,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("brightness"),
         "42",
         "42",
+        id="number.tougheye_brightness",
     ),
-    (
+    pytest.param(
         "number.tougheye_contrast",
         "number",
         "set_value",
@@ -184,8 +199,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("contrast"),
         "43",
         "43",
+        id="number.tougheye_contrast",
     ),
-    (
+    pytest.param(
         "number.tougheye_hue",
         "number",
         "set_value",
@@ -193,8 +209,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("hue"),
         "44",
         "44",
+        id="number.tougheye_hue",
     ),
-    (
+    pytest.param(
         "number.tougheye_saturation",
         "number",
         "set_value",
@@ -202,8 +219,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("saturation"),
         "45",
         "45",
+        id="number.tougheye_saturation",
     ),
-    (
+    pytest.param(
         "number.tougheye_sharpness",
         "number",
         "set_value",
@@ -211,8 +229,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _sensor("sharpness"),
         "46",
         "46",
+        id="number.tougheye_sharpness",
     ),
-    (
+    pytest.param(
         "number.tougheye_motion_sensitivity",
         "number",
         "set_value",
@@ -220,8 +239,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("motion_alarm", "sensitivity"),
         "7",
         "7",
+        id="number.tougheye_motion_sensitivity",
     ),
-    (
+    pytest.param(
         "number.tougheye_motion_alarm_interval",
         "number",
         "set_value",
@@ -229,8 +249,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("motion_alarm", "alarmInterval"),
         "120",
         "120",
+        id="number.tougheye_motion_alarm_interval",
     ),
-    (
+    pytest.param(
         "number.tougheye_recording_retention",
         "number",
         "set_value",
@@ -238,8 +259,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("record_policy", "SaveDays"),
         "30",
         "30",
+        id="number.tougheye_recording_retention",
     ),
-    (
+    pytest.param(
         "number.tougheye_timed_self_clean_interval",
         "number",
         "set_value",
@@ -247,8 +269,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("io_alarm", "TimeInterval"),
         "90",
         "90",
+        id="number.tougheye_timed_self_clean_interval",
     ),
-    (
+    pytest.param(
         "number.tougheye_stream_1_frame_rate",
         "number",
         "set_value",
@@ -256,8 +279,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _stream(1, "frameRate"),
         "15",
         "15",
+        id="number.tougheye_stream_1_frame_rate",
     ),
-    (
+    pytest.param(
         "number.tougheye_stream_1_bit_rate",
         "number",
         "set_value",
@@ -265,8 +289,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _stream(1, "bitRate"),
         "2048",
         "2048",
+        id="number.tougheye_stream_1_bit_rate",
     ),
-    (
+    pytest.param(
         "number.tougheye_stream_2_i_frame_interval",
         "number",
         "set_value",
@@ -274,8 +299,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _stream(2, "iFrameInterval"),
         "20",
         "20",
+        id="number.tougheye_stream_2_i_frame_interval",
     ),
-    (
+    pytest.param(
         "select.tougheye_overlay_font_colour",
         "select",
         "select_option",
@@ -283,8 +309,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("osd", "fontColor"),
         "7",
         "cyan",
+        id="select.tougheye_overlay_font_colour",
     ),
-    (
+    pytest.param(
         "select.tougheye_overlay_transparency",
         "select",
         "select_option",
@@ -292,8 +319,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("osd", "alpha"),
         "2",
         "translucent",
+        id="select.tougheye_overlay_transparency",
     ),
-    (
+    pytest.param(
         "text.tougheye_device_name",
         "text",
         "set_value",
@@ -301,8 +329,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("device_info", "deviceName"),
         "Gate cam",
         "Gate cam",
+        id="text.tougheye_device_name",
     ),
-    (
+    pytest.param(
         "text.tougheye_camera_name",
         "text",
         "set_value",
@@ -310,6 +339,7 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
         _value("camera_info", "cameraName"),
         "Gate",
         "Gate",
+        id="text.tougheye_camera_name",
     ),
 ]
 
@@ -317,7 +347,6 @@ CASES: list[tuple[str, str, str, dict[str, Any], Read, Any, str]] = [
 @pytest.mark.parametrize(
     ("entity_id", "domain", "service", "data", "read", "expected", "state"),
     CASES,
-    ids=[case[0] for case in CASES],
 )
 async def test_setter_changes_device_and_state(
     hass: HomeAssistant,
@@ -387,7 +416,7 @@ async def test_osd_text_changes_only_canvas_2(
 async def test_self_clean_on_motion_keeps_other_linkages(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
-    """Read-modify-write: areas, schedule and the record linkage survive."""
+    """Read-modify-write on a fresh read: areas, schedule, the record linkage."""
     motion = camera.state.motion_alarm
     motion.loops["AlarmLinkage"] = [{"ActionID": "1", "ActionType": "4"}]
     motion.loops["motionDetectionArea"] = [
@@ -395,8 +424,7 @@ async def test_self_clean_on_motion_keeps_other_linkages(
     ]
     areas = [dict(a) for a in motion.loops["motionDetectionArea"]]
     schedule = [dict(d) for d in motion.loops.get("weekDay", [])]
-    coordinator = init_integration.runtime_data.coordinator
-    await coordinator.async_refresh()
+    # Changed behind Home Assistant's back: the switch reads fresh before writing.
     entity_id = "switch.tougheye_self_clean_on_motion"
     assert hass.states.get(entity_id).state == "off"
     await hass.services.async_call(
@@ -421,16 +449,57 @@ async def test_self_clean_on_motion_keeps_other_linkages(
 @pytest.mark.parametrize(
     ("domain", "service", "entity_id", "data"),
     [
-        ("text", "set_value", "text.tougheye_device_name", {"value": "a/b"}),
-        ("text", "set_value", "text.tougheye_camera_name", {"value": "x;y"}),
-        ("text", "set_value", "text.tougheye_overlay_text", {"value": "<b>"}),
-        ("text", "set_value", "text.tougheye_device_name", {"value": ""}),
-        ("number", "set_value", "number.tougheye_brightness", {"value": 10.5}),
-        (
+        # "deviceName ... Disallows: ` < > % & \\ " / , ' ; ="
+        pytest.param(
+            "text",
+            "set_value",
+            "text.tougheye_device_name",
+            {"value": "a/b"},
+            id="device-name-slash",
+        ),
+        # Line breaks would break the camera's key=value replies.
+        pytest.param(
+            "text",
+            "set_value",
+            "text.tougheye_camera_name",
+            {"value": "x\ny"},
+            id="camera-name-newline",
+        ),
+        pytest.param(
+            "text",
+            "set_value",
+            "text.tougheye_camera_name",
+            {"value": "del\x7f"},
+            id="camera-name-del",
+        ),
+        pytest.param(
+            "text",
+            "set_value",
+            "text.tougheye_device_name",
+            {"value": "a\u2028b"},
+            id="device-name-line-separator",
+        ),
+        # OSD text watermark info: "Cannot include: ` < > % & \\ " / , ' ; ="
+        pytest.param(
+            "text",
+            "set_value",
+            "text.tougheye_overlay_text",
+            {"value": "<b>"},
+            id="overlay-text-angle",
+        ),
+        pytest.param(
+            "number",
+            "set_value",
+            "number.tougheye_brightness",
+            {"value": 10.5},
+            id="brightness-fraction",
+        ),
+        pytest.param(
             "select",
             "select_option",
             "select.tougheye_stream_1_resolution",
             {"option": "1*1"},
+            id="resolution-not-offered",
         ),
     ],
 )

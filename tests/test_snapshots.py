@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 @pytest.mark.parametrize(
     "platform",
     [
+        Platform.BINARY_SENSOR,
         Platform.BUTTON,
         Platform.CAMERA,
         Platform.EVENT,

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    Platform,
-)
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import ExcelSenseClient
-from .const import CONF_VERIFY_SSL, DEFAULT_PORT, DOMAIN
-from .coordinator import ExcelSenseCoordinator, ExcelSenseRuntimeData
+from .const import DOMAIN, LOGGER, OPERATION_STOP_WAIT
+from .coordinator import ExcelSenseCoordinator
+from .data import ExcelSenseRuntimeData
 from .lens import LensMonitor
+from .motion import AlarmLogCoordinator
 from .services import async_setup_services
+from .session import create_client
 from .snapshot import SnapshotSource
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
+    from homeassistant.core import Event, HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .api import ExcelSenseClient
+    from .data import ExcelSenseConfigEntry
 
 PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CAMERA,
     Platform.EVENT,
@@ -49,40 +45,53 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def create_client(hass: HomeAssistant, data: dict[str, object]) -> ExcelSenseClient:
-    """Build a client from config entry (or flow) data."""
-    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
-    return ExcelSenseClient(
-        host=str(data[CONF_HOST]),
-        port=int(str(data.get(CONF_PORT, DEFAULT_PORT))),
-        username=str(data[CONF_USERNAME]),
-        password=str(data[CONF_PASSWORD]),
-        use_https=bool(data.get(CONF_SSL, False)),
-        verify_ssl=verify_ssl,
-        session=async_get_clientsession(hass, verify_ssl=verify_ssl),
-    )
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> bool:
     """Set up one camera: client, first refresh, runtime data, platforms."""
-    client = create_client(hass, dict(entry.data))
+    client = create_client(hass, entry.data)
     coordinator = ExcelSenseCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    alarm_log = AlarmLogCoordinator(hass, entry, client, coordinator.static)
+    if coordinator.static.alarm_log_supported:
+        # Motion is known at once, not only after the first check interval.
+        await alarm_log.async_refresh()
     snapshots = SnapshotSource(client)
     lens = None
     if coordinator.static.device_info.self_cleaning:
         lens = LensMonitor(hass, entry, client, snapshots)
         await lens.async_start()
     entry.runtime_data = ExcelSenseRuntimeData(
-        client=client, coordinator=coordinator, snapshots=snapshots, lens=lens
+        client=client,
+        coordinator=coordinator,
+        alarm_log=alarm_log,
+        snapshots=snapshots,
+        lens=lens,
+    )
+
+    async def finish_operations(_event: Event) -> None:
+        # A pulse in progress ends and the profile is restored before the
+        # HTTP session closes at the end of the stop.
+        await _wait_for_operations(client)
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, finish_operations)
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> bool:
-    """Unload a camera."""
+    """Unload a camera; a running self-clean/LED operation finishes first."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        await _wait_for_operations(entry.runtime_data.client)
         await entry.runtime_data.snapshots.async_close()
     return unloaded
+
+
+async def _wait_for_operations(client: ExcelSenseClient) -> None:
+    if not await client.wait_for_operations(OPERATION_STOP_WAIT):
+        LOGGER.warning(
+            "An alarm-output operation of %s did not finish in %.0f s",
+            client.host,
+            OPERATION_STOP_WAIT,
+        )

@@ -14,7 +14,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.util import dt as dt_util
 
 from .api import AlarmOperation
-from .entity import ExcelSenseEntity
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
+from .groups import Group
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
@@ -23,29 +24,23 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import (
-        ExcelSenseConfigEntry,
-        ExcelSenseRuntimeData,
-        ExcelSenseStatic,
-    )
+    from .data import ExcelSenseConfigEntry, ExcelSenseRuntimeData
 
 # Commands queue on the client's own lock and request bound.
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseButtonDescription(ButtonEntityDescription):
-    """A button and what pressing it does."""
+class ExcelSenseButtonDescription(ExcelSenseEntityDescription, ButtonEntityDescription):
+    """A button and what pressing it does.
+
+    ``group`` is what a press changes and is re-read afterwards (None: every
+    group). ``wiper``: it drives the wiper/LED controller, so it starts
+    disabled on models without one.
+    """
 
     press_fn: Callable[[ExcelSenseRuntimeData], Awaitable[object]]
-    enabled_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
-    # Re-read after a press (None: a full refresh). An alarm operation changes
-    # nothing but the alarm output, so one request shows its result.
-    group: str | None = None
-
-
-def _self_cleaning(static: ExcelSenseStatic) -> bool:
-    return static.device_info.self_cleaning
+    wiper: bool = False
 
 
 def _alarm(
@@ -77,22 +72,23 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
         key="self_clean",
         translation_key="self_clean",
         press_fn=_self_clean,
-        enabled_fn=_self_cleaning,
-        group="alarm_out",
+        wiper=True,
+        # An operation changes nothing but the alarm output.
+        group=Group.ALARM_OUT,
     ),
     ExcelSenseButtonDescription(
         key="led_normally_disabled_toggle",
         translation_key="led_normally_disabled_toggle",
         press_fn=_alarm(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
-        enabled_fn=_self_cleaning,
-        group="alarm_out",
+        wiper=True,
+        group=Group.ALARM_OUT,
     ),
     ExcelSenseButtonDescription(
         key="led_shutoff_toggle",
         translation_key="led_shutoff_toggle",
         press_fn=_alarm(AlarmOperation.LED_SHUTOFF_TOGGLE),
-        enabled_fn=_self_cleaning,
-        group="alarm_out",
+        wiper=True,
+        group=Group.ALARM_OUT,
     ),
     ExcelSenseButtonDescription(
         key="restart",
@@ -105,6 +101,7 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
         translation_key="sync_time",
         entity_category=EntityCategory.CONFIG,
         press_fn=_sync_time,
+        group=Group.CLOCK,
     ),
     ExcelSenseButtonDescription(
         key="factory_reset",
@@ -123,20 +120,28 @@ async def async_setup_entry(
 ) -> None:
     """Add the buttons; wiper/LED ones start disabled on models without a wiper."""
     coordinator = entry.runtime_data.coordinator
-    entities = []
-    for description in BUTTONS:
-        if not description.enabled_fn(coordinator.static):
-            description = replace(  # noqa: PLW2901
-                description, entity_registry_enabled_default=False
-            )
-        entities.append(ExcelSenseButton(coordinator, description))
-    async_add_entities(entities)
+    wiper = coordinator.static.device_info.self_cleaning
+    async_add_entities(
+        ExcelSenseButton(
+            coordinator,
+            replace(description, entity_registry_enabled_default=False)
+            if description.wiper and not wiper
+            else description,
+        )
+        for description in BUTTONS
+    )
 
 
 class ExcelSenseButton(ExcelSenseEntity, ButtonEntity):
     """A button of the camera."""
 
     entity_description: ExcelSenseButtonDescription
+    _polls_group = False
+
+    @property
+    def available(self) -> bool:
+        """Pressable whenever the camera answers (the group is what it changes)."""
+        return self.coordinator.last_update_success
 
     @excelsense_command
     async def async_press(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.camera import (
@@ -11,7 +12,7 @@ from homeassistant.components.camera import (
 )
 from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_web
 
-from .api import ExcelSenseError
+from .api import ExcelSenseError, VideoEncoder
 from .const import (
     CONF_LIVE_VIEW_STREAM,
     CONF_RTSP_TRANSPORT,
@@ -21,19 +22,29 @@ from .const import (
     DEFAULT_SNAPSHOT_QUALITY,
     LOGGER,
 )
-from .entity import ExcelSenseEntity
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
+from .errors import handle_command_error
+from .groups import Group
 
 if TYPE_CHECKING:
     from aiohttp import ClientResponse, web
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseConfigEntry, ExcelSenseCoordinator
+    from .coordinator import ExcelSenseCoordinator
+    from .data import ExcelSenseConfigEntry
     from .snapshot import SnapshotSource
 
 PARALLEL_UPDATES = 0
 
-MAIN_STREAM = CameraEntityDescription(key="camera", name=None)
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelSenseCameraDescription(ExcelSenseEntityDescription, CameraEntityDescription):
+    """A stream of the camera (the main entity follows the motion settings)."""
+
+
+# The main entity reads the motion settings for motion_detection_enabled.
+MAIN_STREAM = ExcelSenseCameraDescription(key="camera", name=None, group=Group.MOTION)
 
 
 async def async_setup_entry(
@@ -44,12 +55,15 @@ async def async_setup_entry(
     """One camera entity per stream; sub-streams start disabled."""
     coordinator = entry.runtime_data.coordinator
     snapshots = entry.runtime_data.snapshots
-    entities = [ExcelSenseCamera(coordinator, snapshots, MAIN_STREAM, stream_id=None)]
+    main = MAIN_STREAM
+    if not coordinator.supports(Group.MOTION):
+        main = ExcelSenseCameraDescription(key="camera", name=None)
+    entities = [ExcelSenseCamera(coordinator, snapshots, main, stream_id=None)]
     entities.extend(
         ExcelSenseCamera(
             coordinator,
             snapshots,
-            CameraEntityDescription(
+            ExcelSenseCameraDescription(
                 key=f"stream_{stream_id}",
                 translation_key="stream",
                 translation_placeholders={"stream": str(stream_id)},
@@ -77,17 +91,22 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         self,
         coordinator: ExcelSenseCoordinator,
         snapshots: SnapshotSource,
-        description: CameraEntityDescription,
+        description: ExcelSenseCameraDescription,
         *,
         stream_id: int | None,
     ) -> None:
         """Set up one stream."""
-        ExcelSenseEntity.__init__(self, coordinator, description, group=None)
+        ExcelSenseEntity.__init__(self, coordinator, description)
         Camera.__init__(self)
         self._snapshots = snapshots
         self._fixed_stream = stream_id
         self._stream_urls: dict[int, str] = {}
         self._attr_model = coordinator.static.device_info.product_model or None
+
+    @property
+    def available(self) -> bool:
+        """Available while the camera answers (motion settings or not)."""
+        return self.coordinator.last_update_success
 
     @property
     def _options(self) -> dict[str, object]:
@@ -103,9 +122,32 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         )
 
     @property
+    def motion_detection_enabled(self) -> bool:
+        """Whether the camera's motion detection is on (main entity only)."""
+        motion = self.coordinator.data.motion
+        return bool(self.group is Group.MOTION and motion and motion.enabled)
+
+    @property
     def extra_state_attributes(self) -> dict[str, object]:
         """Which stream is played (never a URL: it would carry credentials)."""
         return {"stream_id": self.stream_id}
+
+    async def async_enable_motion_detection(self) -> None:
+        """Turn the camera's motion detection on."""
+        await self._set_motion(enabled=True)
+
+    async def async_disable_motion_detection(self) -> None:
+        """Turn the camera's motion detection off."""
+        await self._set_motion(enabled=False)
+
+    async def _set_motion(self, *, enabled: bool) -> None:
+        try:
+            await self.coordinator.client.set_motion_alarm(enabled=enabled)
+        except ExcelSenseError as err:
+            raise handle_command_error(
+                self.hass, self.coordinator.config_entry, err
+            ) from err
+        await self.coordinator.async_refresh_group(Group.MOTION)
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
@@ -120,6 +162,17 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
             LOGGER.debug("Snapshot of %s failed: %s", self.entity_id, err)
             return None
 
+    async def _encoder(self, stream_id: int) -> int:
+        """The stream's encoder, for video.cgi's EncoderType."""
+        stream = self.coordinator.data.stream(stream_id)
+        if stream is None:
+            try:
+                stream = await self.coordinator.client.av_stream(stream_id)
+            except ExcelSenseError as err:
+                LOGGER.debug("Encoder of %s unknown: %s", self.entity_id, err)
+                return VideoEncoder.H264
+        return stream.video_encoder
+
     async def stream_source(self) -> str | None:
         """RTSP URL with the configured host, RTSP port and quoted credentials."""
         self.stream_options["rtsp_transport"] = str(
@@ -129,7 +182,9 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         if stream_id not in self._stream_urls:
             try:
                 url = await self.coordinator.client.rtsp_url(
-                    stream_id, rtsp_port=self.coordinator.static.device_port.rtsp_port
+                    stream_id,
+                    rtsp_port=self.coordinator.static.rtsp_port,
+                    encoder=await self._encoder(stream_id),
                 )
             except ExcelSenseError as err:
                 LOGGER.debug("No stream source for %s: %s", self.entity_id, err)

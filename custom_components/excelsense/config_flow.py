@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
@@ -13,6 +15,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -27,63 +30,150 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from . import create_client
-from .api import (
-    DeviceInfo,
-    ExcelSenseAuthenticationError,
-    ExcelSenseError,
-    ExcelSensePermissionError,
-)
+from .api import DeviceInfo, ExcelSenseError, ExcelSenseResponseError
 from .const import (
     CONF_AUTO_CLEAN_MAX_PER_DAY,
     CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
+    CONF_MOTION_CHECK_INTERVAL,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     CONF_VERIFY_SSL,
     DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
     DEFAULT_LENS_INTERVAL,
     DEFAULT_LIVE_VIEW_STREAM,
+    DEFAULT_MOTION_CHECK_INTERVAL,
     DEFAULT_PORT,
     DEFAULT_RTSP_TRANSPORT,
     DEFAULT_SNAPSHOT_QUALITY,
     DOMAIN,
     LOGGER,
+    MOTION_CHECK_INTERVAL_RANGE,
     RTSP_TRANSPORTS,
 )
+from .errors import flow_error
+from .session import create_client
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Awaitable, Callable, Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .api import ExcelSenseClient
+    from .data import ExcelSenseConfigEntry
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+# The HTTPS options live in a collapsed section: most cameras serve plain HTTP.
+HTTPS_SECTION = "https"
+# A host name: labels of letters, digits and hyphens (RFC 1123), 253 at most.
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_NAME_LENGTH = 253
+# The document's "-21 Invalid CGI program name" / "-22 CGI subtype not found".
+_UNSUPPORTED = frozenset({-21, -22})
 
 
-def _connection_schema(defaults: Mapping[str, Any], *, host: bool = True) -> vol.Schema:
+def normalize_host(text: str) -> str | None:
+    """The host as typed, trimmed; an IPv6 literal loses its brackets.
+
+    None for anything else than an IP address or a host name: a URL, a
+    port, a path, spaces or stray brackets.
+    """
+    host = text.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if _is_ip(host):
+        return host
+    name = host.removesuffix(".")
+    labels = name.split(".")
+    if len(name) <= _NAME_LENGTH and all(_LABEL.fullmatch(part) for part in labels):
+        return host
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data from a form: the HTTPS section's fields at the top level."""
+    data = {k: v for k, v in user_input.items() if k != HTTPS_SECTION}
+    data.update(user_input.get(HTTPS_SECTION, {}))
+    return data
+
+
+def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Form defaults from entry data (the HTTPS fields in their section)."""
+    nested = {k: v for k, v in data.items() if k not in (CONF_SSL, CONF_VERIFY_SSL)}
+    nested[HTTPS_SECTION] = {
+        CONF_SSL: data.get(CONF_SSL, False),
+        CONF_VERIFY_SSL: data.get(CONF_VERIFY_SSL, True),
+    }
+    return nested
+
+
+def _connection_schema(*, host: bool = True) -> vol.Schema:
     fields: dict[Any, Any] = {}
     if host:
-        fields[
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED))
-        ] = str
+        fields[vol.Required(CONF_HOST)] = str
     fields.update(
         {
-            vol.Required(
-                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
-            ): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
-            vol.Required(
-                CONF_USERNAME, default=defaults.get(CONF_USERNAME, "admin")
-            ): str,
+            vol.Required(CONF_PORT, default=DEFAULT_PORT): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=65535)
+            ),
+            vol.Required(CONF_USERNAME, default="admin"): str,
             vol.Required(CONF_PASSWORD): _PASSWORD,
-            vol.Required(CONF_SSL, default=defaults.get(CONF_SSL, False)): bool,
-            vol.Required(
-                CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)
-            ): bool,
+            vol.Required(HTTPS_SECTION): section(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_SSL, default=False): bool,
+                        # Only used with HTTPS.
+                        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+                    }
+                ),
+                {"collapsed": True},
+            ),
         }
     )
     return vol.Schema(fields)
+
+
+def _check_input(data: dict[str, Any]) -> dict[str, str]:
+    """Form errors of the typed input; normalises the host in place."""
+    errors: dict[str, str] = {}
+    if CONF_HOST in data:
+        host = normalize_host(str(data[CONF_HOST]))
+        if host is None:
+            errors[CONF_HOST] = "invalid_host"
+        else:
+            data[CONF_HOST] = host
+    if not str(data.get(CONF_USERNAME, "")).strip():
+        errors[CONF_USERNAME] = "username_required"
+    return errors
+
+
+async def _login(client: ExcelSenseClient) -> None:
+    """Make a call that needs the credentials.
+
+    Some firmware answers deviceInfo without checking them; older firmware
+    may lack one group or another, so the next one is tried.
+    """
+    calls: tuple[Callable[[], Awaitable[object]], ...] = (
+        client.device_port,
+        client.date_time,
+        client.alarm_out,
+    )
+    for call in calls:
+        try:
+            await call()
+        except ExcelSenseResponseError as err:
+            if err.code not in _UNSUPPORTED:
+                raise
+        else:
+            return
 
 
 class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -99,26 +189,20 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ExcelSenseConfigEntry) -> OptionsFlow:
-        """Snapshot quality, live-view stream and RTSP transport."""
+        """Snapshot quality, streams, motion checks and lens care."""
         return ExcelSenseOptionsFlow()
 
     async def _validate(
         self, data: Mapping[str, Any]
     ) -> tuple[DeviceInfo | None, dict[str, str]]:
         """Log in with a call that needs credentials, then read the device."""
-        client = create_client(self.hass, dict(data))
+        client = create_client(self.hass, data)
         try:
-            # Some firmware answers deviceInfo without checking the login:
-            # devicePort needs it, so it goes first.
-            await client.device_port()
+            await _login(client)
             info = await client.device_info()
-        except ExcelSenseAuthenticationError:
-            return None, {"base": "invalid_auth"}
-        except ExcelSensePermissionError:
-            return None, {"base": "permission_denied"}
         except ExcelSenseError as err:
             LOGGER.debug("Cannot connect to %s: %s", data[CONF_HOST], err)
-            return None, {"base": "cannot_connect"}
+            return None, {"base": flow_error(err)}
         except Exception:  # noqa: BLE001 - anything else must not break the flow
             LOGGER.exception("Unexpected error talking to %s", data[CONF_HOST])
             return None, {"base": "unknown"}
@@ -130,17 +214,20 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for host, port and credentials."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            info, errors = await self._validate(user_input)
-            if info is not None:
-                await self.async_set_unique_id(format_mac(info.mac_address))
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: user_input[CONF_HOST]}
-                )
-                return self.async_create_entry(title=_title(info), data=user_input)
+            data = _flatten(user_input)
+            errors = _check_input(data)
+            if not errors:
+                info, errors = await self._validate(data)
+                if info is not None:
+                    await self.async_set_unique_id(format_mac(info.mac_address))
+                    self._abort_if_unique_id_configured(
+                        updates={CONF_HOST: data[CONF_HOST]}
+                    )
+                    return self.async_create_entry(title=_title(info), data=data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}), user_input
+                _connection_schema(), user_input
             ),
             errors=errors,
         )
@@ -149,11 +236,42 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         self, discovery_info: DhcpServiceInfo
     ) -> ConfigFlowResult:
         """A camera showed up on the network (or moved to a new address)."""
-        await self.async_set_unique_id(format_mac(discovery_info.macaddress))
-        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        unique_id = format_mac(discovery_info.macaddress)
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, unique_id
+        )
+        if entry is not None:
+            await self._follow(entry, discovery_info.ip)
+            return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(unique_id)
+        self._abort_if_unique_id_configured()
         self._discovered_host = discovery_info.ip
         self.context["title_placeholders"] = {"host": discovery_info.ip}
         return await self.async_step_dhcp_confirm()
+
+    async def _follow(self, entry: ExcelSenseConfigEntry, ip: str) -> None:
+        """Point a known camera's entry at its new address, if it really is it.
+
+        A host name the user configured is never replaced by an address, and
+        the device at the new address must answer with the entry's MAC.
+        """
+        host = str(entry.data.get(CONF_HOST, ""))
+        if host == ip or not _is_ip(host):
+            return
+        try:
+            info = await create_client(
+                self.hass, {**entry.data, CONF_HOST: ip}
+            ).device_info()
+        except ExcelSenseError as err:
+            LOGGER.debug("Not following %s to %s: %s", entry.title, ip, err)
+            return
+        if format_mac(info.mac_address) != entry.unique_id:
+            LOGGER.debug("Not following %s to %s: another device", entry.title, ip)
+            return
+        self.hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_HOST: ip}
+        )
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
     async def async_step_dhcp_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -162,17 +280,19 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         assert self._discovered_host is not None  # noqa: S101 - set by the dhcp step
         if user_input is not None:
-            data = {**user_input, CONF_HOST: self._discovered_host}
-            info, errors = await self._validate(data)
-            if info is not None:
-                await self.async_set_unique_id(format_mac(info.mac_address))
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: data[CONF_HOST]}
-                )
-                return self.async_create_entry(title=_title(info), data=data)
+            data = {**_flatten(user_input), CONF_HOST: self._discovered_host}
+            errors = _check_input(data)
+            if not errors:
+                info, errors = await self._validate(data)
+                if info is not None:
+                    await self.async_set_unique_id(format_mac(info.mac_address))
+                    self._abort_if_unique_id_configured(
+                        updates={CONF_HOST: data[CONF_HOST]}
+                    )
+                    return self.async_create_entry(title=_title(info), data=data)
         return self.async_show_form(
             step_id="dhcp_confirm",
-            data_schema=_connection_schema({}, host=False),
+            data_schema=_connection_schema(host=False),
             description_placeholders={"host": self._discovered_host},
             errors=errors,
         )
@@ -191,13 +311,15 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **user_input}
-            info, errors = await self._validate(data)
-            if info is not None:
-                await self.async_set_unique_id(format_mac(info.mac_address))
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=user_input
-                )
+            errors = _check_input(data)
+            if not errors:
+                info, errors = await self._validate(data)
+                if info is not None:
+                    await self.async_set_unique_id(format_mac(info.mac_address))
+                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates=user_input
+                    )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(
@@ -217,17 +339,20 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            info, errors = await self._validate(user_input)
-            if info is not None:
-                await self.async_set_unique_id(format_mac(info.mac_address))
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=user_input
-                )
-        defaults = {k: v for k, v in entry.data.items() if k != CONF_PASSWORD}
+            data = _flatten(user_input)
+            errors = _check_input(data)
+            if not errors:
+                info, errors = await self._validate(data)
+                if info is not None:
+                    await self.async_set_unique_id(format_mac(info.mac_address))
+                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                    return self.async_update_reload_and_abort(entry, data_updates=data)
+        defaults = _nest({k: v for k, v in entry.data.items() if k != CONF_PASSWORD})
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_connection_schema(defaults),
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(), user_input or defaults
+            ),
             errors=errors,
         )
 
@@ -248,6 +373,9 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                     CONF_LENS_INTERVAL: int(user_input[CONF_LENS_INTERVAL]),
                     CONF_AUTO_CLEAN_MAX_PER_DAY: int(
                         user_input[CONF_AUTO_CLEAN_MAX_PER_DAY]
+                    ),
+                    CONF_MOTION_CHECK_INTERVAL: int(
+                        user_input[CONF_MOTION_CHECK_INTERVAL]
                     ),
                 }
             )
@@ -288,6 +416,20 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                         options=list(RTSP_TRANSPORTS),
                         translation_key=CONF_RTSP_TRANSPORT,
                         mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_MOTION_CHECK_INTERVAL,
+                    default=options.get(
+                        CONF_MOTION_CHECK_INTERVAL, DEFAULT_MOTION_CHECK_INTERVAL
+                    ),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MOTION_CHECK_INTERVAL_RANGE[0],
+                        max=MOTION_CHECK_INTERVAL_RANGE[1],
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
                     )
                 ),
                 vol.Required(

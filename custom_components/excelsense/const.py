@@ -15,17 +15,24 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 CONF_SNAPSHOT_QUALITY: Final = "snapshot_quality"
 CONF_LIVE_VIEW_STREAM: Final = "live_view_stream"
 CONF_RTSP_TRANSPORT: Final = "rtsp_transport"
+CONF_MOTION_CHECK_INTERVAL: Final = "motion_check_interval"
 
 DEFAULT_PORT: Final = 80
 DEFAULT_SNAPSHOT_QUALITY: Final = 9
 DEFAULT_LIVE_VIEW_STREAM: Final = 1
 DEFAULT_RTSP_TRANSPORT: Final = "tcp"
 RTSP_TRANSPORTS: Final = ("tcp", "udp", "udp_multicast", "http")
+# The alarm log is the camera's only record of motion: checked this often (s).
+DEFAULT_MOTION_CHECK_INTERVAL: Final = 5
+MOTION_CHECK_INTERVAL_RANGE: Final = (2, 60)
 
-# Disk, motion and alarm-output state change on a scale of minutes, and each
-# poll costs the camera's small CPU a handful of requests: 30 s keeps entities
-# fresh enough for dashboards and repair detection without loading the device.
-SCAN_INTERVAL: Final = timedelta(seconds=30)
+# The coordinator wakes this often; each group is read on its own cadence
+# (groups.py): the alarm-output guard every time, disks and settings rarely.
+POLL_INTERVAL: Final = timedelta(seconds=30)
+# How long one request may take before the camera counts as not answering.
+REQUEST_TIMEOUT: Final = 10.0
+# How long unloading or stopping waits for a running self-clean/LED operation.
+OPERATION_STOP_WAIT: Final = 30.0
 
 # A single refused login can be a glitch of the device's session table; only
 # this many in a row during polling start a reauthentication.

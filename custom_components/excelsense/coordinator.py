@@ -3,183 +3,60 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
-    SELF_CLEAN_PROFILE,
     AlarmOutput,
-    AVStream,
-    CameraInfo,
-    DeviceInfo,
-    DevicePort,
-    DeviceTime,
-    DiskAlarm,
-    DiskInfo,
     ExcelSenseAuthenticationError,
-    ExcelSenseClient,
     ExcelSenseConnectionError,
     ExcelSenseError,
-    ExcelSenseInvalidParameterError,
-    ImageSetting,
-    LocalNetwork,
-    Mirror,
-    MotionAlarm,
-    NTPSettings,
-    OSDCanvases,
-    OSDSettings,
-    ProtocolInfo,
-    RecordPolicy,
-    SelfCleanSchedule,
-    StreamAbility,
-    TimeZone,
+    ExcelSenseResponseError,
+    is_self_clean_profile,
 )
-from .const import (
-    AUTH_FAILURES_BEFORE_REAUTH,
-    DOMAIN,
-    ISSUE_ALARM_OUTPUT,
-    LOGGER,
-    SCAN_INTERVAL,
-)
+from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER, POLL_INTERVAL
+from .data import ExcelSenseData, ExcelSenseStatic
+from .errors import error_key, placeholders
+from .groups import ALWAYS_POLLED, Group, GroupSpec, group_specs
+from .repairs import clear_alarm_output_issue, raise_alarm_output_issue
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Iterable
 
-    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .lens import LensMonitor
-    from .snapshot import SnapshotSource
+    from .api import ExcelSenseClient
+    from .data import ExcelSenseConfigEntry
+
+# The document's "-21 Invalid CGI program name" and "-22 CGI subtype not
+# found": this firmware lacks the group. Every other code is an error of
+# that one request.
+UNSUPPORTED_CODES = frozenset({-21, -22})
+# A group whose read failed keeps its last value for this many polls.
+GROUP_FAILURES_TOLERATED = 2
+# Scheduling jitter: a group due within this is read in this poll.
+_DUE_SLACK = 5.0
 
 
-@dataclass(frozen=True, kw_only=True)
-class ExcelSenseStatic:
-    """What never changes while the entry is loaded (read at setup only)."""
-
-    device_info: DeviceInfo
-    stream_ability: StreamAbility
-    device_port: DevicePort
-    protocol_info: ProtocolInfo | None
-    self_clean_schedule_supported: bool
-
-    @property
-    def stream_ids(self) -> tuple[int, ...]:
-        """Stream ids the camera offers (stream 1 at least)."""
-        return tuple(s.stream_id for s in self.stream_ability.streams) or (1,)
-
-
-@dataclass(kw_only=True)
-class ExcelSenseData:
-    """The polled state; a group that was not polled stays None / absent."""
-
-    device_info: DeviceInfo | None = None
-    alarm_out: AlarmOutput | None = None
-    disks: DiskInfo | None = None
-    motion: MotionAlarm | None = None
-    record_policy: RecordPolicy | None = None
-    disk_alarm: DiskAlarm | None = None
-    mirror: Mirror | None = None
-    osd: OSDSettings | None = None
-    osd_canvases: OSDCanvases | None = None
-    network: LocalNetwork | None = None
-    clock: DeviceTime | None = None
-    time_zone: TimeZone | None = None
-    ntp: NTPSettings | None = None
-    camera_info: CameraInfo | None = None
-    onvif_authentication: bool | None = None
-    self_clean_schedule: SelfCleanSchedule | None = None
-    image: dict[ImageSetting, int] = field(default_factory=dict)
-    streams: dict[int, AVStream] = field(default_factory=dict)
-    groups: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class _Group:
-    fetch: Callable[[ExcelSenseClient], Awaitable[Any]]
-    store: Callable[[ExcelSenseData, Any], None]
-
-
-def _attr(name: str) -> Callable[[ExcelSenseData, Any], None]:
-    def store(data: ExcelSenseData, value: Any) -> None:  # noqa: ANN401
-        setattr(data, name, value)
-
-    return store
-
-
-def image_group(setting: ImageSetting) -> str:
-    """Group key of one sensor.cgi image setting."""
-    return f"image_{setting}"
-
-
-def stream_group(stream_id: int) -> str:
-    """Group key of one stream's AVStream settings."""
-    return f"stream_{stream_id}"
-
-
-# Groups every entry polls, whatever entities exist: alarm_out feeds the
-# repair issue that guards the self-clean profile.
-ALWAYS_POLLED = frozenset({"alarm_out"})
-
-_SIMPLE_GROUPS: dict[str, _Group] = {
-    "alarm_out": _Group(lambda c: c.alarm_out_settled(), _attr("alarm_out")),
-    "device_info": _Group(lambda c: c.device_info(), _attr("device_info")),
-    "disks": _Group(lambda c: c.disks(), _attr("disks")),
-    "motion": _Group(lambda c: c.motion_alarm(), _attr("motion")),
-    "record_policy": _Group(lambda c: c.record_policy(), _attr("record_policy")),
-    "disk_alarm": _Group(lambda c: c.disk_alarm(), _attr("disk_alarm")),
-    "mirror": _Group(lambda c: c.mirror(), _attr("mirror")),
-    "osd": _Group(lambda c: c.osd(), _attr("osd")),
-    "osd_canvases": _Group(lambda c: c.osd_canvases(), _attr("osd_canvases")),
-    "network": _Group(lambda c: c.local_network(), _attr("network")),
-    "clock": _Group(lambda c: c.date_time(), _attr("clock")),
-    "time_zone": _Group(lambda c: c.time_zone(), _attr("time_zone")),
-    "ntp": _Group(lambda c: c.ntp(), _attr("ntp")),
-    "camera_info": _Group(lambda c: c.camera_info(), _attr("camera_info")),
-    "onvif_authentication": _Group(
-        lambda c: c.protocol_security(), _attr("onvif_authentication")
-    ),
-}
-
-
-def _image(setting: ImageSetting) -> _Group:
-    def store(data: ExcelSenseData, value: int) -> None:
-        data.image[setting] = value
-
-    return _Group(lambda c: c.image_setting(setting), store)
-
-
-def _stream(stream_id: int) -> _Group:
-    def store(data: ExcelSenseData, value: AVStream) -> None:
-        data.streams[stream_id] = value
-
-    return _Group(lambda c: c.av_stream(stream_id), store)
-
-
-type ExcelSenseConfigEntry = ConfigEntry[ExcelSenseRuntimeData]
-
-
-@dataclass
-class ExcelSenseRuntimeData:
-    """What a loaded entry holds."""
-
-    client: ExcelSenseClient
-    coordinator: ExcelSenseCoordinator
-    snapshots: SnapshotSource
-    lens: LensMonitor | None
+def is_unsupported(err: BaseException) -> bool:
+    """Whether an error says the firmware lacks the request's group."""
+    return isinstance(err, ExcelSenseResponseError) and err.code in UNSUPPORTED_CODES
 
 
 class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
     """Polls one camera.
 
-    Static groups are read once in ``_async_setup``. Each refresh then reads,
-    concurrently under the client's request bound, only the groups that some
-    listening entity needs (entities register their group as their
-    coordinator context) plus the always-polled alarm output. The first
-    refresh, before entities exist, reads every supported group.
+    Static facts are read once in ``_async_setup``; groups the firmware lacks
+    there are left out. Each refresh then reads, concurrently under the
+    client's request bound, the groups some listening entity needs (entities
+    register their group as their coordinator context) that are due on
+    their own cadence, plus the always-polled alarm output. The first
+    refresh, before entities exist, reads every group; -22 there drops it.
     """
 
     config_entry: ExcelSenseConfigEntry
@@ -197,51 +74,70 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {client.host}",
-            update_interval=SCAN_INTERVAL,
+            update_interval=POLL_INTERVAL,
             # Most polls read what was there already: entities write their
             # state only when the data changed (the models compare by value,
             # their raw replies are left out of the comparison).
             always_update=False,
         )
         self.client = client
-        self._groups: dict[str, _Group] = {}
+        self._specs: dict[Group, GroupSpec] = {}
+        self._read_at: dict[Group, float] = {}
+        self._stale: set[Group] = set()
+        self._failures: dict[Group, int] = {}
         self._auth_failures = 0
+        self._failed_polls = 0
         self._polled_once = False
 
-    async def _async_setup(self) -> None:
-        """Read what does not change: model, streams, ports, protocol.
+    # ------------------------------------------------------------------ setup
 
-        Concurrently, under the client's request bound; the vendor's IOAlarm
-        type is probed too (-22 where the firmware has no such thing).
+    async def _async_setup(self) -> None:
+        """Read what does not change: model, streams, ports, protocol, clock.
+
+        Only deviceInfo is required; a group the firmware lacks (-22) or
+        answers in a form we cannot read never keeps the camera from loading.
         """
         client = self.client
         try:
             async with asyncio.TaskGroup() as group:
                 info = group.create_task(client.device_info())
-                port = group.create_task(client.device_port())
-                ability = group.create_task(client.stream_ability())
+                port = group.create_task(_optional(client.device_port()))
+                ability = group.create_task(_optional(client.stream_ability()))
                 protocol = group.create_task(_optional(client.protocol_info()))
                 schedule = group.create_task(_optional(client.self_clean_schedule()))
+                clock = group.create_task(_optional(client.date_time()))
         except ExceptionGroup as errors:
             self._raise_setup_error(errors)
-        device_info, device_port = info.result(), port.result()
-        stream_ability, protocol_info = ability.result(), protocol.result()
-        schedule_supported = device_info.self_cleaning and schedule.result() is not None
+        device_info = info.result()
+        offset = timedelta(0)
+        if (device_time := clock.result()) is not None:
+            offset = device_time.value - dt_util.now().replace(tzinfo=None)
         self.static = ExcelSenseStatic(
             device_info=device_info,
-            stream_ability=stream_ability,
-            device_port=device_port,
-            protocol_info=protocol_info,
-            self_clean_schedule_supported=schedule_supported,
+            stream_ability=ability.result(),
+            device_port=port.result(),
+            protocol_info=protocol.result(),
+            self_clean_schedule_supported=(
+                device_info.self_cleaning and schedule.result() is not None
+            ),
+            alarm_log_supported=await self._probe_alarm_log(offset),
+            clock_offset=offset,
         )
-        groups = dict(_SIMPLE_GROUPS)
-        groups.update({image_group(s): _image(s) for s in ImageSetting})
-        groups.update({stream_group(i): _stream(i) for i in self.static.stream_ids})
-        if schedule_supported:
-            groups["self_clean_schedule"] = _Group(
-                lambda c: c.self_clean_schedule(), _attr("self_clean_schedule")
-            )
-        self._groups = groups
+        self._specs = group_specs(
+            self.static.stream_ids,
+            self_clean_schedule=self.static.self_clean_schedule_supported,
+        )
+
+    async def _probe_alarm_log(self, offset: timedelta) -> bool:
+        """Whether the firmware has the alarm log (motion events come from it)."""
+        now = dt_util.now().replace(tzinfo=None) + offset
+        try:
+            await self.client.alarm_log(now - timedelta(minutes=1), now)
+        except ExcelSenseError as err:
+            if is_unsupported(err):
+                return False
+            LOGGER.debug("Alarm log of %s not read at setup: %s", self.client.host, err)
+        return True
 
     @staticmethod
     def _raise_setup_error(errors: ExceptionGroup[Exception]) -> NoReturn:
@@ -252,6 +148,7 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
             ) from auth.exceptions[0]
         if device := errors.subgroup(ExcelSenseError):
             first = device.exceptions[0]
+            assert isinstance(first, ExcelSenseError)  # noqa: S101 - the subgroup's type
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="setup_failed",
@@ -259,74 +156,102 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
             ) from first
         raise errors
 
-    def needed_groups(self) -> set[str]:
+    # ------------------------------------------------------------------ groups
+
+    def supports(self, group: Group) -> bool:
+        """Whether the camera offers a group (entities of others are not made)."""
+        return group in self._specs
+
+    def needed_groups(self) -> set[Group]:
         """Groups some listening entity needs, plus the always-polled ones."""
         if not self._polled_once:
-            return set(self._groups)
-        wanted = {ctx for ctx in self.async_contexts() if isinstance(ctx, str)}
-        return (wanted | ALWAYS_POLLED) & set(self._groups)
+            return set(self._specs)
+        wanted = {ctx for ctx in self.async_contexts() if isinstance(ctx, Group)}
+        return (wanted | ALWAYS_POLLED) & set(self._specs)
+
+    def mark_stale(self, groups: Iterable[Group] | None = None) -> None:
+        """Read these groups (all when None) at the next refresh, due or not."""
+        self._stale.update(self._specs if groups is None else groups)
+
+    def _due(self, group: Group, now: float) -> bool:
+        read_at = self._read_at.get(group)
+        if read_at is None or group in self._stale or now < read_at:
+            return True  # never read, written to, or the clock went back
+        every = self._specs[group].every.total_seconds()
+        return now - read_at >= every - _DUE_SLACK
+
+    # ------------------------------------------------------------------ polling
 
     async def _async_update_data(self) -> ExcelSenseData:
-        """Fetch the needed groups concurrently (the client bounds requests)."""
-        names = sorted(self.needed_groups())
-        results = await asyncio.gather(
-            *(self._groups[name].fetch(self.client) for name in names),
-            return_exceptions=True,
+        """Read the needed groups that are due; keep the others' last values."""
+        now = _now()
+        first = not self._polled_once
+        names = sorted(g for g in self.needed_groups() if first or self._due(g, now))
+        results = await self._read(names)
+        previous = self.data if self.data is not None else ExcelSenseData()
+        values = dict(previous.values)
+        available = set(previous.available)
+        errors: list[ExcelSenseError] = []
+        for group, result in results.items():
+            if not isinstance(result, ExcelSenseError):
+                values[group] = result
+                available.add(group)
+                self._read_at[group] = now
+                self._stale.discard(group)
+                self._failures.pop(group, None)
+                continue
+            errors.append(result)
+            if first and is_unsupported(result):
+                LOGGER.debug("%s lacks %s: %s", self.client.host, group, result)
+                del self._specs[group]
+                values.pop(group, None)
+                continue
+            self._failures[group] = failures = self._failures.get(group, 0) + 1
+            if first or failures > GROUP_FAILURES_TOLERATED:
+                available.discard(group)
+        self._raise_for(
+            errors, every_read_failed=bool(names) and len(errors) == len(names)
         )
-        data = ExcelSenseData()
-        errors: list[BaseException] = []
-        for name, result in zip(names, results, strict=True):
-            if isinstance(result, ExcelSenseInvalidParameterError):
-                # This firmware does not know the group: stop asking for it.
-                LOGGER.debug(
-                    "%s does not support %s: %s", self.client.host, name, result
-                )
-                del self._groups[name]
-            elif isinstance(result, BaseException):
-                errors.append(result)
-            else:
-                self._groups[name].store(data, result)
-                data.groups.add(name)
-        if errors:
-            self._raise_for(errors)
-        self._auth_failures = 0
         self._polled_once = True
-        if data.alarm_out is not None:
+        data = ExcelSenseData(
+            values=MappingProxyType(values), available=frozenset(available)
+        )
+        if Group.ALARM_OUT in results and data.alarm_out is not None:
             self._check_alarm_output(data.alarm_out)
         return data
 
-    async def async_refresh_group(self, group: str | None) -> None:
-        """Re-read one group after a command and publish it at once.
+    async def _read(self, groups: list[Group]) -> dict[Group, Any]:
+        """Read groups concurrently; a refused login stops the rest of the poll.
 
-        One request instead of a full poll, and no debounce delay: a slider
-        moved twice in a row shows the device's value both times.
+        Requests waiting for the client's bound are cancelled before they are
+        sent, so a wrong password costs the camera one or two requests.
         """
-        spec = self._groups.get(group) if group else None
-        if spec is None:
-            await self.async_request_refresh()
-            return
-        try:
-            value = await spec.fetch(self.client)
-        except ExcelSenseError as err:
-            LOGGER.debug(
-                "Re-reading %s from %s failed: %s", group, self.client.host, err
+        tasks = {
+            asyncio.create_task(_capture(self._specs[g].fetch(self.client))): g
+            for g in groups
+        }
+        results: dict[Group, Any] = {}
+        pending: set[asyncio.Task[Any]] = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(
+                pending, return_when=asyncio.FIRST_COMPLETED
             )
-            await self.async_request_refresh()
-            return
-        data = replace(
-            self.data,
-            image=dict(self.data.image),
-            streams=dict(self.data.streams),
-            groups=set(self.data.groups),
-        )
-        spec.store(data, value)
-        data.groups.add(str(group))
-        if data.alarm_out is not None and group == "alarm_out":
-            # Raised or cleared now, not at the next poll (a press restores it).
-            self._check_alarm_output(data.alarm_out)
-        self.async_set_updated_data(data)
+            for task in done:
+                results[tasks[task]] = task.result()
+            if any(
+                isinstance(results[tasks[task]], ExcelSenseAuthenticationError)
+                for task in done
+            ):
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                break
+        return results
 
-    def _raise_for(self, errors: list[BaseException]) -> None:
+    def _raise_for(
+        self, errors: list[ExcelSenseError], *, every_read_failed: bool
+    ) -> None:
+        """Map a poll's errors: reauth after repeated refusals, offline after two."""
         auth = next(
             (e for e in errors if isinstance(e, ExcelSenseAuthenticationError)), None
         )
@@ -340,59 +265,100 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
                 translation_domain=DOMAIN, translation_key="authentication_retry"
             ) from auth
         self._auth_failures = 0
+        if not every_read_failed:
+            self._failed_polls = 0
+            return
+        self._failed_polls += 1
+        if self._polled_once and self._failed_polls == 1:
+            # One poll that reached nothing is a glitch, not an offline camera.
+            LOGGER.debug("Poll of %s failed once: %s", self.client.host, errors[0])
+            return
         first = errors[0]
-        if not isinstance(first, ExcelSenseError):
-            raise first
-        key = (
-            "communication_error"
-            if isinstance(first, ExcelSenseConnectionError)
-            else "device_error"
-        )
         raise UpdateFailed(
             translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={"error": str(first)},
+            translation_key=error_key(first)
+            if isinstance(first, ExcelSenseConnectionError)
+            else "device_error",
+            translation_placeholders=placeholders(first),
         ) from first
 
+    async def async_refresh_group(self, group: Group | None) -> None:
+        """Re-read one group after a command and publish it at once.
+
+        One request instead of a full poll, and no debounce delay: a slider
+        moved twice in a row shows the device's value both times.
+        """
+        spec = self._specs.get(group) if group else None
+        if group is None or spec is None:
+            self.mark_stale()
+            await self.async_request_refresh()
+            return
+        try:
+            value = await spec.fetch(self.client)
+        except ExcelSenseError as err:
+            LOGGER.debug(
+                "Re-reading %s from %s failed: %s", group, self.client.host, err
+            )
+            self.mark_stale([group])
+            await self.async_request_refresh()
+            return
+        self._read_at[group] = _now()
+        self._stale.discard(group)
+        self._failures.pop(group, None)
+        previous = self.data
+        data = ExcelSenseData(
+            values=MappingProxyType({**previous.values, group: value}),
+            available=previous.available | {group},
+        )
+        if group is Group.ALARM_OUT and data.alarm_out is not None:
+            # Raised or cleared now, not at the next poll (a press restores it).
+            self._check_alarm_output(data.alarm_out)
+        self.async_set_updated_data(data)
+
     def _check_alarm_output(self, alarm_out: AlarmOutput) -> None:
-        """Raise or clear the repair issue for a profile changed by someone else.
+        """Raise or clear the repair issue for an output that is not right.
 
         The profile is read under the client's operation lock, so it is never
-        an operation's temporary profile.
+        an operation's temporary profile; a pulse that could not be ended
+        keeps the issue until an end goes through.
         """
-        if alarm_out.profile == SELF_CLEAN_PROFILE:
+        if (
+            is_self_clean_profile(alarm_out.profile)
+            and not self.client.output_may_be_on
+        ):
             clear_alarm_output_issue(self.hass, self.config_entry)
         else:
             raise_alarm_output_issue(self.hass, self.config_entry)
 
+    def device_now(self) -> datetime:
+        """The camera's clock now, as estimated at setup (naive, device-local)."""
+        return dt_util.now().replace(tzinfo=None) + self.static.clock_offset
 
-async def _optional[T](call: Awaitable[T]) -> T | None:
-    """Await a read that some firmware does not offer (-22 / -23 -> None)."""
+
+def _now() -> float:
+    """Home Assistant's clock, in seconds (simulated time in tests)."""
+    return dt_util.utcnow().timestamp()
+
+
+async def _capture[T](call: Awaitable[T]) -> T | ExcelSenseError:
+    """An awaited value, or the client error it raised (as a value)."""
     try:
         return await call
-    except ExcelSenseInvalidParameterError:
+    except ExcelSenseError as err:
+        return err
+
+
+async def _optional[T](call: Awaitable[T]) -> T | None:
+    """A setup read some firmware lacks or answers in an unknown form.
+
+    -22/-21 (no such group) and any reply we cannot use give None, so one
+    optional group never keeps the camera from loading; a camera that does
+    not answer at all, or refuses the login, still fails the setup.
+    """
+    try:
+        return await call
+    except ExcelSenseResponseError as err:
+        if isinstance(err, ExcelSenseAuthenticationError):
+            raise
+        LOGGER.debug("Optional group not available: %s", err)
         return None
-
-
-def _issue_id(entry: ExcelSenseConfigEntry) -> str:
-    return f"{ISSUE_ALARM_OUTPUT}_{entry.entry_id}"
-
-
-def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Show the fixable repair issue: the alarm output is not in self-clean."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        _issue_id(entry),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_ALARM_OUTPUT,
-        translation_placeholders={"name": entry.title},
-        data={"entry_id": entry.entry_id},
-    )
-
-
-def clear_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Remove the repair issue once the profile is right again."""
-    ir.async_delete_issue(hass, DOMAIN, _issue_id(entry))

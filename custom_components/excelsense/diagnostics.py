@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -11,7 +11,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .data import ExcelSenseConfigEntry
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -31,8 +31,15 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Entry, static device data and the latest poll, redacted."""
     coordinator = entry.runtime_data.coordinator
-    data = asdict(coordinator.data)
-    data["groups"] = sorted(coordinator.data.groups)
+    data = {
+        str(group): asdict(value)
+        if is_dataclass(value) and not isinstance(value, type)
+        else value
+        for group, value in sorted(coordinator.data.values.items())
+    }
+    static = asdict(coordinator.static)
+    static["clock_offset"] = round(coordinator.static.clock_offset.total_seconds())
+    alarm_log = entry.runtime_data.alarm_log.data
     return async_redact_data(
         {
             "entry": {
@@ -41,9 +48,14 @@ async def async_get_config_entry_diagnostics(
                 "data": dict(entry.data),
                 "options": dict(entry.options),
             },
-            "static": asdict(coordinator.static),
+            "static": static,
             "data": data,
+            "available_groups": sorted(coordinator.data.available),
             "polled_groups": sorted(coordinator.needed_groups()),
+            "alarm_log": None
+            if alarm_log is None
+            else {"motion": alarm_log.motion, "active": len(alarm_log.active)},
+            "output_may_be_on": coordinator.client.output_may_be_on,
             "last_update_success": coordinator.last_update_success,
             "alarm_operation_running": coordinator.client.alarm_operation_running,
         },

@@ -1,27 +1,46 @@
-"""Event: whether a self-clean helped (lens care)."""
+"""Events: alarms from the alarm log, and whether a self-clean helped."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
+from .api import AlarmKind
 from .const import SIGNAL_LENS_CLEANING
-from .entity import ExcelSenseLensEntity
+from .entity import (
+    ExcelSenseAlarmLogEntity,
+    ExcelSenseEntityDescription,
+    ExcelSenseLensEntity,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .api import AlarmEvent
+    from .data import ExcelSenseConfigEntry
     from .lens import CleaningOutcome
 
-# Events come from the lens monitor; nothing to poll.
+# Events come from the alarm-log checks and the lens monitor; nothing to poll.
 PARALLEL_UPDATES = 0
 
-LENS_CLEANING = EventEntityDescription(
+ALARM = EventEntityDescription(
+    key="alarm",
+    translation_key="alarm",
+    event_types=[kind.value for kind in AlarmKind],
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LensEventDescription(ExcelSenseEntityDescription, EventEntityDescription):
+    """An event of the lens monitor (nothing polled)."""
+
+
+LENS_CLEANING = LensEventDescription(
     key="lens_cleaning",
     translation_key="lens_cleaning",
     event_types=["cleaned", "no_improvement"],
@@ -33,16 +52,49 @@ async def async_setup_entry(
     entry: ExcelSenseConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the lens-cleaning event on cameras with a wiper."""
+    """Add the alarm event, and the lens-cleaning event on cameras with a wiper."""
     runtime = entry.runtime_data
+    entities: list[EventEntity] = []
+    if runtime.coordinator.static.alarm_log_supported:
+        entities.append(AlarmEventEntity(runtime.coordinator, runtime.alarm_log, ALARM))
     if runtime.lens is not None:
-        async_add_entities(
-            [LensCleaningEvent(runtime.coordinator, LENS_CLEANING, runtime.lens)]
+        entities.append(
+            LensCleaningEvent(runtime.coordinator, LENS_CLEANING, runtime.lens)
         )
+    async_add_entities(entities)
+
+
+def event_attributes(event: AlarmEvent) -> dict[str, object]:
+    """What an alarm event carries: its times and the camera's raw codes."""
+    return {
+        "start": event.start.isoformat(),
+        "end": None if event.end is None else event.end.isoformat(),
+        "source_type": event.source_type,
+        "source_id": event.source_id,
+        "major_type": event.major_type,
+        "minor_type": event.minor_type,
+        "description": event.description,
+    }
+
+
+class AlarmEventEntity(ExcelSenseAlarmLogEntity, EventEntity):
+    """One event per new alarm-log entry: motion or other."""
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        data = self.coordinator.data
+        if data is not None:
+            # One state write per event, so an automation sees each of them.
+            for event in data.new_events:
+                self._trigger_event(event.kind.value, event_attributes(event))
+                self.async_write_ha_state()
+        super()._handle_coordinator_update()
 
 
 class LensCleaningEvent(ExcelSenseLensEntity, EventEntity):
     """Fires after each verified self-clean: cleaned or no_improvement."""
+
+    entity_description: LensEventDescription
 
     async def async_added_to_hass(self) -> None:
         """Listen for verification outcomes."""

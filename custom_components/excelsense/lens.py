@@ -41,7 +41,7 @@ from .const import (
 
 if TYPE_CHECKING:
     from .api import ExcelSenseClient
-    from .coordinator import ExcelSenseConfigEntry
+    from .data import ExcelSenseConfigEntry
     from .snapshot import SnapshotSource
 
 STORAGE_VERSION = 1

@@ -19,9 +19,15 @@ from homeassistant.const import (
     UnitOfTime,
 )
 
-from .api import ExcelSenseClient, ExcelSenseValidationError, ImageSetting
-from .coordinator import image_group, stream_group
-from .entity import ExcelSenseEntity, ExcelSenseLensEntity
+from .api import ExcelSenseClient, ImageSetting
+from .entity import (
+    ExcelSenseEntity,
+    ExcelSenseEntityDescription,
+    ExcelSenseLensEntity,
+    supported,
+)
+from .errors import invalid_input
+from .groups import Group
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
@@ -30,24 +36,20 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import (
-        ExcelSenseConfigEntry,
-        ExcelSenseData,
-        ExcelSenseStatic,
-    )
+    from .api import AVStream
+    from .data import ExcelSenseConfigEntry, ExcelSenseData
 
 # Commands queue on the client's own request bound.
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseNumberDescription(NumberEntityDescription):
+class ExcelSenseNumberDescription(ExcelSenseEntityDescription, NumberEntityDescription):
     """A number: where its value comes from and how it is set."""
 
-    group: str
+    group: Group
     value_fn: Callable[[ExcelSenseData], float | None]
-    set_fn: Callable[[ExcelSenseClient, int], Awaitable[None]]
-    exists_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
+    set_fn: Callable[[ExcelSenseClient, ExcelSenseData, int], Awaitable[None]]
 
 
 def _image(setting: ImageSetting) -> ExcelSenseNumberDescription:
@@ -55,32 +57,33 @@ def _image(setting: ImageSetting) -> ExcelSenseNumberDescription:
         key=str(setting),
         translation_key=str(setting),
         entity_category=EntityCategory.CONFIG,
-        # Each is its own request per poll; brightness is the one people tune.
+        # Each is its own request; brightness is the one people tune.
         entity_registry_enabled_default=setting is ImageSetting.BRIGHTNESS,
+        # "Range: 0-100."
         native_min_value=0,
         native_max_value=100,
         native_step=1,
         mode=NumberMode.SLIDER,
-        group=image_group(setting),
-        value_fn=lambda d: d.image.get(setting),
-        set_fn=lambda c, v: c.set_image_setting(setting, v),
+        group=Group.image(setting),
+        value_fn=lambda d: d.image(setting),
+        set_fn=lambda c, _, v: c.set_image_setting(setting, v),
     )
 
 
 def _stream_value(
-    stream_id: int, attribute: str
+    stream_id: int, read: Callable[[AVStream], int]
 ) -> Callable[[ExcelSenseData], float | None]:
     def value(data: ExcelSenseData) -> float | None:
-        stream = data.streams.get(stream_id)
-        return None if stream is None else int(getattr(stream, attribute))
+        stream = data.stream(stream_id)
+        return None if stream is None else read(stream)
 
     return value
 
 
 def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
     """Frame rate, bit rate and I-frame interval of one stream."""
-    group = stream_group(stream_id)
-    disabled = stream_id != 1
+    group = Group.stream(stream_id)
+    main = stream_id == 1
     placeholders = {"stream": str(stream_id)}
     return (
         ExcelSenseNumberDescription(
@@ -88,15 +91,17 @@ def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
             translation_key="frame_rate",
             translation_placeholders=placeholders,
             entity_category=EntityCategory.CONFIG,
-            entity_registry_enabled_default=not disabled,
+            entity_registry_enabled_default=main,
+            # "Range depends on device (often 1-25)": the camera refuses
+            # what it cannot do.
             native_min_value=1,
-            native_max_value=30,
+            native_max_value=60,
             native_step=1,
             native_unit_of_measurement="fps",
             mode=NumberMode.BOX,
             group=group,
-            value_fn=_stream_value(stream_id, "frame_rate"),
-            set_fn=lambda c, v: c.set_av_stream(stream_id, frame_rate=v),
+            value_fn=_stream_value(stream_id, lambda s: s.frame_rate),
+            set_fn=lambda c, _, v: c.set_av_stream(stream_id, frame_rate=v),
         ),
         ExcelSenseNumberDescription(
             key=f"bit_rate_{stream_id}",
@@ -105,14 +110,15 @@ def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
             device_class=NumberDeviceClass.DATA_RATE,
             entity_category=EntityCategory.CONFIG,
             entity_registry_enabled_default=False,
-            native_min_value=32,
-            native_max_value=8192,
+            # "range depends on resolution and device": the camera decides.
+            native_min_value=1,
+            native_max_value=65535,
             native_step=1,
             native_unit_of_measurement=UnitOfDataRate.KILOBITS_PER_SECOND,
             mode=NumberMode.BOX,
             group=group,
-            value_fn=_stream_value(stream_id, "bit_rate"),
-            set_fn=lambda c, v: c.set_av_stream(stream_id, bit_rate=v),
+            value_fn=_stream_value(stream_id, lambda s: s.bit_rate),
+            set_fn=lambda c, _, v: c.set_av_stream(stream_id, bit_rate=v),
         ),
         ExcelSenseNumberDescription(
             key=f"i_frame_interval_{stream_id}",
@@ -120,24 +126,33 @@ def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
             translation_placeholders=placeholders,
             entity_category=EntityCategory.CONFIG,
             entity_registry_enabled_default=False,
+            # "I-frame interval (1-45)."
             native_min_value=1,
             native_max_value=45,
             native_step=1,
             mode=NumberMode.BOX,
             group=group,
-            value_fn=_stream_value(stream_id, "i_frame_interval"),
-            set_fn=lambda c, v: c.set_av_stream(stream_id, i_frame_interval=v),
+            value_fn=_stream_value(stream_id, lambda s: s.i_frame_interval),
+            set_fn=lambda c, _, v: c.set_av_stream(stream_id, i_frame_interval=v),
         ),
     )
 
 
-def _motion(attribute: str) -> Callable[[ExcelSenseData], float | None]:
-    return lambda d: None if d.motion is None else int(getattr(d.motion, attribute))
+# recordPolicy and IOAlarm are sent whole: read fresh right before the write.
 
 
-async def _set_retention(client: ExcelSenseClient, days: int) -> None:
-    # recordPolicy needs the stream and disk group it records to: read them.
-    await client.set_record_policy(await client.record_policy(), save_days=days)
+async def _set_retention(
+    client: ExcelSenseClient, _: ExcelSenseData, days: int
+) -> None:
+    current = await client.record_policy()
+    await client.set_record_policy(current, save_days=days)
+
+
+async def _set_interval(
+    client: ExcelSenseClient, _: ExcelSenseData, minutes: int
+) -> None:
+    current = await client.self_clean_schedule()
+    await client.set_self_clean_schedule(current, interval=minutes)
 
 
 NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
@@ -146,13 +161,15 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         key="motion_sensitivity",
         translation_key="motion_sensitivity",
         entity_category=EntityCategory.CONFIG,
+        # "Motion sensitivity (device-dependent)": the range of the cameras
+        # in the field; the camera refuses what it does not take.
         native_min_value=1,
         native_max_value=10,
         native_step=1,
         mode=NumberMode.SLIDER,
-        group="motion",
-        value_fn=_motion("sensitivity"),
-        set_fn=lambda c, v: c.set_motion_alarm(sensitivity=v),
+        group=Group.MOTION,
+        value_fn=lambda d: None if d.motion is None else d.motion.sensitivity,
+        set_fn=lambda c, _, v: c.set_motion_alarm(sensitivity=v),
     ),
     ExcelSenseNumberDescription(
         key="motion_alarm_interval",
@@ -160,14 +177,15 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         device_class=NumberDeviceClass.DURATION,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
+        # "Alarm interval in seconds (1-1800)."
         native_min_value=1,
         native_max_value=1800,
         native_step=1,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         mode=NumberMode.BOX,
-        group="motion",
-        value_fn=_motion("alarm_interval"),
-        set_fn=lambda c, v: c.set_motion_alarm(alarm_interval=v),
+        group=Group.MOTION,
+        value_fn=lambda d: None if d.motion is None else d.motion.alarm_interval,
+        set_fn=lambda c, _, v: c.set_motion_alarm(alarm_interval=v),
     ),
     ExcelSenseNumberDescription(
         key="record_retention_days",
@@ -175,12 +193,13 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         device_class=NumberDeviceClass.DURATION,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
+        # "SaveDays int Retention in days." (no range: the camera decides)
         native_min_value=1,
-        native_max_value=365,
+        native_max_value=3650,
         native_step=1,
         native_unit_of_measurement=UnitOfTime.DAYS,
         mode=NumberMode.BOX,
-        group="record_policy",
+        group=Group.RECORD_POLICY,
         value_fn=lambda d: (
             None if d.record_policy is None else d.record_policy.save_days
         ),
@@ -191,42 +210,27 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         translation_key="timed_self_clean_interval",
         device_class=NumberDeviceClass.DURATION,
         entity_category=EntityCategory.CONFIG,
+        # The vendor's change_timeout.py: "Delay must be between 1-1440 minutes."
         native_min_value=1,
         native_max_value=1440,
         native_step=1,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         mode=NumberMode.BOX,
-        group="self_clean_schedule",
+        group=Group.SELF_CLEAN_SCHEDULE,
         value_fn=lambda d: (
             None if d.self_clean_schedule is None else d.self_clean_schedule.interval
         ),
-        set_fn=lambda c, v: c.set_self_clean_schedule(interval=v),
-        exists_fn=lambda static: static.self_clean_schedule_supported,
+        set_fn=_set_interval,
     ),
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: ExcelSenseConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the numbers the camera supports, three per stream."""
-    coordinator = entry.runtime_data.coordinator
-    static = coordinator.static
-    descriptions = [d for d in NUMBERS if d.exists_fn(static)]
-    for stream_id in static.stream_ids:
-        descriptions.extend(stream_numbers(stream_id))
-    entities: list[NumberEntity] = [
-        ExcelSenseNumber(coordinator, d) for d in descriptions
-    ]
-    lens = entry.runtime_data.lens
-    if lens is not None:
-        entities.append(AutoSelfCleanThreshold(coordinator, AUTO_CLEAN_THRESHOLD, lens))
-    async_add_entities(entities)
+@dataclass(frozen=True, kw_only=True)
+class LensNumberDescription(ExcelSenseEntityDescription, NumberEntityDescription):
+    """A number of the lens monitor (nothing polled)."""
 
 
-AUTO_CLEAN_THRESHOLD = NumberEntityDescription(
+AUTO_CLEAN_THRESHOLD = LensNumberDescription(
     key="auto_self_clean_threshold",
     translation_key="auto_self_clean_threshold",
     entity_category=EntityCategory.CONFIG,
@@ -238,8 +242,30 @@ AUTO_CLEAN_THRESHOLD = NumberEntityDescription(
 )
 
 
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the numbers the camera supports, three per stream."""
+    coordinator = entry.runtime_data.coordinator
+    descriptions = list(NUMBERS)
+    for stream_id in coordinator.static.stream_ids:
+        if coordinator.supports(Group.stream(stream_id)):
+            descriptions.extend(stream_numbers(stream_id))
+    entities: list[NumberEntity] = [
+        ExcelSenseNumber(coordinator, d) for d in supported(coordinator, descriptions)
+    ]
+    lens = entry.runtime_data.lens
+    if lens is not None:
+        entities.append(AutoSelfCleanThreshold(coordinator, AUTO_CLEAN_THRESHOLD, lens))
+    async_add_entities(entities)
+
+
 class AutoSelfCleanThreshold(ExcelSenseLensEntity, RestoreNumber):
     """Clarity (%) under which automatic cleaning runs."""
+
+    entity_description: LensNumberDescription
 
     async def async_added_to_hass(self) -> None:
         """Restore the threshold from before the restart."""
@@ -270,8 +296,10 @@ class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):
 
     @excelsense_command
     async def async_set_native_value(self, value: float) -> None:
-        """Send the value (validated by the client before sending)."""
+        """Send the value (checked by the client before sending)."""
         if not float(value).is_integer():
-            key = self.entity_description.key
-            raise ExcelSenseValidationError(key, "must be a whole number")
-        await self.entity_description.set_fn(self.coordinator.client, int(value))
+            raise invalid_input("not_whole_number", value=f"{value:g}")
+        coordinator = self.coordinator
+        await self.entity_description.set_fn(
+            coordinator.client, coordinator.data, int(value)
+        )

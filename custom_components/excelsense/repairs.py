@@ -1,4 +1,4 @@
-"""Repair flow: put the alarm output back into the self-clean profile."""
+"""Repair issues: the alarm output left out of self-clean, and its fix flow."""
 
 from __future__ import annotations
 
@@ -6,19 +6,45 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 
 from .api import ExcelSenseError
 from .const import DOMAIN, ISSUE_ALARM_OUTPUT
+from .groups import Group
 
 if TYPE_CHECKING:
     from homeassistant import data_entry_flow
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .data import ExcelSenseConfigEntry
+
+
+def _issue_id(entry: ExcelSenseConfigEntry) -> str:
+    return f"{ISSUE_ALARM_OUTPUT}_{entry.entry_id}"
+
+
+def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Show the fixable issue: the output is not in self-clean, or may be on."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _issue_id(entry),
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_ALARM_OUTPUT,
+        translation_placeholders={"name": entry.title},
+        data={"entry_id": entry.entry_id},
+    )
+
+
+def clear_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Remove the issue once the output is right again."""
+    ir.async_delete_issue(hass, DOMAIN, _issue_id(entry))
 
 
 class AlarmOutputRepairFlow(ConfirmRepairFlow):
-    """Confirm, then restore the self-clean profile and re-check."""
+    """Confirm, then end any pulse, restore the self-clean profile, re-check."""
 
     def __init__(self, entry: ExcelSenseConfigEntry | None) -> None:
         """Repair one camera."""
@@ -41,8 +67,8 @@ class AlarmOutputRepairFlow(ConfirmRepairFlow):
             return self.async_show_form(
                 step_id="confirm", errors={"base": "restore_failed"}
             )
-        # The next poll clears the issue once it sees the profile right.
-        await runtime.coordinator.async_refresh()
+        # Reading the output back clears the issue once it is right.
+        await runtime.coordinator.async_refresh_group(Group.ALARM_OUT)
         return self.async_create_entry(data={})
 
 

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
-from .api import ExcelSenseClient, ExcelSenseValidationError, VideoEncoder
-from .coordinator import stream_group
-from .entity import ExcelSenseEntity
+from .api import ExcelSenseClient, VideoEncoder
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
+from .errors import invalid_input
+from .groups import Group
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
@@ -19,11 +20,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import (
-        ExcelSenseConfigEntry,
-        ExcelSenseData,
-        ExcelSenseStatic,
-    )
+    from .data import ExcelSenseConfigEntry, ExcelSenseData, ExcelSenseStatic
 
 # Commands queue on the client's own request bound.
 PARALLEL_UPDATES = 0
@@ -45,10 +42,10 @@ TRANSPARENCIES = ("transparent", "translucent", "semi_transparent", "opaque")
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseSelectDescription(SelectEntityDescription):
+class ExcelSenseSelectDescription(ExcelSenseEntityDescription, SelectEntityDescription):
     """A select: its options, current option and how it is set."""
 
-    group: str
+    group: Group
     options_fn: Callable[[ExcelSenseStatic, ExcelSenseData], list[str]]
     current_fn: Callable[[ExcelSenseData], str | None]
     set_fn: Callable[[ExcelSenseClient, str], Awaitable[None]]
@@ -66,11 +63,12 @@ def _index(options: tuple[str, ...], value: int | None, offset: int = 0) -> str 
 
 def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
     """Resolution and encoder of one stream; options only from streamAbility."""
-    group = stream_group(stream_id)
+    group = Group.stream(stream_id)
     placeholders = {"stream": str(stream_id)}
 
     def encoders(static: ExcelSenseStatic, _: ExcelSenseData) -> list[str]:
-        capability = static.stream_ability.get(stream_id)
+        ability = static.stream_ability
+        capability = ability.get(stream_id) if ability else None
         names = (
             [_encoder_name(e.encoder) for e in capability.encoders]
             if capability
@@ -79,18 +77,19 @@ def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
         return [name for name in names if name]
 
     def resolutions(static: ExcelSenseStatic, data: ExcelSenseData) -> list[str]:
-        capability = static.stream_ability.get(stream_id)
-        stream = data.streams.get(stream_id)
+        ability = static.stream_ability
+        capability = ability.get(stream_id) if ability else None
+        stream = data.stream(stream_id)
         if capability is None or stream is None:
             return []
         return list(capability.resolutions(stream.video_encoder))
 
     def current_encoder(data: ExcelSenseData) -> str | None:
-        stream = data.streams.get(stream_id)
+        stream = data.stream(stream_id)
         return None if stream is None else _encoder_name(stream.video_encoder)
 
     def current_resolution(data: ExcelSenseData) -> str | None:
-        stream = data.streams.get(stream_id)
+        stream = data.stream(stream_id)
         return None if stream is None else stream.resolution
 
     async def set_encoder(client: ExcelSenseClient, option: str) -> None:
@@ -109,6 +108,8 @@ def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
             entity_category=EntityCategory.CONFIG,
             entity_registry_enabled_default=stream_id == 1,
             group=group,
+            # Options come from streamAbility only.
+            exists_fn=lambda static: static.stream_ability is not None,
             options_fn=resolutions,
             current_fn=current_resolution,
             set_fn=set_resolution,
@@ -120,6 +121,7 @@ def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
             entity_category=EntityCategory.CONFIG,
             entity_registry_enabled_default=False,
             group=group,
+            exists_fn=lambda static: static.stream_ability is not None,
             options_fn=encoders,
             current_fn=current_encoder,
             set_fn=set_encoder,
@@ -133,7 +135,7 @@ SELECTS: tuple[ExcelSenseSelectDescription, ...] = (
         translation_key="osd_font_color",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="osd",
+        group=Group.OSD,
         options_fn=lambda *_: list(FONT_COLORS),
         current_fn=lambda d: (
             None if d.osd is None else _index(FONT_COLORS, d.osd.font_color)
@@ -145,7 +147,7 @@ SELECTS: tuple[ExcelSenseSelectDescription, ...] = (
         translation_key="osd_transparency",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="osd",
+        group=Group.OSD,
         options_fn=lambda *_: list(TRANSPARENCIES),
         current_fn=lambda d: (
             None if d.osd is None else _index(TRANSPARENCIES, d.osd.alpha, 1)
@@ -164,8 +166,11 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     descriptions = list(SELECTS)
     for stream_id in coordinator.static.stream_ids:
-        descriptions.extend(stream_selects(stream_id))
-    async_add_entities(ExcelSenseSelect(coordinator, d) for d in descriptions)
+        if coordinator.supports(Group.stream(stream_id)):
+            descriptions.extend(stream_selects(stream_id))
+    async_add_entities(
+        ExcelSenseSelect(coordinator, d) for d in supported(coordinator, descriptions)
+    )
 
 
 class ExcelSenseSelect(ExcelSenseEntity, SelectEntity):
@@ -189,5 +194,5 @@ class ExcelSenseSelect(ExcelSenseEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Send the option if the camera offers it."""
         if option not in self.options:
-            raise ExcelSenseValidationError(self.entity_description.key, "not offered")
+            raise invalid_input("option_not_offered", option=option)
         await self.entity_description.set_fn(self.coordinator.client, option)

@@ -16,7 +16,13 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
 from .api import Disk, DiskStatus
-from .entity import ExcelSenseEntity, ExcelSenseLensEntity
+from .entity import (
+    ExcelSenseEntity,
+    ExcelSenseEntityDescription,
+    ExcelSenseLensEntity,
+    supported,
+)
+from .groups import Group
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,12 +30,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import (
-        ExcelSenseConfigEntry,
-        ExcelSenseCoordinator,
-        ExcelSenseData,
-        ExcelSenseStatic,
-    )
+    from .coordinator import ExcelSenseCoordinator
+    from .data import ExcelSenseConfigEntry, ExcelSenseData, ExcelSenseStatic
 
 # Read-only: the coordinator does all the polling.
 PARALLEL_UPDATES = 0
@@ -40,18 +42,19 @@ DISK_STATES = [status.name.lower() for status in DiskStatus]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseSensorDescription(SensorEntityDescription):
+class ExcelSenseSensorDescription(ExcelSenseEntityDescription, SensorEntityDescription):
     """A sensor fed by one API group (None: read at setup only)."""
 
-    group: str | None
     value_fn: Callable[[ExcelSenseData, ExcelSenseStatic], StateType]
-    exists_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseDiskSensorDescription(SensorEntityDescription):
+class ExcelSenseDiskSensorDescription(
+    ExcelSenseEntityDescription, SensorEntityDescription
+):
     """A sensor of one disk."""
 
+    group: Group = Group.DISKS
     value_fn: Callable[[Disk], StateType]
 
 
@@ -84,7 +87,7 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
         # DHCP discovery already follows a camera that moves; polling its
         # address costs a request per poll, so it is opt-in.
         entity_registry_enabled_default=False,
-        group="network",
+        group=Group.NETWORK,
         value_fn=_ip,
     ),
     ExcelSenseSensorDescription(
@@ -94,7 +97,7 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
         options=["dhcp", "static"],
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        group="network",
+        group=Group.NETWORK,
         value_fn=_dhcp,
     ),
     ExcelSenseSensorDescription(
@@ -103,7 +106,7 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        group="clock",
+        group=Group.CLOCK,
         value_fn=_clock,
     ),
     ExcelSenseSensorDescription(
@@ -111,7 +114,6 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
         translation_key="onvif_version",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        group=None,
         value_fn=lambda _, static: (
             static.protocol_info.version if static.protocol_info else None
         ),
@@ -121,7 +123,8 @@ SENSORS: tuple[ExcelSenseSensorDescription, ...] = (
 
 
 def _disk_status(disk: Disk) -> str | None:
-    # An empty slot answers status 0 and size 0 (as in the spec's own example).
+    # The document lists 1-6, but its own example answers an empty slot with
+    # diskStatus=0 and size 0: that reads as "not present".
     if disk.status == 0 and disk.total_size == 0:
         return DiskStatus.NOT_PRESENT.name.lower()
     return DiskStatus(disk.status).name.lower() if disk.status in DiskStatus else None
@@ -154,9 +157,7 @@ DISK_SENSORS: tuple[ExcelSenseDiskSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=DISK_STATES,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda disk: (
-            DiskStatus(disk.status).name.lower() if disk.status in DiskStatus else None
-        ),
+        value_fn=_disk_status,
     ),
 )
 
@@ -168,17 +169,15 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors the camera supports, three per disk."""
     coordinator = entry.runtime_data.coordinator
-    static = coordinator.static
     entities: list[SensorEntity] = [
         ExcelSenseSensor(coordinator, description)
-        for description in SENSORS
-        if description.exists_fn(static)
+        for description in supported(coordinator, SENSORS)
     ]
     disks = coordinator.data.disks.disks if coordinator.data.disks else ()
     entities.extend(
         ExcelSenseDiskSensor(coordinator, description, disk.disk_id)
         for disk in disks
-        for description in DISK_SENSORS
+        for description in supported(coordinator, DISK_SENSORS)
     )
     lens = entry.runtime_data.lens
     if lens is not None:
@@ -186,7 +185,12 @@ async def async_setup_entry(
     async_add_entities(entities)
 
 
-LENS_CLARITY = SensorEntityDescription(
+@dataclass(frozen=True, kw_only=True)
+class LensSensorDescription(ExcelSenseEntityDescription, SensorEntityDescription):
+    """A sensor of the lens monitor (nothing polled)."""
+
+
+LENS_CLARITY = LensSensorDescription(
     key="lens_clarity",
     translation_key="lens_clarity",
     native_unit_of_measurement=PERCENTAGE,
@@ -197,6 +201,8 @@ LENS_CLARITY = SensorEntityDescription(
 
 class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
     """How clear the lens is compared with its clean baseline (%)."""
+
+    entity_description: LensSensorDescription
 
     @property
     def native_value(self) -> float | None:
@@ -237,9 +243,7 @@ class ExcelSenseDiskSensor(ExcelSenseEntity, SensorEntity):
         disk_id: int,
     ) -> None:
         """Bind the sensor to one disk."""
-        super().__init__(
-            coordinator, description, group="disks", key_suffix=f"_{disk_id}"
-        )
+        super().__init__(coordinator, description, key_suffix=f"_{disk_id}")
         self._disk_id = disk_id
         self._attr_translation_placeholders = {"disk": str(disk_id)}
 

@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .api import ExcelSenseError, ExcelSenseValidationError
+from .api import ExcelSenseError
 from .const import DOMAIN
+from .errors import to_home_assistant
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.util.json import JsonValueType
 
-    from .coordinator import ExcelSenseConfigEntry
+    from .data import ExcelSenseConfigEntry
 
 SERVICE_GET_LOGS = "get_logs"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -33,8 +34,9 @@ GET_LOGS_SCHEMA = vol.Schema(
         vol.Required(ATTR_LOG, default="system"): vol.In(["system", "alarm"]),
         vol.Optional(ATTR_START): cv.datetime,
         vol.Optional(ATTR_END): cv.datetime,
+        # "logType int Log type. Use -1 for all logs."
         vol.Optional(ATTR_LOG_TYPE, default=-1): vol.All(
-            vol.Coerce(int), vol.Range(min=-1, max=255)
+            vol.Coerce(int), vol.Range(min=-1)
         ),
     }
 )
@@ -62,23 +64,16 @@ async def _get_logs(call: ServiceCall) -> ServiceResponse:
     client = entry.runtime_data.client
     # The camera keeps zone-less local time; naive datetimes are meant as that.
     end: datetime = call.data.get(ATTR_END) or datetime.now()  # noqa: DTZ005
-    start: datetime = call.data.get(ATTR_START) or end - timedelta(days=1)
+    try:
+        start: datetime = call.data.get(ATTR_START) or end - timedelta(days=1)
+    except OverflowError:
+        start = datetime.min  # noqa: DTZ901 - refused below as before 1971
     start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
     read = client.system_log if call.data[ATTR_LOG] == "system" else client.alarm_log
     try:
         entries = await read(start, end, call.data[ATTR_LOG_TYPE])
-    except ExcelSenseValidationError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_value",
-            translation_placeholders={"field": err.field, "reason": err.message},
-        ) from err
     except ExcelSenseError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="device_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise to_home_assistant(err) from err
     return {
         "entries": [
             {

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import time
 from typing import TYPE_CHECKING
 
+from .api import ExcelSenseConnectionError
+
 if TYPE_CHECKING:
     from .api import ExcelSenseClient
 
@@ -34,19 +36,28 @@ class SnapshotSource:
         self.latest: Snapshot | None = None
 
     async def get(self, quality: int) -> bytes:
-        """Return a fresh snapshot, joining a request already under way."""
+        """Return a fresh snapshot, joining a request already under way.
+
+        Raises ExcelSenseError, also when the entry unloads meanwhile.
+        """
         pending = self._pending.get(quality)
         if pending is None:
             pending = asyncio.ensure_future(self._fetch(quality))
             self._pending[quality] = pending
         # Shielded: a caller that gives up must not cancel the others' request.
-        return await asyncio.shield(pending)
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.cancelled() and not _current_task_cancelling():
+                msg = "The camera was unloaded during the snapshot"
+                raise ExcelSenseConnectionError(msg) from None
+            raise
 
     async def _fetch(self, quality: int) -> bytes:
         try:
             image = await self._client.snapshot(quality)
         finally:
-            del self._pending[quality]
+            self._pending.pop(quality, None)
         self.latest = Snapshot(image, time.monotonic(), quality)
         return image
 
@@ -55,3 +66,9 @@ class SnapshotSource:
         for pending in list(self._pending.values()):
             pending.cancel()
         self._pending.clear()
+
+
+def _current_task_cancelling() -> bool:
+    """Whether the caller itself is being cancelled (not only the request)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

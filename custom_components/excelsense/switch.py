@@ -10,24 +10,21 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import STATE_ON, EntityCategory
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .api import (
-    AlarmLinkage,
-    ExcelSenseClient,
-    ExcelSenseValidationError,
-    LinkageAction,
+from .api import AlarmLinkage, ExcelSenseClient, LinkageAction
+from .entity import (
+    ExcelSenseEntity,
+    ExcelSenseEntityDescription,
+    ExcelSenseLensEntity,
+    supported,
 )
-from .entity import ExcelSenseEntity, ExcelSenseLensEntity
+from .groups import Group
 from .helpers import excelsense_command
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import (
-        ExcelSenseConfigEntry,
-        ExcelSenseData,
-        ExcelSenseStatic,
-    )
+    from .data import ExcelSenseConfigEntry, ExcelSenseData, ExcelSenseStatic
 
 # Commands queue on the client's own request bound.
 PARALLEL_UPDATES = 0
@@ -36,62 +33,59 @@ type SetFn = Callable[[ExcelSenseClient, ExcelSenseData, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExcelSenseSwitchDescription(SwitchEntityDescription):
+class ExcelSenseSwitchDescription(ExcelSenseEntityDescription, SwitchEntityDescription):
     """A switch: where its state comes from and how it is set."""
 
-    group: str
+    group: Group
     is_on_fn: Callable[[ExcelSenseData], bool | None]
     set_fn: SetFn
-    exists_fn: Callable[[ExcelSenseStatic], bool] = lambda _: True
 
 
-def _get(data: ExcelSenseData, group: str, attribute: str) -> Any:  # noqa: ANN401
-    section = getattr(data, group)
-    return None if section is None else getattr(section, attribute)
+# Settings sent whole (or as a whole loop) are read fresh right before the
+# write: the polled copy may be minutes old, and another tool may have
+# changed them since.
 
 
-def _required[T](value: T | None) -> T:
-    """Settings that build on the current state need that state."""
-    if value is None:
-        msg = "the camera's current state is unknown"
-        raise ExcelSenseValidationError("state", msg)  # noqa: EM101 - a field name
-    return value
+def _linkage_setter(action: LinkageAction) -> SetFn:
+    """Turn one linkage of the motion alarm on or off, keeping the others."""
+
+    async def set_linkage(
+        client: ExcelSenseClient,
+        _data: ExcelSenseData,
+        on: bool,  # noqa: FBT001 - the shared SetFn signature
+    ) -> None:
+        # Read-modify-write: every other linkage of the motion alarm is kept.
+        motion = await client.motion_alarm()
+        others = [link for link in motion.linkages if link.action_type != action]
+        if on:
+            others.append(AlarmLinkage(action_type=action, action_id=1))
+        await client.set_motion_alarm(linkages=others)
+
+    return set_linkage
 
 
-async def _set_self_clean_on_motion(
-    client: ExcelSenseClient,
-    data: ExcelSenseData,
-    on: bool,  # noqa: FBT001 - the shared SetFn signature
-) -> None:
-    # Read-modify-write: every other linkage of the motion alarm is kept.
-    motion = _required(data.motion)
-    others = [
-        link
-        for link in motion.linkages
-        if link.action_type != LinkageAction.ALARM_OUTPUT
-    ]
-    if on:
-        others.append(AlarmLinkage(action_type=LinkageAction.ALARM_OUTPUT, action_id=1))
-    await client.set_motion_alarm(linkages=others)
+def _linked(data: ExcelSenseData, action: LinkageAction) -> bool | None:
+    if data.motion is None:
+        return None
+    return any(link.action_type == action for link in data.motion.linkages)
 
 
 async def _set_ntp(
     client: ExcelSenseClient,
-    data: ExcelSenseData,
+    _data: ExcelSenseData,
     on: bool,  # noqa: FBT001 - the shared SetFn signature
 ) -> None:
-    ntp = _required(data.ntp)
+    ntp = await client.ntp()
     await client.set_ntp(enabled=on, server=ntp.server, port=ntp.port)
 
 
 async def _set_mirror(
     client: ExcelSenseClient,
-    data: ExcelSenseData,
     *,
     vertical: bool | None = None,
     horizontal: bool | None = None,
 ) -> None:
-    mirror = _required(data.mirror)
+    mirror = await client.mirror()
     await client.set_mirror(
         vertical=mirror.vertical if vertical is None else vertical,
         horizontal=mirror.horizontal if horizontal is None else horizontal,
@@ -100,22 +94,26 @@ async def _set_mirror(
 
 async def _set_recording(
     client: ExcelSenseClient,
-    data: ExcelSenseData,
     *,
     enabled: bool | None = None,
     audio: bool | None = None,
 ) -> None:
-    await client.set_record_policy(
-        _required(data.record_policy), enabled=enabled, audio=audio
-    )
+    current = await client.record_policy()
+    await client.set_record_policy(current, enabled=enabled, audio=audio)
+
+
+async def _set_schedule(
+    client: ExcelSenseClient,
+    *,
+    timed: bool | None = None,
+    scheduled: bool | None = None,
+) -> None:
+    current = await client.self_clean_schedule()
+    await client.set_self_clean_schedule(current, timed=timed, scheduled=scheduled)
 
 
 def _self_cleaning(static: ExcelSenseStatic) -> bool:
     return static.device_info.self_cleaning
-
-
-def _has_schedule(static: ExcelSenseStatic) -> bool:
-    return static.self_clean_schedule_supported
 
 
 SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
@@ -123,61 +121,71 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         key="motion_detection",
         translation_key="motion_detection",
         entity_category=EntityCategory.CONFIG,
-        group="motion",
-        is_on_fn=lambda d: _get(d, "motion", "enabled"),
+        group=Group.MOTION,
+        is_on_fn=lambda d: None if d.motion is None else d.motion.enabled,
         set_fn=lambda c, _, on: c.set_motion_alarm(enabled=on),
     ),
     ExcelSenseSwitchDescription(
         key="self_clean_on_motion",
         translation_key="self_clean_on_motion",
         entity_category=EntityCategory.CONFIG,
-        group="motion",
-        is_on_fn=lambda d: _get(d, "motion", "self_clean_on_motion"),
-        set_fn=_set_self_clean_on_motion,
+        group=Group.MOTION,
+        is_on_fn=lambda d: _linked(d, LinkageAction.ALARM_OUTPUT),
+        set_fn=_linkage_setter(LinkageAction.ALARM_OUTPUT),
         exists_fn=_self_cleaning,
+    ),
+    ExcelSenseSwitchDescription(
+        key="record_on_motion",
+        translation_key="record_on_motion",
+        entity_category=EntityCategory.CONFIG,
+        group=Group.MOTION,
+        is_on_fn=lambda d: _linked(d, LinkageAction.RECORD),
+        set_fn=_linkage_setter(LinkageAction.RECORD),
     ),
     ExcelSenseSwitchDescription(
         key="timed_self_clean",
         translation_key="timed_self_clean",
         entity_category=EntityCategory.CONFIG,
-        group="self_clean_schedule",
-        is_on_fn=lambda d: _get(d, "self_clean_schedule", "timed"),
-        set_fn=lambda c, _, on: c.set_self_clean_schedule(timed=on),
-        exists_fn=_has_schedule,
+        group=Group.SELF_CLEAN_SCHEDULE,
+        is_on_fn=lambda d: (
+            None if d.self_clean_schedule is None else d.self_clean_schedule.timed
+        ),
+        set_fn=lambda c, _, on: _set_schedule(c, timed=on),
     ),
     ExcelSenseSwitchDescription(
         key="scheduled_self_clean",
         translation_key="scheduled_self_clean",
         entity_category=EntityCategory.CONFIG,
-        group="self_clean_schedule",
-        is_on_fn=lambda d: _get(d, "self_clean_schedule", "scheduled"),
-        set_fn=lambda c, _, on: c.set_self_clean_schedule(scheduled=on),
-        exists_fn=_has_schedule,
+        group=Group.SELF_CLEAN_SCHEDULE,
+        is_on_fn=lambda d: (
+            None if d.self_clean_schedule is None else d.self_clean_schedule.scheduled
+        ),
+        set_fn=lambda c, _, on: _set_schedule(c, scheduled=on),
     ),
     ExcelSenseSwitchDescription(
         key="scheduled_recording",
         translation_key="scheduled_recording",
         entity_category=EntityCategory.CONFIG,
-        group="record_policy",
-        is_on_fn=lambda d: _get(d, "record_policy", "enabled"),
-        set_fn=lambda c, d, on: _set_recording(c, d, enabled=on),
+        group=Group.RECORD_POLICY,
+        is_on_fn=lambda d: None if d.record_policy is None else d.record_policy.enabled,
+        set_fn=lambda c, _, on: _set_recording(c, enabled=on),
     ),
     ExcelSenseSwitchDescription(
         key="record_audio",
         translation_key="record_audio",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="record_policy",
-        is_on_fn=lambda d: _get(d, "record_policy", "audio"),
-        set_fn=lambda c, d, on: _set_recording(c, d, audio=on),
+        group=Group.RECORD_POLICY,
+        is_on_fn=lambda d: None if d.record_policy is None else d.record_policy.audio,
+        set_fn=lambda c, _, on: _set_recording(c, audio=on),
     ),
     ExcelSenseSwitchDescription(
         key="ntp",
         translation_key="ntp",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="ntp",
-        is_on_fn=lambda d: _get(d, "ntp", "enabled"),
+        group=Group.NTP,
+        is_on_fn=lambda d: None if d.ntp is None else d.ntp.enabled,
         set_fn=_set_ntp,
     ),
     ExcelSenseSwitchDescription(
@@ -185,26 +193,26 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         translation_key="mirror_vertical",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="mirror",
-        is_on_fn=lambda d: _get(d, "mirror", "vertical"),
-        set_fn=lambda c, d, on: _set_mirror(c, d, vertical=on),
+        group=Group.MIRROR,
+        is_on_fn=lambda d: None if d.mirror is None else d.mirror.vertical,
+        set_fn=lambda c, _, on: _set_mirror(c, vertical=on),
     ),
     ExcelSenseSwitchDescription(
         key="mirror_horizontal",
         translation_key="mirror_horizontal",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="mirror",
-        is_on_fn=lambda d: _get(d, "mirror", "horizontal"),
-        set_fn=lambda c, d, on: _set_mirror(c, d, horizontal=on),
+        group=Group.MIRROR,
+        is_on_fn=lambda d: None if d.mirror is None else d.mirror.horizontal,
+        set_fn=lambda c, _, on: _set_mirror(c, horizontal=on),
     ),
     ExcelSenseSwitchDescription(
         key="osd_inverse",
         translation_key="osd_inverse",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="osd",
-        is_on_fn=lambda d: _get(d, "osd", "inverse"),
+        group=Group.OSD,
+        is_on_fn=lambda d: None if d.osd is None else d.osd.inverse,
         set_fn=lambda c, _, on: c.set_osd(inverse=on),
     ),
     ExcelSenseSwitchDescription(
@@ -212,8 +220,8 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         translation_key="disk_full_alarm",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="disk_alarm",
-        is_on_fn=lambda d: _get(d, "disk_alarm", "disk_full"),
+        group=Group.DISK_ALARM,
+        is_on_fn=lambda d: None if d.disk_alarm is None else d.disk_alarm.disk_full,
         set_fn=lambda c, _, on: c.set_disk_alarm(disk_full=on),
     ),
     ExcelSenseSwitchDescription(
@@ -221,8 +229,8 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         translation_key="disk_error_alarm",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="disk_alarm",
-        is_on_fn=lambda d: _get(d, "disk_alarm", "disk_error"),
+        group=Group.DISK_ALARM,
+        is_on_fn=lambda d: None if d.disk_alarm is None else d.disk_alarm.disk_error,
         set_fn=lambda c, _, on: c.set_disk_alarm(disk_error=on),
     ),
     ExcelSenseSwitchDescription(
@@ -230,8 +238,8 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         translation_key="no_disk_alarm",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="disk_alarm",
-        is_on_fn=lambda d: _get(d, "disk_alarm", "no_disk"),
+        group=Group.DISK_ALARM,
+        is_on_fn=lambda d: None if d.disk_alarm is None else d.disk_alarm.no_disk,
         set_fn=lambda c, _, on: c.set_disk_alarm(no_disk=on),
     ),
     ExcelSenseSwitchDescription(
@@ -239,10 +247,22 @@ SWITCHES: tuple[ExcelSenseSwitchDescription, ...] = (
         translation_key="onvif_authentication",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        group="onvif_authentication",
+        group=Group.ONVIF_AUTHENTICATION,
         is_on_fn=lambda d: d.onvif_authentication,
         set_fn=lambda c, _, on: c.set_protocol_security(enabled=on),
     ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LensSwitchDescription(ExcelSenseEntityDescription, SwitchEntityDescription):
+    """A switch of the lens monitor (nothing polled)."""
+
+
+AUTO_SELF_CLEAN = LensSwitchDescription(
+    key="auto_self_clean",
+    translation_key="auto_self_clean",
+    entity_category=EntityCategory.CONFIG,
 )
 
 
@@ -255,8 +275,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     entities: list[SwitchEntity] = [
         ExcelSenseSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.exists_fn(coordinator.static)
+        for description in supported(coordinator, SWITCHES)
     ]
     lens = entry.runtime_data.lens
     if lens is not None:
@@ -264,15 +283,10 @@ async def async_setup_entry(
     async_add_entities(entities)
 
 
-AUTO_SELF_CLEAN = SwitchEntityDescription(
-    key="auto_self_clean",
-    translation_key="auto_self_clean",
-    entity_category=EntityCategory.CONFIG,
-)
-
-
 class AutoSelfCleanSwitch(ExcelSenseLensEntity, SwitchEntity, RestoreEntity):
     """Clean automatically when lens clarity stays under the threshold."""
+
+    entity_description: LensSwitchDescription
 
     async def async_added_to_hass(self) -> None:
         """Restore the choice from before the restart."""

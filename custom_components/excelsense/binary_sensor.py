@@ -1,0 +1,51 @@
+"""Binary sensor: motion, from the camera's alarm log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+
+from .entity import ExcelSenseAlarmLogEntity
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import ExcelSenseConfigEntry
+
+# The alarm-log coordinator does the checking.
+PARALLEL_UPDATES = 0
+
+MOTION = BinarySensorEntityDescription(
+    key="motion",
+    translation_key="motion",
+    device_class=BinarySensorDeviceClass.MOTION,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the motion sensor where the firmware has an alarm log."""
+    runtime = entry.runtime_data
+    if runtime.coordinator.static.alarm_log_supported:
+        async_add_entities(
+            [MotionSensor(runtime.coordinator, runtime.alarm_log, MOTION)]
+        )
+
+
+class MotionSensor(ExcelSenseAlarmLogEntity, BinarySensorEntity):
+    """On while the alarm log holds a motion alarm that has not ended."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether a motion alarm runs now (unknown before the first check)."""
+        data = self.coordinator.data
+        return None if data is None else data.motion

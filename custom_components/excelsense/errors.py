@@ -1,0 +1,107 @@
+"""One map from the client's exceptions to what Home Assistant shows.
+
+Every place that reports a client error (commands, polling, actions, the
+config flow) asks here, so one error reads the same everywhere, and the side
+effects (reauthentication, the alarm-output repair issue) happen in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .api import (
+    ExcelSenseAlarmOperationError,
+    ExcelSenseAuthenticationError,
+    ExcelSenseConnectionError,
+    ExcelSenseError,
+    ExcelSensePermissionError,
+    ExcelSenseValidationError,
+)
+from .const import DOMAIN
+from .repairs import raise_alarm_output_issue
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .data import ExcelSenseConfigEntry
+
+# The config flow's form errors, by the key below.
+FLOW_ERRORS = {
+    "authentication_failed": "invalid_auth",
+    "permission_denied": "permission_denied",
+}
+
+
+def error_key(err: ExcelSenseError) -> str:
+    """The translation key (translations/en.json ``exceptions``) of an error."""
+    if isinstance(err, ExcelSenseValidationError):
+        return "invalid_value"
+    if isinstance(err, ExcelSenseAlarmOperationError):
+        return f"alarm_{err.step}_failed"
+    if isinstance(err, ExcelSenseAuthenticationError):
+        return "authentication_failed"
+    if isinstance(err, ExcelSensePermissionError):
+        return "permission_denied"
+    if isinstance(err, ExcelSenseConnectionError):
+        return "communication_error"
+    return "device_error"
+
+
+def placeholders(err: ExcelSenseError, field: str | None = None) -> dict[str, str]:
+    """The translation placeholders of an error (never a password or URL)."""
+    if isinstance(err, ExcelSenseValidationError):
+        return {"field": field or err.field, "reason": err.message}
+    if isinstance(err, ExcelSenseAlarmOperationError):
+        return {"error": str(err.__cause__ or err)}
+    if isinstance(err, ExcelSenseAuthenticationError | ExcelSensePermissionError):
+        return {}
+    return {"error": str(err)}
+
+
+def to_home_assistant(
+    err: ExcelSenseError, *, field: str | None = None
+) -> HomeAssistantError:
+    """The translated error a user sees; bad input is a validation error."""
+    kind = (
+        ServiceValidationError
+        if isinstance(err, ExcelSenseValidationError)
+        else HomeAssistantError
+    )
+    return kind(
+        translation_domain=DOMAIN,
+        translation_key=error_key(err),
+        translation_placeholders=placeholders(err, field),
+    )
+
+
+def handle_command_error(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    err: ExcelSenseError,
+    *,
+    field: str | None = None,
+) -> HomeAssistantError:
+    """Run an error's side effects; the error to raise to the user.
+
+    A refused login starts reauthentication; an alarm operation that could
+    not leave the output right raises the repair issue.
+    """
+    if isinstance(err, ExcelSenseAlarmOperationError) and not err.restored:
+        raise_alarm_output_issue(hass, entry)
+    elif isinstance(err, ExcelSenseAuthenticationError):
+        entry.async_start_reauth(hass)
+    return to_home_assistant(err, field=field)
+
+
+def flow_error(err: ExcelSenseError) -> str:
+    """The config flow's form error for a failed connection test."""
+    return FLOW_ERRORS.get(error_key(err), "cannot_connect")
+
+
+def invalid_input(key: str, **values: str) -> ServiceValidationError:
+    """A translated refusal of input an entity checks itself."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=values
+    )
