@@ -289,7 +289,9 @@ async def test_log_answers_like_the_example(
         start + timedelta(seconds=5) - cam.device.now().replace(microsecond=0)
     ).total_seconds()
     if event == "motion":
-        cam.trigger_motion()
+        # The device raises motion alarms only with motion detection on.
+        cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
+        assert cam.trigger_motion()
     else:
         _, _, body = await send(session, cam, example("deviceName.set"))
         assert body.decode().strip() == "OK"
