@@ -1207,7 +1207,14 @@ class Checker:
                     f"{what} {owner.module}.{found.qualname}, deprecated in "
                     f"{self.release.version}: {reason}",
                 )
-            self.checked.add(f"{owner.module}.{found.qualname}")
+            dotted = f"{owner.module}.{found.qualname}"
+            for message in self.resolver.conditional_reports(found):
+                self._add(
+                    "note",
+                    self._where(module, node),
+                    f"{dotted} reports under a condition: {message}",
+                )
+            self.checked.add(dotted)
             return
 
     def _check_functions(self, module: str, tree: ast.Module) -> None:

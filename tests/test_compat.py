@@ -150,6 +150,7 @@ def _async_process_entry_method_result(domain, method, result):
 
 DATA_ENTRY_FLOW = """
 from .helpers.deprecation import deprecated_function
+from .helpers.frame import report_usage
 
 class FlowHandler:
     @property
@@ -158,6 +159,8 @@ class FlowHandler:
         return True
 
     def async_show_form(self, **kwargs):
+        if "last_step" in kwargs:
+            report_usage("passes last_step")
         return kwargs
 """
 
@@ -487,8 +490,7 @@ def test_conditional_reports_are_notes() -> None:
 
 def test_members_used_and_overridden_on_base_classes() -> None:
     """``self.x`` and overrides are checked against the Home Assistant bases."""
-    errors = _errors(
-        """
+    source = """
         from homeassistant.config_entries import ConfigFlow
         from homeassistant.components.climate import ClimateEntity
 
@@ -507,7 +509,7 @@ def test_members_used_and_overridden_on_base_classes() -> None:
             _attr_temperature_unit = "°C"
             _attr_hvac_mode = "heat"
         """
-    )
+    errors = _errors(source)
     assert [line.split(": error: ")[1] for line in errors] == [
         (
             "overrides homeassistant.config_entries.ConfigFlow._set_confirm_only, "
@@ -525,6 +527,11 @@ def test_members_used_and_overridden_on_base_classes() -> None:
         ),
     ]
     assert [line.split(":")[1] for line in errors] == ["6", "12", "17"]
+    # A report under a condition in a base method we call: a note.
+    assert (
+        "pkg/__init__.py:14: note: homeassistant.data_entry_flow.FlowHandler."
+        "async_show_form reports under a condition: passes last_step"
+    ) in _check(source)
 
 
 def test_members_through_annotated_parameters() -> None:
