@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import ExcelSenseConfigEntry
-    from .lens import CleaningOutcome
+    from .lens_tracking import CleaningOutcome
 
 # Events come from the lens monitor; nothing to poll.
 PARALLEL_UPDATES = 0
@@ -57,7 +57,14 @@ class LensCleaningEvent(ExcelSenseLensEntity, EventEntity):
 
     @callback
     def _outcome(self, outcome: CleaningOutcome) -> None:
+        before, after = outcome.before, outcome.after
         self._trigger_event(
-            outcome.event_type, {"before": outcome.before, "after": outcome.after}
+            outcome.event_type,
+            {
+                "before": None if before is None else before.clarity,
+                "after": None if after is None else after.clarity,
+                "obscured_before": None if before is None else before.obscured,
+                "obscured_after": None if after is None else after.obscured,
+            },
         )
         self.async_write_ha_state()

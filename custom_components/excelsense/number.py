@@ -223,6 +223,11 @@ async def async_setup_entry(
     lens = entry.runtime_data.lens
     if lens is not None:
         entities.append(AutoSelfCleanThreshold(coordinator, AUTO_CLEAN_THRESHOLD, lens))
+        entities.append(
+            AutoSelfCleanObscuredThreshold(
+                coordinator, AUTO_CLEAN_OBSCURED_THRESHOLD, lens
+            )
+        )
     async_add_entities(entities)
 
 
@@ -232,6 +237,18 @@ AUTO_CLEAN_THRESHOLD = NumberEntityDescription(
     entity_category=EntityCategory.CONFIG,
     native_min_value=10,
     native_max_value=95,
+    native_step=1,
+    native_unit_of_measurement=PERCENTAGE,
+    mode=NumberMode.SLIDER,
+)
+
+
+AUTO_CLEAN_OBSCURED_THRESHOLD = NumberEntityDescription(
+    key="auto_self_clean_obscured_threshold",
+    translation_key="auto_self_clean_obscured_threshold",
+    entity_category=EntityCategory.CONFIG,
+    native_min_value=5,
+    native_max_value=90,
     native_step=1,
     native_unit_of_measurement=PERCENTAGE,
     mode=NumberMode.SLIDER,
@@ -256,6 +273,26 @@ class AutoSelfCleanThreshold(ExcelSenseLensEntity, RestoreNumber):
     async def async_set_native_value(self, value: float) -> None:
         """Set the threshold (Home Assistant checks the range)."""
         self.lens.set_threshold(value)
+
+
+class AutoSelfCleanObscuredThreshold(ExcelSenseLensEntity, RestoreNumber):
+    """Obscured area (%) over which automatic cleaning runs."""
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the threshold from before the restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_number_data()
+        if last is not None and last.native_value is not None:
+            self.lens.set_obscured_threshold(float(last.native_value))
+
+    @property
+    def native_value(self) -> float:
+        """The threshold."""
+        return self.lens.obscured_threshold
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Set the threshold (Home Assistant checks the range)."""
+        self.lens.set_obscured_threshold(value)
 
 
 class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):
