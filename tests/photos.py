@@ -40,7 +40,7 @@ BENCH_PHOTOS = (
     "coins",
     "gravel",
 )
-HELD_OUT_PHOTOS = ("brick", "grass", "moon", "page", "hubble_deep_field", "cell")
+HELD_OUT_PHOTOS = ("brick", "grass", "moon", "page", "hubble_deep_field")
 _LOADERS: dict[str, Callable[[], np.ndarray]] = {
     "motorcycle": lambda: data.stereo_motorcycle()[0],
 }

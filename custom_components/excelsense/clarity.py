@@ -258,7 +258,10 @@ def _lost(sample: Measurement, baseline: Measurement, tiles: list[int]) -> int:
                 return m.fine[tile]
             return m.fine[tile] / max(m.light[tile], _DARKEST) ** 2
 
-        return [detail(sample, t) / max(detail(baseline, t), _TINY) for t in tiles]
+        return [
+            detail(sample, t) / then if (then := detail(baseline, t)) > _TINY else 1.0
+            for t in tiles
+        ]
 
     lost = [True] * len(tiles)
     for weber in (False, True):
