@@ -23,7 +23,8 @@ from custom_components.excelsense.const import (
     DOMAIN,
     ISSUE_LENS_NOT_IMPROVING,
 )
-from tests.emulator import EmulatedCamera
+from custom_components.excelsense.lens_tracking import LensState
+from tests.emulator import EmulatedCamera, Fault
 
 from .conftest import MAC, PASSWORD, USERNAME
 
@@ -374,3 +375,32 @@ def test_emulator_dirt_reads_gradually_and_garbage_is_refused() -> None:
     assert readings[-1].obscured > 30
     with pytest.raises(clarity.NotAnImageError, match="image"):
         clarity.measure(b"not a jpeg")
+
+
+async def test_failed_clean_and_failed_check_leave_the_loop_ready(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A refused self-clean or a post-clean picture that fails: back to idle."""
+    clock = _Clock(hass)
+    monitor = init_integration.runtime_data.lens
+    assert monitor is not None
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
+    )
+    await clock.advance()
+    camera.dirt = 0.6
+    camera.inject(Fault(kind="error", path="alarm.cgi"))
+    await clock.advance(4)
+    assert _completed_cleans(camera) == 0
+    assert monitor.tracker.state is LensState.IDLE
+    assert monitor.cleans_today >= 1
+
+    # The clean goes through, its check does not: no event, nothing learned.
+    camera.clear_faults()
+    monitor._cleans = (dt_util.now().date(), 0)
+    camera.inject(Fault(kind="truncated", path="image.cgi"))
+    await monitor.async_self_clean()
+    await clock.advance()
+    assert hass.states.get(EVENT).state == "unknown"
+    assert monitor.tracker.state is LensState.IDLE
+    assert monitor.baseline == "provisional"

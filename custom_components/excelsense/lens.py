@@ -272,11 +272,7 @@ class LensMonitor:
         )
 
     async def _verify(self, before: Reading | None, *, automatic: bool) -> None:
-        try:
-            sample = await self._measure(reuse=False)
-        except BaseException:
-            self.tracker.cleaning_failed()
-            raise
+        sample = await self._measure(reuse=False)
         outcome = self.tracker.verified(sample, before, automatic=automatic)
         if outcome is None:
             self._publish()
