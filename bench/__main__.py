@@ -81,13 +81,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_scenarios(settings: Settings, timeout: int) -> int:
-    """Run bench/scenarios.py with pytest; its exit status."""
+    """Run the scenarios (bench/scenarios.py, bench/lens.py) with pytest."""
     env = {**os.environ, ENV_VAR: settings.to_env()}
     command = [
         sys.executable,
         "-m",
         "pytest",
         str(ROOT / "bench" / "scenarios.py"),
+        str(ROOT / "bench" / "lens.py"),
         "-p",
         "no:sugar",
         "-q",

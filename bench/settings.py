@@ -63,6 +63,11 @@ class Settings:
         """Rounds before the memory run's reference sample."""
         return 5 if self.quick else 20
 
+    @property
+    def lens_seeds(self) -> int:
+        """Random draws (noise, drops, smear, nuisance) per lens photograph."""
+        return 1 if self.quick else 3
+
     def to_env(self) -> str:
         """Serialise for the pytest process."""
         return json.dumps(asdict(self))
@@ -79,6 +84,7 @@ class Settings:
                 "cpu_rounds",
                 "memory_rounds",
                 "memory_warmup_rounds",
+                "lens_seeds",
             )
         }
         plain = asdict(self)

@@ -38,4 +38,6 @@ async def test_diagnostics(
     assert PASSWORD not in text
     assert "00:1C:27" not in text.upper()
     assert result["entry"]["data"]["password"] == "**REDACTED**"
-    assert _without(result, {"port", "http_port", "clock", "raw"}) == snapshot
+    run_dependent = {"port", "http_port", "clock", "clock_offset", "raw"}
+    assert isinstance(result["static"]["clock_offset"], int)
+    assert _without(result, run_dependent) == snapshot

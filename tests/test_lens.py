@@ -1,18 +1,20 @@
-"""Closed-loop lens care against the emulator's dirt model, in simulated time."""
+"""Closed-loop lens care in Home Assistant against the emulated dirt, simulated time."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import State
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
 )
 
 from custom_components.excelsense import clarity, lens
@@ -21,7 +23,8 @@ from custom_components.excelsense.const import (
     DOMAIN,
     ISSUE_LENS_NOT_IMPROVING,
 )
-from tests.emulator import EmulatedCamera
+from custom_components.excelsense.lens_tracking import LensState
+from tests.emulator import EmulatedCamera, Fault
 
 from .conftest import MAC, PASSWORD, USERNAME
 
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 CLARITY = "sensor.tougheye_lens_clarity"
+OBSCURED = "sensor.tougheye_lens_obscured_area"
+CLARITY_THRESHOLD = "number.tougheye_automatic_self_clean_threshold"
+OBSCURED_THRESHOLD = "number.tougheye_automatic_self_clean_obscured_threshold"
 EVENT = "event.tougheye_lens_cleaning"
 AUTO = "switch.tougheye_automatic_self_clean"
 SELF_CLEAN = "button.tougheye_self_clean"
@@ -84,6 +90,12 @@ def _clarity(hass: HomeAssistant) -> float | None:
     return None if state.state in ("unknown", "unavailable") else float(state.state)
 
 
+def _obscured(hass: HomeAssistant) -> float | None:
+    state = hass.states.get(OBSCURED)
+    assert state is not None
+    return None if state.state in ("unknown", "unavailable") else float(state.state)
+
+
 def _issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
     return ir.async_get(hass).async_get_issue(
         DOMAIN, f"{ISSUE_LENS_NOT_IMPROVING}_{entry.entry_id}"
@@ -97,14 +109,18 @@ def _completed_cleans(camera: EmulatedCamera) -> int:
 async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
-    """The whole loop: learn, degrade, clean once, recover; stuck: stop + repair."""
+    """Provisional baseline, verified by a clean; dirt: one clean, recovered."""
     clock = _Clock(hass)
     await hass.services.async_call(
         "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
     )
-    # Unknown until a self-clean teaches the clean baseline.
+    # No "unknown" after install: the first sample is a provisional baseline.
     await clock.advance()
-    assert _clarity(hass) is None
+    assert _clarity(hass) == 100.0
+    assert _obscured(hass) == 0.0
+    state = hass.states.get(CLARITY)
+    assert state.attributes["baseline"] == "provisional"
+    assert state.attributes["scene"] == "day"
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
     )
@@ -112,6 +128,7 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     event = hass.states.get(EVENT)
     assert event is not None
     assert event.attributes["event_type"] == "cleaned"
+    assert hass.states.get(CLARITY).attributes["baseline"] == "verified"
     assert _clarity(hass) == 100.0
 
     # Dirt builds up: clarity falls; once it stayed low, exactly one clean runs.
@@ -119,20 +136,36 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     readings = []
     while _completed_cleans(camera) == 1 and len(readings) < 5:
         await clock.advance()
-        readings.append(_clarity(hass))
+        readings.append((_clarity(hass), _obscured(hass)))
     assert _completed_cleans(camera) == 2
-    assert min(r for r in readings if r is not None) < 60
+    assert min(c for c, _ in readings) < 60
+    assert max(o for _, o in readings) > 20
     await clock.advance()
     event = hass.states.get(EVENT)
     assert event.attributes["event_type"] == "cleaned"
     assert event.attributes["before"] < 60
+    assert event.attributes["obscured_before"] > 20
     assert event.attributes["after"] >= 90
+    assert event.attributes["obscured_after"] < 5
     assert camera.dirt == 0
     await clock.advance(4)
     assert _completed_cleans(camera) == 2
     assert _clarity(hass) >= 90
 
-    # Stuck dirt: cleaning runs and does not help, twice; then it stops.
+
+async def test_stuck_dirt_pauses_and_raises_repair(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Cleaning that does not help, twice: automatic cleaning stops, a repair."""
+    clock = _Clock(hass)
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
+    )
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
+    )
+    await clock.advance()
+    event = hass.states.get(EVENT)
     camera.stuck = True
     camera.dirt = 0.5
     outcomes = []
@@ -143,10 +176,15 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
             outcomes.append(state.attributes["event_type"])
             event = state
     assert outcomes == ["no_improvement", "no_improvement"]
-    assert _issue(hass, init_integration) is not None
-    assert _completed_cleans(camera) == 4
+    issue = _issue(hass, init_integration)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert float(issue.translation_placeholders["after"]) < 60
+    assert _completed_cleans(camera) == 3
     await clock.advance(6)
-    assert _completed_cleans(camera) == 4
+    assert _completed_cleans(camera) == 3
+    # The stuck dirt did not become the baseline.
+    assert _clarity(hass) < 60
 
     # Someone wiped the lens by hand: clarity is back, the repair goes away.
     camera.stuck = False
@@ -154,6 +192,131 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     await clock.advance(3)
     assert _clarity(hass) >= 90
     assert _issue(hass, init_integration) is None
+
+
+async def test_obscured_area_alone_triggers_clean(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Drops and a smear over part of the picture are enough, clarity aside."""
+    clock = _Clock(hass)
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
+    )
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: CLARITY_THRESHOLD, "value": 10},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: OBSCURED_THRESHOLD, "value": 15},
+        blocking=True,
+    )
+    await clock.advance()
+    camera.dirt = 0.3
+    await clock.advance(4)
+    assert _completed_cleans(camera) == 1
+    event = hass.states.get(EVENT)
+    assert event.attributes["event_type"] == "cleaned"
+    assert event.attributes["before"] >= 10
+    assert event.attributes["obscured_before"] > 15
+
+
+async def test_old_stored_baselines_are_dropped(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    camera: EmulatedCamera,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Version 1 kept one number per scene: replaced by a provisional baseline."""
+    hass_storage[f"{DOMAIN}.lens.{config_entry.entry_id}"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.lens.{config_entry.entry_id}",
+        "data": {"baselines": {"day": 12.5}},
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    monitor = config_entry.runtime_data.lens
+    assert monitor is not None
+    assert monitor.tracker.baselines == {}
+    # The first sample comes seconds after setup, not an interval later.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done()
+    assert _clarity(hass) == 100.0
+    assert hass.states.get(CLARITY).attributes["baseline"] == "provisional"
+
+
+async def test_baselines_survive_a_restart(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    camera: EmulatedCamera,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A verified baseline is stored and read back; the dirt shows at once."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    clock = _Clock(hass)
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
+    )
+    await clock.advance()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"{DOMAIN}.lens.{config_entry.entry_id}"]
+    assert stored["version"] == lens.STORAGE_VERSION
+    assert stored["data"]["baselines"]["day"]["kind"] == "verified"
+
+    camera.dirt = 0.5
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await clock.advance()
+    state = hass.states.get(CLARITY)
+    assert state.attributes["baseline"] == "verified"
+    assert float(state.state) < 60
+
+
+def _number_data(value: float) -> dict[str, Any]:
+    return {
+        "native_max_value": 95.0,
+        "native_min_value": 5.0,
+        "native_step": 1.0,
+        "native_unit_of_measurement": "%",
+        "native_value": value,
+    }
+
+
+async def test_thresholds_are_restored(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """Both thresholds come back after a restart."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(CLARITY_THRESHOLD, "45"),
+                _number_data(45.0),
+            ),
+            (
+                State(OBSCURED_THRESHOLD, "33"),
+                _number_data(33.0),
+            ),
+        ],
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(CLARITY_THRESHOLD).state == "45.0"
+    assert hass.states.get(OBSCURED_THRESHOLD).state == "33.0"
+    monitor = config_entry.runtime_data.lens
+    assert monitor is not None
+    assert (monitor.threshold, monitor.obscured_threshold) == (45.0, 33.0)
 
 
 async def test_daily_limit(
@@ -193,14 +356,51 @@ async def test_recent_snapshot_is_reused(
     assert [r for r in camera.requests if r.path == "image.cgi"] == []
 
 
-def test_measure_tracks_dirt_and_refuses_garbage() -> None:
-    """Sharper pictures score higher; non-images are refused."""
+def test_emulator_dirt_reads_gradually_and_garbage_is_refused() -> None:
+    """More emulated dirt: lower clarity, more obscured; non-images are refused."""
     cam = EmulatedCamera()
-    scores = []
+    baseline = clarity.measure(cam.snapshot_jpeg(9))
+    readings = []
     for dirt in (0.0, 0.2, 0.5, 1.0):
         cam.dirt = dirt
-        scores.append(clarity.measure(cam.snapshot_jpeg(9)).sharpness)
-    assert scores == sorted(scores, reverse=True)
-    assert scores[-1] < scores[0] / 3
-    with pytest.raises(ValueError, match="image"):
+        readings.append(
+            clarity.compare(clarity.measure(cam.snapshot_jpeg(9)), baseline)
+        )
+    assert [r.clarity for r in readings] == sorted(
+        (r.clarity for r in readings), reverse=True
+    )
+    assert [r.obscured for r in readings] == sorted(r.obscured for r in readings)
+    assert readings[0] == clarity.Reading(clarity=100.0, obscured=0.0)
+    assert readings[-1].clarity < 10
+    assert readings[-1].obscured > 30
+    with pytest.raises(clarity.NotAnImageError, match="image"):
         clarity.measure(b"not a jpeg")
+
+
+async def test_failed_clean_and_failed_check_leave_the_loop_ready(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A refused self-clean or a post-clean picture that fails: back to idle."""
+    clock = _Clock(hass)
+    monitor = init_integration.runtime_data.lens
+    assert monitor is not None
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
+    )
+    await clock.advance()
+    camera.dirt = 0.6
+    camera.inject(Fault(kind="error", path="alarm.cgi"))
+    await clock.advance(4)
+    assert _completed_cleans(camera) == 0
+    assert monitor.tracker.state is LensState.IDLE
+    assert monitor.cleans_today >= 1
+
+    # The clean goes through, its check does not: no event, nothing learned.
+    camera.clear_faults()
+    monitor._cleans = (dt_util.now().date(), 0)
+    camera.inject(Fault(kind="truncated", path="image.cgi"))
+    await monitor.async_self_clean()
+    await clock.advance()
+    assert hass.states.get(EVENT).state == "unknown"
+    assert monitor.tracker.state is LensState.IDLE
+    assert monitor.baseline == "provisional"

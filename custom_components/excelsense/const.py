@@ -45,7 +45,6 @@ CONF_AUTO_CLEAN_MAX_PER_DAY: Final = "auto_clean_max_per_day"
 # Lens clarity changes over hours; a snapshot every 15 minutes costs nothing.
 DEFAULT_LENS_INTERVAL: Final = 15
 DEFAULT_AUTO_CLEAN_MAX_PER_DAY: Final = 4
-DEFAULT_AUTO_CLEAN_THRESHOLD: Final = 60.0
 ISSUE_LENS_NOT_IMPROVING: Final = "lens_not_improving"
 SIGNAL_LENS_UPDATE: Final = f"{DOMAIN}_lens_update_{{}}"
 SIGNAL_LENS_CLEANING: Final = f"{DOMAIN}_lens_cleaning_{{}}"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .api import AlarmEvent
     from .data import ExcelSenseConfigEntry
-    from .lens import CleaningOutcome
+    from .lens_tracking import CleaningOutcome
 
 # Events come from the alarm-log checks and the lens monitor; nothing to poll.
 PARALLEL_UPDATES = 0
@@ -109,7 +109,14 @@ class LensCleaningEvent(ExcelSenseLensEntity, EventEntity):
 
     @callback
     def _outcome(self, outcome: CleaningOutcome) -> None:
+        before, after = outcome.before, outcome.after
         self._trigger_event(
-            outcome.event_type, {"before": outcome.before, "after": outcome.after}
+            outcome.event_type,
+            {
+                "before": None if before is None else before.clarity,
+                "after": None if after is None else after.clarity,
+                "obscured_before": None if before is None else before.obscured,
+                "obscured_after": None if after is None else after.obscured,
+            },
         )
         self.async_write_ha_state()

@@ -1,19 +1,16 @@
 """Closed-loop lens care: measure clarity, clean when needed, check it helped.
 
-Clarity is the smoothed sharpness of recent snapshots as a percentage of a
-clean baseline for the same kind of scene. Baselines are learned from a
-snapshot taken shortly after each successful self-clean and kept in storage.
-A self-clean is verified by measuring again afterwards; automatic cleaning
-runs when clarity stays under a threshold, a limited number of times a day,
-and stops (with a repair issue) when cleaning does not help.
+``lens_tracking.ClarityTracker`` holds the baselines, the smoothed readings and
+the decisions; this monitor feeds it snapshots on a timer, runs self-clean
+(automatically when the tracker asks, a limited number of times a day),
+verifies each clean with a fresh snapshot after the wiper has finished, keeps
+the baselines in storage and tells Home Assistant (entities, the cleaning
+event, the "does not improve" repair issue).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-import statistics
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +22,11 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import AlarmOperation, ExcelSenseError
-from .clarity import Measurement, measure
+from .clarity import Measurement, NotAnImageError, Reading, measure
 from .const import (
     CONF_AUTO_CLEAN_MAX_PER_DAY,
     CONF_LENS_INTERVAL,
     DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
-    DEFAULT_AUTO_CLEAN_THRESHOLD,
     DEFAULT_LENS_INTERVAL,
     DOMAIN,
     ISSUE_LENS_NOT_IMPROVING,
@@ -38,44 +34,45 @@ from .const import (
     SIGNAL_LENS_CLEANING,
     SIGNAL_LENS_UPDATE,
 )
+from .lens_tracking import ClarityTracker, CleaningOutcome, LensState
 
 if TYPE_CHECKING:
     from .api import ExcelSenseClient
     from .data import ExcelSenseConfigEntry
     from .snapshot import SnapshotSource
 
-STORAGE_VERSION = 1
+# Version 2: baselines per region (version 1 kept one number per scene).
+STORAGE_VERSION = 2
 # Samples are checked every minute against the configured interval, so a
 # changed option applies without a reload.
 TICK = timedelta(minutes=1)
+# The first sample, shortly after setup (the camera is known to answer).
+FIRST_SAMPLE_DELAY = timedelta(seconds=10)
 # The wiper needs a few seconds; measure after it has surely finished.
 POST_CLEAN_DELAY = timedelta(seconds=20)
-# Median of this many samples of the same scene: one odd frame is not dirt.
-SMOOTHING = 3
-# A clean "helped" if clarity rose this many points or ended this high.
-MIN_IMPROVEMENT = 10.0
-CLEAN_ENOUGH = 90.0
-# Automatic cleaning stops after this many cleanings in a row that did not help.
-AUTO_STOP_AFTER = 2
 # A snapshot younger than this, taken for the camera entity, is reused.
 REUSE_MAX_AGE = 60.0
 LENS_QUALITY = 9
-# After a clean, a baseline may drop to a post-clean sample this close to it
-# (the scene changed); lower post-clean samples are dirt that did not come off.
-BASELINE_TOLERANCE = 0.85
+
+__all__ = ["CleaningOutcome", "LensMonitor"]
 
 
-@dataclass(frozen=True)
-class CleaningOutcome:
-    """Whether a self-clean helped, with clarity before and after (%)."""
+class _LensStore(Store[dict[str, Any]]):
+    """The baselines; those of version 1 (one number per scene) are dropped."""
 
-    event_type: str
-    before: float | None
-    after: float | None
+    async def _async_migrate_func(
+        self,
+        old_major_version: int,
+        old_minor_version: int,
+        old_data: dict[str, Any],
+    ) -> dict[str, Any]:
+        # A single edge strength cannot become a baseline per region; the
+        # next samples give a provisional baseline instead.
+        return {"baselines": {}}
 
 
 class LensMonitor:
-    """Clarity, baselines, verification and automatic cleaning of one camera."""
+    """Sampling, self-clean, verification and storage of one camera's lens."""
 
     def __init__(
         self,
@@ -89,30 +86,36 @@ class LensMonitor:
         self.entry = entry
         self.client = client
         self.snapshots = snapshots
-        self._store: Store[dict[str, Any]] = Store(
+        self._store = _LensStore(
             hass, STORAGE_VERSION, f"{DOMAIN}.lens.{entry.entry_id}"
         )
-        self.baselines: dict[str, float] = {}
-        self._samples: deque[Measurement] = deque(maxlen=SMOOTHING)
+        self.tracker = ClarityTracker()
         self._ticks_since_sample = 0
-        self.clarity: float | None = None
         self.auto_enabled = False
-        self.threshold = DEFAULT_AUTO_CLEAN_THRESHOLD
-        self.auto_stopped = False
-        self._no_improvement_streak = 0
         self._cleans: tuple[date, int] = (dt_util.now().date(), 0)
-        self._verifying = False
 
     async def async_start(self) -> None:
         """Load baselines and start sampling."""
-        stored = await self._store.async_load() or {}
-        self.baselines = {
-            str(scene): float(value)
-            for scene, value in dict(stored.get("baselines", {})).items()
-        }
+        self.tracker.baselines = ClarityTracker.baselines_from(
+            await self._store.async_load()
+        )
         self.entry.async_on_unload(
             async_track_time_interval(
                 self.hass, self._tick, TICK, name=f"{DOMAIN} lens clarity"
+            )
+        )
+
+        # Readings from the start, not one interval later.
+        async def first_sample(_now: datetime) -> None:
+            await self.async_sample()
+
+        self.entry.async_on_unload(
+            async_call_later(
+                self.hass,
+                FIRST_SAMPLE_DELAY,
+                HassJob(
+                    first_sample, f"{DOMAIN} first lens sample", cancel_on_shutdown=True
+                ),
             )
         )
 
@@ -138,9 +141,37 @@ class LensMonitor:
         return count if day == dt_util.now().date() else 0
 
     @property
+    def clarity(self) -> float | None:
+        """Smoothed clarity (%), None before the first sample."""
+        reading = self.tracker.reading
+        return None if reading is None else reading.clarity
+
+    @property
+    def obscured(self) -> float | None:
+        """Smoothed obscured area (%), None before the first sample."""
+        reading = self.tracker.reading
+        return None if reading is None else reading.obscured
+
+    @property
     def scene(self) -> str | None:
-        """The kind of scene of the latest sample."""
-        return self._samples[-1].scene if self._samples else None
+        """The kind of scene compared (day or night)."""
+        return self.tracker.scene
+
+    @property
+    def baseline(self) -> str | None:
+        """Whether the current scene's baseline is provisional or verified."""
+        baseline = self.tracker.baseline
+        return None if baseline is None else str(baseline.kind)
+
+    @property
+    def threshold(self) -> float:
+        """Clarity (%) under which automatic cleaning runs."""
+        return self.tracker.clarity_threshold
+
+    @property
+    def obscured_threshold(self) -> float:
+        """Obscured area (%) over which automatic cleaning runs."""
+        return self.tracker.obscured_threshold
 
     async def _tick(self, _now: datetime) -> None:
         self._ticks_since_sample += 1
@@ -166,63 +197,46 @@ class LensMonitor:
         try:
             jpeg = await self._snapshot(reuse=reuse)
             return await self.hass.async_add_executor_job(measure, jpeg)
-        except (ExcelSenseError, ValueError) as err:
+        except (ExcelSenseError, NotAnImageError) as err:
             LOGGER.debug("Lens sample of %s failed: %s", self.client.host, err)
             return None
 
-    def _clarity_of(self, samples: list[Measurement]) -> float | None:
-        if not samples:
-            return None
-        baseline = self.baselines.get(samples[-1].scene)
-        if not baseline:
-            return None
-        sharpness = statistics.median(m.sharpness for m in samples)
-        return round(min(100.0, 100.0 * sharpness / baseline), 1)
-
-    def _smoothed(self) -> float | None:
-        """Median of the recent samples of the latest sample's scene."""
-        if not self._samples:
-            return None
-        scene = self._samples[-1].scene
-        return self._clarity_of([m for m in self._samples if m.scene == scene])
-
     async def async_sample(self) -> None:
         """Take one sample (reusing a recent snapshot) and act on it."""
-        if self._verifying:
+        if self.tracker.state is not LensState.IDLE:
             return  # the verification's own sample is on its way
         sample = await self._measure(reuse=True)
-        if sample is None or self._verifying:
+        if sample is None or self.tracker.state is not LensState.IDLE:
             return
-        self._samples.append(sample)
-        self.clarity = self._smoothed()
+        if self.tracker.add(sample):
+            self._save()
         self._publish()
-        if self.clarity is not None and self.clarity >= self.threshold:
+        if self.tracker.is_clear():
             self._clear_not_improving()
-        await self._maybe_auto_clean()
+        self._maybe_auto_clean()
 
-    async def _maybe_auto_clean(self) -> None:
-        scene = self.scene
-        steady = sum(1 for m in self._samples if m.scene == scene) >= SMOOTHING
+    def _maybe_auto_clean(self) -> None:
+        reading = self.tracker.reading
         if (
             not self.auto_enabled
-            or self.auto_stopped
-            or self._verifying
-            or self.clarity is None
-            or self.clarity >= self.threshold
-            or not steady
+            or reading is None
+            or not self.tracker.wants_auto_clean()
             or self.client.alarm_operation_running
             or self.cleans_today >= self.max_per_day
         ):
             return
         self._cleans = (dt_util.now().date(), self.cleans_today + 1)
         LOGGER.info(
-            "Lens clarity of %s is %.0f%%, under %.0f%%: running self-clean",
+            "Lens of %s: clarity %.0f%% (threshold %.0f%%), %.0f%% obscured "
+            "(threshold %.0f%%): running self-clean",
             self.entry.title,
-            self.clarity,
+            reading.clarity,
             self.threshold,
+            reading.obscured,
+            self.obscured_threshold,
         )
         # Its own task: a sampling tick must not wait out the wiper.
-        self._verifying = True
+        self.tracker.cleaning_started()
         self.entry.async_create_background_task(
             self.hass, self._auto_clean(), f"{DOMAIN} automatic self-clean"
         )
@@ -231,19 +245,23 @@ class LensMonitor:
         try:
             await self.async_self_clean(automatic=True)
         except ExcelSenseError as err:
-            self._verifying = False
             LOGGER.warning(
                 "Automatic self-clean of %s failed: %s", self.entry.title, err
             )
 
     async def async_self_clean(self, *, automatic: bool = False) -> None:
         """Run self-clean, then verify it after the wiper has finished."""
-        before = self.clarity
-        await self.client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
-        self._verifying = True
+        before = self.tracker.reading
+        self.tracker.cleaning_started()
+        try:
+            await self.client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+        except ExcelSenseError:
+            self.tracker.cleaning_failed()
+            raise
+        self.tracker.cleaning_sent()
 
         async def verify(_now: datetime) -> None:
-            await self._verify(before, automatic)
+            await self._verify(before, automatic=automatic)
 
         self.entry.async_on_unload(
             async_call_later(
@@ -253,56 +271,34 @@ class LensMonitor:
             )
         )
 
-    async def _verify(self, before: float | None, automatic: bool) -> None:  # noqa: FBT001
-        try:
-            sample = await self._measure(reuse=False)
-        finally:
-            self._verifying = False
-        if sample is None:
+    async def _verify(self, before: Reading | None, *, automatic: bool) -> None:
+        sample = await self._measure(reuse=False)
+        outcome = self.tracker.verified(sample, before, automatic=automatic)
+        if outcome is None:
+            self._publish()
             return
-        self._learn_baseline(sample)
-        self._samples.clear()
-        self._samples.append(sample)
-        after = self._clarity_of([sample])
-        self.clarity = after
-        helped = (
-            before is None
-            or after is None
-            or after >= CLEAN_ENOUGH
-            or after - before >= MIN_IMPROVEMENT
-        )
-        outcome = CleaningOutcome(
-            "cleaned" if helped else "no_improvement", before, after
-        )
-        if helped:
-            self._no_improvement_streak = 0
+        self._save()
+        if outcome.event_type == "cleaned":
             self._clear_not_improving()
-        elif automatic:
-            self._no_improvement_streak += 1
-            if self._no_improvement_streak >= AUTO_STOP_AFTER:
-                self._stop_auto(before, after)
+        elif self.tracker.auto_stopped:
+            self._raise_not_improving(outcome)
         async_dispatcher_send(
             self.hass, SIGNAL_LENS_CLEANING.format(self.entry.entry_id), outcome
         )
         self._publish()
 
-    def _learn_baseline(self, sample: Measurement) -> None:
-        baseline = self.baselines.get(sample.scene)
-        if baseline is None or sample.sharpness > baseline:
-            new = sample.sharpness
-        elif sample.sharpness >= BASELINE_TOLERANCE * baseline:
-            new = (baseline + sample.sharpness) / 2
-        else:
-            return
-        self.baselines[sample.scene] = new
-        self._store.async_delay_save(lambda: {"baselines": dict(self.baselines)}, 1)
+    def _save(self) -> None:
+        self._store.async_delay_save(self.tracker.stored, 1)
 
-    def _stop_auto(self, before: float | None, after: float | None) -> None:
-        self.auto_stopped = True
+    def _raise_not_improving(self, outcome: CleaningOutcome) -> None:
         LOGGER.warning(
             "Self-clean did not improve the lens of %s; automatic cleaning paused",
             self.entry.title,
         )
+
+        def percent(reading: Reading | None, value: str) -> str:
+            return "?" if reading is None else f"{getattr(reading, value):.0f}"
+
         ir.async_create_issue(
             self.hass,
             DOMAIN,
@@ -312,14 +308,14 @@ class LensMonitor:
             translation_key=ISSUE_LENS_NOT_IMPROVING,
             translation_placeholders={
                 "name": self.entry.title,
-                "before": "?" if before is None else f"{before:.0f}",
-                "after": "?" if after is None else f"{after:.0f}",
+                "before": percent(outcome.before, "clarity"),
+                "after": percent(outcome.after, "clarity"),
+                "obscured": percent(outcome.after, "obscured"),
             },
         )
 
     def _clear_not_improving(self) -> None:
-        self.auto_stopped = False
-        self._no_improvement_streak = 0
+        self.tracker.resume()
         ir.async_delete_issue(
             self.hass, DOMAIN, f"{ISSUE_LENS_NOT_IMPROVING}_{self.entry.entry_id}"
         )
@@ -335,7 +331,13 @@ class LensMonitor:
     @callback
     def set_threshold(self, value: float) -> None:
         """Set the clarity (%) under which automatic cleaning runs."""
-        self.threshold = value
+        self.tracker.clarity_threshold = value
+        self._publish()
+
+    @callback
+    def set_obscured_threshold(self, value: float) -> None:
+        """Set the obscured area (%) over which automatic cleaning runs."""
+        self.tracker.obscured_threshold = value
         self._publish()
 
     def _publish(self) -> None:

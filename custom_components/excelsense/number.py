@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from .api import AVStream
     from .data import ExcelSenseConfigEntry, ExcelSenseData
+    from .lens import LensMonitor
 
 # Commands queue on the client's own request bound.
 PARALLEL_UPDATES = 0
@@ -227,7 +228,10 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class LensNumberDescription(ExcelSenseEntityDescription, NumberEntityDescription):
-    """A number of the lens monitor (nothing polled)."""
+    """A threshold of the lens monitor (nothing polled; restored on restart)."""
+
+    value_fn: Callable[[LensMonitor], float]
+    set_fn: Callable[[LensMonitor, float], None]
 
 
 AUTO_CLEAN_THRESHOLD = LensNumberDescription(
@@ -239,6 +243,22 @@ AUTO_CLEAN_THRESHOLD = LensNumberDescription(
     native_step=1,
     native_unit_of_measurement=PERCENTAGE,
     mode=NumberMode.SLIDER,
+    value_fn=lambda lens: lens.threshold,
+    set_fn=lambda lens, value: lens.set_threshold(value),
+)
+
+
+AUTO_CLEAN_OBSCURED_THRESHOLD = LensNumberDescription(
+    key="auto_self_clean_obscured_threshold",
+    translation_key="auto_self_clean_obscured_threshold",
+    entity_category=EntityCategory.CONFIG,
+    native_min_value=5,
+    native_max_value=90,
+    native_step=1,
+    native_unit_of_measurement=PERCENTAGE,
+    mode=NumberMode.SLIDER,
+    value_fn=lambda lens: lens.obscured_threshold,
+    set_fn=lambda lens, value: lens.set_obscured_threshold(value),
 )
 
 
@@ -258,12 +278,15 @@ async def async_setup_entry(
     ]
     lens = entry.runtime_data.lens
     if lens is not None:
-        entities.append(AutoSelfCleanThreshold(coordinator, AUTO_CLEAN_THRESHOLD, lens))
+        entities.extend(
+            LensThreshold(coordinator, description, lens)
+            for description in (AUTO_CLEAN_THRESHOLD, AUTO_CLEAN_OBSCURED_THRESHOLD)
+        )
     async_add_entities(entities)
 
 
-class AutoSelfCleanThreshold(ExcelSenseLensEntity, RestoreNumber):
-    """Clarity (%) under which automatic cleaning runs."""
+class LensThreshold(ExcelSenseLensEntity, RestoreNumber):
+    """A threshold (%) of automatic cleaning: clarity under, or obscured area over."""
 
     entity_description: LensNumberDescription
 
@@ -272,16 +295,16 @@ class AutoSelfCleanThreshold(ExcelSenseLensEntity, RestoreNumber):
         await super().async_added_to_hass()
         last = await self.async_get_last_number_data()
         if last is not None and last.native_value is not None:
-            self.lens.set_threshold(float(last.native_value))
+            self.entity_description.set_fn(self.lens, float(last.native_value))
 
     @property
     def native_value(self) -> float:
         """The threshold."""
-        return self.lens.threshold
+        return self.entity_description.value_fn(self.lens)
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the threshold (Home Assistant checks the range)."""
-        self.lens.set_threshold(value)
+        self.entity_description.set_fn(self.lens, value)
 
 
 class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):

@@ -182,6 +182,7 @@ async def async_setup_entry(
     lens = entry.runtime_data.lens
     if lens is not None:
         entities.append(LensClaritySensor(coordinator, LENS_CLARITY, lens))
+        entities.append(LensObscuredSensor(coordinator, LENS_OBSCURED_AREA, lens))
     async_add_entities(entities)
 
 
@@ -199,6 +200,15 @@ LENS_CLARITY = LensSensorDescription(
 )
 
 
+LENS_OBSCURED_AREA = LensSensorDescription(
+    key="lens_obscured_area",
+    translation_key="lens_obscured_area",
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)
+
+
 class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
     """How clear the lens is compared with its clean baseline (%)."""
 
@@ -206,16 +216,28 @@ class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Smoothed clarity; unknown until a self-clean taught the baseline."""
+        """Smoothed clarity; unknown only until the first sample."""
         return self.lens.clarity
 
     @property
     def extra_state_attributes(self) -> dict[str, object]:
-        """The kind of scene compared and today's automatic cleanings."""
+        """Scene, baseline (provisional or verified), today's automatic cleans."""
         return {
             "scene": self.lens.scene,
+            "baseline": self.lens.baseline,
             "automatic_cleanings_today": self.lens.cleans_today,
         }
+
+
+class LensObscuredSensor(ExcelSenseLensEntity, SensorEntity):
+    """How much of the picture lost most of its detail (%): drops, a smear."""
+
+    entity_description: LensSensorDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """Smoothed obscured area; unknown only until the first sample."""
+        return self.lens.obscured
 
 
 class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):

@@ -1,5 +1,7 @@
 """JPEG frames of the emulated camera: colour bars, an OSD-like text overlay, dirt.
 
+The dirt is ``dirt.lens_dirt``: haze, drops and a smear that grow together.
+
 Rendering is pure (a function of ``Frame`` and the quality level) and cached, so
 repeated snapshots and MJPEG frames within the same second cost nothing.
 """
@@ -9,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 import io
-import random
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
+
+from . import dirt
 
 MAX_WIDTH = 1280
 DIRT_STEPS = 20
@@ -24,8 +27,7 @@ _BARS = (
     (192, 0, 0),
     (0, 0, 192),
 )
-_SMUDGES = 14
-_SMUDGE_SEED = 1700
+_DIRT_SEED = 1700
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,37 +94,8 @@ def _scene(frame: Frame) -> Image.Image:
 
 
 def _dirty(image: Image.Image, level: int) -> Image.Image:
-    """Smudge and blur the scene, more with every step of dirt.
-
-    Worked on a copy shrunk by up to 4x as dirt grows (dirt is soft anyway),
-    so light dirt only softens fine detail and heavy dirt blurs everything.
-    """
-    amount = level / DIRT_STEPS
-    size = image.size
-    shrink = 1 + 3 * amount
-    small = image.resize(
-        (max(1, round(size[0] / shrink)), max(1, round(size[1] / shrink)))
-    )
-    width, height = small.size
-    overlay = Image.new("RGBA", small.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    rng = random.Random(_SMUDGE_SEED)
-    alpha = round(40 + 120 * amount)
-    for _ in range(round(_SMUDGES * amount)):
-        radius_x = rng.uniform(0.04, 0.14) * width
-        radius_y = rng.uniform(0.04, 0.14) * height
-        centre_x = rng.uniform(0, width)
-        centre_y = rng.uniform(0, height)
-        box = (
-            centre_x - radius_x,
-            centre_y - radius_y,
-            centre_x + radius_x,
-            centre_y + radius_y,
-        )
-        draw.ellipse(box, fill=(90, 70, 40, alpha))
-    smudged = Image.alpha_composite(small.convert("RGBA"), overlay).convert("RGB")
-    blurred = smudged.filter(ImageFilter.GaussianBlur(radius=amount * width / 160))
-    return blurred.resize(size, Image.Resampling.BILINEAR)
+    """The lens dirt model (``dirt.lens_dirt``) at ``level`` of ``DIRT_STEPS``."""
+    return dirt.lens_dirt(image, level / DIRT_STEPS, seed=_DIRT_SEED)
 
 
 def _overlay(image: Image.Image, frame: Frame) -> None:
