@@ -1,17 +1,24 @@
 """RTSP side of the emulator: a live H.264 test pattern, served like the camera's.
 
-ffmpeg renders the picture (``testsrc2`` with the device name, clock and status
-drawn on it) and publishes it to this server (RTSP ANNOUNCE/RECORD, RTP
-interleaved in TCP); the server relays the RTP packets to every player
-(DESCRIBE/SETUP/PLAY over TCP interleaved or UDP) at any ``/snl/live/...`` path,
-the paths video.cgi reports.  ffmpeg cannot serve players itself (its RTSP
-``listen`` mode only receives) and Debian packages no RTSP server, hence this
-small relay.  Players sign in with HTTP Basic (a device account), so a client
-that mangles credentials in the URL fails as it would on the camera.
+For each stream (``/snl/live/<camera>/<stream>``, the paths video.cgi reports)
+an ffmpeg renders the picture (``testsrc2`` with the device name, clock and
+status drawn on it) at that stream's own size, and publishes it to this server
+(RTSP ANNOUNCE/RECORD, RTP interleaved in TCP); the server relays the RTP
+packets to the stream's players (DESCRIBE/SETUP/PLAY over TCP interleaved or
+UDP). Stream 1 runs from the start, the others from their first player; a
+stream whose resolution changed restarts at the new size for its next player.
+ffmpeg cannot serve players itself (its RTSP ``listen`` mode only receives) and
+Debian packages no RTSP server, hence this small relay. Players sign in with
+HTTP Basic (a device account), so a client that mangles credentials in the URL
+fails as it would on the camera.
 
 Usage::
 
-    server = RtspServer(authenticate=check, overlay=lambda: ("name", "clock"))
+    server = RtspServer(
+        authenticate=check,
+        overlay=lambda stream: ("name", "clock"),
+        size=lambda stream: (640, 360),
+    )
     await server.start()  # listens at once; ffmpeg publishes ~1 s later
     ...
     await server.stop()  # stops ffmpeg too
@@ -36,7 +43,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -133,6 +140,8 @@ class _Connection:
         self.session = secrets.token_hex(8)
         self.publisher = False
         self.playing = False
+        # The feed (stream) this connection publishes or plays.
+        self.feed: _Feed | None = None
         # track -> interleaved RTP channel (TCP players and the publisher)
         self.channels: dict[int, int] = {}
         # track -> (rtp socket, rtcp socket, client rtp address, client rtcp address)
@@ -177,42 +186,63 @@ class _Connection:
         self.writer.close()
 
 
+class _Feed:
+    """One stream: its ffmpeg, the publisher connection and its SDP."""
+
+    def __init__(self, stream: int, size: tuple[int, int]) -> None:
+        self.stream = stream
+        self.size = size
+        self.path = f"/publish/{secrets.token_hex(8)}/{stream}"
+        self.publisher: _Connection | None = None
+        self.sdp: str | None = None
+        self.pending_sdp: str | None = None
+        self.ready = asyncio.Event()
+        self.last_marker = True
+        self.process: asyncio.subprocess.Process | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.stderr: collections.deque[str] = collections.deque(maxlen=20)
+
+
+def stream_of(path: str) -> int | None:
+    """The stream id of a player path ``/snl/live/<camera>/<stream>[/...]``."""
+    parts = path[len(LIVE_PATH_PREFIX) :].split("/")
+    if not path.startswith(LIVE_PATH_PREFIX) or len(parts) < 2:
+        return None
+    return int(parts[1]) if parts[1].isdigit() else None
+
+
 class RtspServer:
-    """RTSP server of one emulated camera, fed by an ffmpeg test pattern."""
+    """RTSP server of one emulated camera, fed by ffmpeg test patterns."""
 
     def __init__(
         self,
         *,
         authenticate: Callable[[str, str], bool],
-        overlay: Callable[[], Sequence[str]],
+        overlay: Callable[[int], Sequence[str]],
+        size: Callable[[int], tuple[int, int]],
+        streams: Callable[[], Collection[int]] = lambda: (1,),
         host: str = "127.0.0.1",
         port: int = 0,
-        size: tuple[int, int] = (640, 360),
         fps: int = 10,
     ) -> None:
-        """Prepare the server; ``start()`` listens and starts ffmpeg.
+        """Prepare the server; ``start()`` listens and starts stream 1.
 
         ``authenticate(user, password)`` checks a player's Basic credentials;
-        ``overlay()`` gives the text lines drawn on the picture (read a few
-        times a second).
+        ``overlay(stream)`` gives the text lines drawn on a stream's picture
+        (read a few times a second); ``size(stream)`` its picture size, from
+        the stream's settings; ``streams()`` the stream ids that exist.
         """
         self._authenticate = authenticate
         self._overlay = overlay
+        self._size_of = size
+        self._streams = streams
         self._host = host
         self._port = port
-        self._size = size
         self._fps = fps
-        self._publish_path = f"/publish/{secrets.token_hex(8)}"
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
-        self._publisher: _Connection | None = None
-        self._sdp: str | None = None
-        self._pending_sdp: str | None = None
-        self._sdp_ready = asyncio.Event()
-        self._last_marker = True
+        self._feeds: dict[int, _Feed] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self._process: asyncio.subprocess.Process | None = None
-        self._stderr: collections.deque[str] = collections.deque(maxlen=20)
         self._workdir: Path | None = None
         self.restarts = 0
 
@@ -223,8 +253,14 @@ class RtspServer:
 
     @property
     def publishing(self) -> bool:
-        """True while ffmpeg delivers the picture."""
-        return self._sdp is not None
+        """True while ffmpeg delivers stream 1's picture."""
+        feed = self._feeds.get(1)
+        return feed is not None and feed.sdp is not None
+
+    def size(self, stream: int) -> tuple[int, int] | None:
+        """The picture size a running stream is published at."""
+        feed = self._feeds.get(stream)
+        return None if feed is None else feed.size
 
     @property
     def players(self) -> int:
@@ -247,11 +283,8 @@ class RtspServer:
         )
         self._port = int(self._server.sockets[0].getsockname()[1])
         self._workdir = Path(tempfile.mkdtemp(prefix="excelsense-rtsp-"))
-        self._write_overlay()
-        self._tasks = [
-            asyncio.create_task(self._keep_overlay()),
-            asyncio.create_task(self._keep_publishing()),
-        ]
+        self._tasks = [asyncio.create_task(self._keep_overlay())]
+        self._feed(1)
         _LOGGER.debug("RTSP server listening on %s", self.url())
 
     async def stop(self) -> None:
@@ -261,7 +294,8 @@ class RtspServer:
             return
         for task in self._tasks:
             task.cancel()
-        await self._stop_ffmpeg()
+        for feed in list(self._feeds.values()):
+            await self._stop_feed(feed)
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -277,15 +311,31 @@ class RtspServer:
 
     # ----------------------------------------------------------------- ffmpeg
 
-    def _ffmpeg_command(self) -> list[str]:
-        width, height = self._size
+    def _feed(self, stream: int) -> _Feed:
+        """The running feed of a stream, (re)started at its current size."""
+        size = self._size_of(stream)
+        feed = self._feeds.get(stream)
+        if feed is not None and feed.size == size:
+            return feed
+        if feed is not None:
+            # The stream's resolution changed: new players get the new size.
+            self._tasks.append(asyncio.create_task(self._stop_feed(feed)))
+        feed = _Feed(stream, size)
+        self._feeds[stream] = feed
+        self._write_overlay(stream)
+        feed.task = asyncio.create_task(self._keep_publishing(feed))
+        return feed
+
+    def _ffmpeg_command(self, feed: _Feed) -> list[str]:
+        width, height = feed.size
         filters = []
         font = find_font()
         if font is not None and self._workdir is not None:
             # reload=1 rereads the file every frame: the name, clock and status
             # follow the device (the file is replaced atomically).
+            overlay = self._workdir / f"overlay-{feed.stream}.txt"
             filters.append(
-                f"drawtext=fontfile={font}:textfile={self._workdir / 'overlay.txt'}"
+                f"drawtext=fontfile={font}:textfile={overlay}"
                 ":reload=1:fontsize=22:fontcolor=white:line_spacing=6"
                 ":box=1:boxcolor=black@0.55:boxborderw=8:x=16:y=h-th-16"
             )
@@ -323,35 +373,43 @@ class RtspServer:
             "rtsp",
             "-rtsp_transport",
             "tcp",
-            f"rtsp://127.0.0.1:{self._port}{self._publish_path}",
+            f"rtsp://127.0.0.1:{self._port}{feed.path}",
         ]
 
-    async def _keep_publishing(self) -> None:
+    async def _keep_publishing(self, feed: _Feed) -> None:
         loop = asyncio.get_running_loop()
         delay = 0.5
         while True:
             started = loop.time()
-            self._process = await asyncio.create_subprocess_exec(
-                *self._ffmpeg_command(),
+            feed.process = await asyncio.create_subprocess_exec(
+                *self._ffmpeg_command(feed),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
             )
-            assert self._process.stderr is not None
-            async for line in self._process.stderr:
-                self._stderr.append(line.decode("utf-8", "replace").rstrip())
-            code = await self._process.wait()
+            assert feed.process.stderr is not None
+            async for line in feed.process.stderr:
+                feed.stderr.append(line.decode("utf-8", "replace").rstrip())
+            code = await feed.process.wait()
             _LOGGER.warning(
                 "ffmpeg publishing the RTSP test pattern exited (%s): %s",
                 code,
-                " | ".join(self._stderr) or "no output",
+                " | ".join(feed.stderr) or "no output",
             )
             self.restarts += 1
             delay = 0.5 if loop.time() - started > 30 else min(delay * 2, 10.0)
             await asyncio.sleep(delay)
 
-    async def _stop_ffmpeg(self) -> None:
-        process, self._process = self._process, None
+    async def _stop_feed(self, feed: _Feed) -> None:
+        if self._feeds.get(feed.stream) is feed:
+            del self._feeds[feed.stream]
+        if feed.task is not None:
+            feed.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feed.task
+        if feed.publisher is not None:
+            self._drop(feed.publisher)
+        process, feed.process = feed.process, None
         if process is None or process.returncode is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -363,15 +421,16 @@ class RtspServer:
                 process.kill()
             await process.wait()
 
-    def _write_overlay(self) -> bool:
-        """Write the overlay text if it changed; True when it did."""
+    def _write_overlay(self, stream: int) -> bool:
+        """Write a stream's overlay text if it changed; True when it did."""
         assert self._workdir is not None
-        text = "\n".join(_OVERLAY_UNSAFE.sub("", line) for line in self._overlay())
-        target = self._workdir / "overlay.txt"
+        lines = self._overlay(stream)
+        text = "\n".join(_OVERLAY_UNSAFE.sub("", line) for line in lines)
+        target = self._workdir / f"overlay-{stream}.txt"
         with contextlib.suppress(OSError):
             if target.read_text(encoding="utf-8") == text:
                 return False
-        scratch = self._workdir / "overlay.tmp"
+        scratch = self._workdir / f"overlay-{stream}.tmp"
         scratch.write_text(text, encoding="utf-8")
         # Atomic: ffmpeg never reads a half-written file.
         scratch.replace(target)
@@ -381,30 +440,32 @@ class RtspServer:
         while True:
             await asyncio.sleep(0.2)
             try:
-                self._write_overlay()
+                for stream in list(self._feeds):
+                    self._write_overlay(stream)
             except OSError:
                 _LOGGER.exception("cannot write the RTSP overlay text")
 
     # ----------------------------------------------------------------- relay
 
-    def _relay(self, channel: int, payload: bytes) -> None:
-        assert self._publisher is not None
+    def _relay(self, feed: _Feed, channel: int, payload: bytes) -> None:
+        publisher = feed.publisher
+        assert publisher is not None
         track = next(
             (
                 track
-                for track, first in self._publisher.channels.items()
+                for track, first in publisher.channels.items()
                 if channel in (first, first + 1)
             ),
             None,
         )
         if track is None:
             return
-        rtcp = channel != self._publisher.channels[track]
-        frame_start = not rtcp and self._last_marker
+        rtcp = channel != publisher.channels[track]
+        frame_start = not rtcp and feed.last_marker
         if not rtcp:
-            self._last_marker = len(payload) > 1 and bool(payload[1] & 0x80)
+            feed.last_marker = len(payload) > 1 and bool(payload[1] & 0x80)
         for conn in list(self._connections):
-            if not conn.playing or conn.publisher:
+            if not conn.playing or conn.publisher or conn.feed is not feed:
                 continue
             if conn.waiting_keyframe:
                 # Start every player on a keyframe, so it decodes from its first packet.
@@ -418,13 +479,14 @@ class RtspServer:
     def _drop(self, conn: _Connection) -> None:
         self._connections.discard(conn)
         conn.close()
-        if conn is self._publisher:
-            self._publisher = None
-            self._sdp = None
-            self._sdp_ready.clear()
+        feed = conn.feed
+        if conn.publisher and feed is not None and feed.publisher is conn:
+            feed.publisher = None
+            feed.sdp = None
+            feed.ready.clear()
             # Players would wait for packets that never come: let them reconnect.
             for other in list(self._connections):
-                if other.playing:
+                if other.playing and other.feed is feed:
                     self._connections.discard(other)
                     other.close()
 
@@ -441,8 +503,9 @@ class RtspServer:
                 if first == b"$":
                     header = await reader.readexactly(3)
                     payload = await reader.readexactly(int.from_bytes(header[1:3]))
-                    if conn is self._publisher:
-                        self._relay(header[0], payload)
+                    feed = conn.feed
+                    if feed is not None and conn is feed.publisher:
+                        self._relay(feed, header[0], payload)
                     continue
                 head = first + await reader.readuntil(b"\r\n\r\n")
                 request = _Request(head[:-4])
@@ -492,7 +555,8 @@ class RtspServer:
 
     def _player_check(self, request: _Request) -> bytes | None:
         """An error response for a player request that may not go on."""
-        if not request.path.startswith(LIVE_PATH_PREFIX):
+        stream = stream_of(request.path)
+        if stream is None or stream not in self._streams():
             return _response(request, 404, "Not Found")
         if not self._authorized(request):
             return _response(
@@ -507,29 +571,35 @@ class RtspServer:
         return _response(request, 200, "OK", {"Public": _PUBLIC})
 
     async def _announce(self, conn: _Connection, request: _Request) -> bytes:
-        if request.path != self._publish_path or self._publisher is not None:
+        feed = next((f for f in self._feeds.values() if f.path == request.path), None)
+        if feed is None or feed.publisher is not None:
             return _response(request, 403, "Forbidden")
         conn.publisher = True
-        self._publisher = conn
-        self._pending_sdp = request.body.decode("utf-8", "replace")
+        conn.feed = feed
+        feed.publisher = conn
+        feed.pending_sdp = request.body.decode("utf-8", "replace")
         return _response(request, 200, "OK")
 
     async def _record(self, conn: _Connection, request: _Request) -> bytes:
-        if not conn.publisher:
+        feed = conn.feed
+        if not conn.publisher or feed is None or feed.publisher is not conn:
             return _response(request, 455, "Method Not Valid in This State")
-        self._sdp = self._pending_sdp
-        self._last_marker = True
-        self._sdp_ready.set()
+        feed.sdp = feed.pending_sdp
+        feed.last_marker = True
+        feed.ready.set()
         return _response(request, 200, "OK", {"Session": conn.session})
 
     async def _describe(self, conn: _Connection, request: _Request) -> bytes:
         if (error := self._player_check(request)) is not None:
             return error
+        stream = stream_of(request.path)
+        assert stream is not None
+        feed = conn.feed = self._feed(stream)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._sdp_ready.wait(), _SDP_WAIT)
-        if self._sdp is None:
+            await asyncio.wait_for(feed.ready.wait(), _SDP_WAIT)
+        if feed.sdp is None:
             return _response(request, 503, "Service Unavailable")
-        body = _player_sdp(self._sdp, self._host).encode()
+        body = _player_sdp(feed.sdp, self._host).encode()
         base = request.url.rstrip("/") + "/"
         return _response(
             request,
@@ -554,6 +624,8 @@ class RtspServer:
             )
         if (error := self._player_check(request)) is not None:
             return error
+        if conn.feed is None:
+            conn.feed = self._feeds.get(stream_of(request.path) or 0)
         interleaved = re.search(r"interleaved=(\d+)", transport)
         client_ports = re.search(r"client_port=(\d+)-(\d+)", transport)
         if "TCP" in transport.upper() and interleaved is not None:

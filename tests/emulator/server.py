@@ -246,9 +246,17 @@ class EmulatedCamera:
             user = self.device.state.users.get(name)
             return user is not None and user.password == password
 
+        def size(stream: int) -> tuple[int, int]:
+            # The stream's own resolution, scaled down like the stills; H.264
+            # in 4:2:0 needs even sides.
+            frame = self.device.frame(stream)
+            return frame.width // 2 * 2, frame.height // 2 * 2
+
         self.rtsp = RtspServer(
             authenticate=authenticate,
-            overlay=lambda: self.device.frame(1).lines,
+            overlay=lambda stream: self.device.frame(stream).lines,
+            size=size,
+            streams=self.device.state.streams.keys,
             host=self._host,
         )
         try:

@@ -150,3 +150,44 @@ async def test_stop_and_start_again(
         assert cam.port == port
         assert (await api.get("deviceInfo")).get("deviceName") == "kept"
         assert await api.code("sub/dir.cgi") == -21
+
+
+async def _run_motion(port: int, *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.emulator",
+        "motion",
+        "--port",
+        str(port),
+        *args,
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode()
+
+
+async def test_cli_motion(session: aiohttp.ClientSession, socket_enabled: None) -> None:
+    """``python -m tests.emulator motion`` makes a running camera see motion."""
+    async with EmulatedCamera() as cam:
+        # No alarm while motion detection is off (exit status 1 says so).
+        assert await _run_motion(cam.port, "--seconds", "30") == (
+            1,
+            '{"motion": false}\n',
+        )
+        await Api(session, cam).set(
+            "motionAlarm", cameraID="1", motionDetectionEnableFlag="1"
+        )
+        assert await _run_motion(cam.port, "--seconds", "30") == (
+            0,
+            '{"motion": true}\n',
+        )
+        assert cam.motion_active
+        (entry,) = cam.alarm_logs
+        assert entry.fields["description"] == "motion"
+        assert await _run_motion(cam.port, "--stop") == (0, '{"motion": false}\n')
+        assert not cam.motion_active
+        assert entry.fields["alarmEndTime"]

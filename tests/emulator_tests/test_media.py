@@ -195,3 +195,43 @@ async def test_rtsp_follows_network_setting(api: Api) -> None:
     assert "//127.0.0.1:" in await api.text("video.cgi", RTSP)
     await api.set("localNetwork", netCardId="1", IPProtoVer="1", IPAddress="10.1.2.3")
     assert await api.text("video.cgi", RTSP) == "rtsp://10.1.2.3:554/snl/live/1/1\n"
+
+
+async def _probe_size(url: str) -> tuple[int, int]:
+    """The picture size ffprobe reads from an RTSP stream."""
+    process = await asyncio.create_subprocess_exec(
+        "ffprobe",
+        "-v",
+        "error",
+        "-rtsp_transport",
+        "tcp",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=width,height",
+        "-of",
+        "csv=p=0",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    width, height = stdout.decode().strip().split(",")
+    return int(width), int(height)
+
+
+async def test_rtsp_streams_follow_their_settings(socket_enabled: None) -> None:
+    """Each stream plays at its own resolution (scaled like the stills).
+
+    video.cgi names /snl/live/<camera>/<stream>; a stream whose resolution
+    changed plays at the new one for the next player.
+    """
+    async with EmulatedCamera(rtsp=True) as cam:
+        assert cam.rtsp is not None
+        base = f"rtsp://admin:admin@127.0.0.1:{cam.rtsp.port}/snl/live/1"
+        assert await _probe_size(f"{base}/1") == (1280, 720)
+        assert await _probe_size(f"{base}/3") == (320, 180)
+        cam.state.streams[3].values["resolution"] = "640*360"
+        assert await _probe_size(f"{base}/3") == (640, 360)
+        assert cam.rtsp.size(3) == (640, 360)
