@@ -99,13 +99,21 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         return timedelta(seconds=int(seconds))
 
     async def _async_setup(self) -> None:
-        """Load what was reported before a restart."""
+        """Load what was reported before a restart; save it again on unload."""
         stored = await self._store.async_load()
         if stored is not None:
             self._reported = OrderedDict.fromkeys(
                 str(key) for key in stored.get("reported", [])
             )
             self._primed = True
+        self.config_entry.async_on_unload(self._save_now)
+
+    def _memory(self) -> dict[str, Any]:
+        return {"reported": list(self._reported)}
+
+    async def _save_now(self) -> None:
+        if self._primed:
+            await self._store.async_save(self._memory())
 
     def device_now(self) -> datetime:
         """The camera's clock now (naive, device-local)."""

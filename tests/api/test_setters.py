@@ -528,3 +528,27 @@ async def test_context_manager_and_properties(
     for text in (repr(client), str(client), repr(secure)):
         assert_no_password(text)
         assert "session" not in text
+
+
+async def test_spaces_are_percent_encoded_like_the_document(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """A space goes out as %20, as in "info=YYYY-MM-DD%20hh:mm:ss%20ww".
+
+    A camera CGI that only percent-decodes would read a form-style "+" as a
+    plus sign.
+    """
+    await client.set_camera_name("North gate + yard")
+    raw = camera.requests[-1].raw_query
+    assert "cameraName=North%20gate%20%2B%20yard" in raw
+    assert camera.state.camera_info.values["cameraName"] == "North gate + yard"
+
+
+async def test_manual_control_is_posted_like_cycle_cs(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """The vendor's cycle.cs POSTs alarm.cgi; no automatic resend of a start."""
+    await client.manual_alarm(start=True)
+    request = camera.requests[-1]
+    assert (request.path, request.method) == ("alarm.cgi", "POST")
+    assert request.get("controlFlag") == "1"

@@ -105,10 +105,23 @@ class RequestRecord:
     params: tuple[tuple[str, str], ...]
     status: int | None = None
     fault: str | None = None
+    method: str = "GET"
+    # The query as sent (still percent-encoded), the secrets taken out as above.
+    raw_query: str = ""
 
     def get(self, key: str) -> str | None:
         """First value of ``key`` in the query."""
         return next((value for name, value in self.params if name == key), None)
+
+
+def _redact_raw(query: str) -> str:
+    kept = []
+    for part in query.split("&"):
+        key = part.partition("=")[0].lower()
+        if key in _SECRET_KEYS:
+            continue
+        kept.append(f"{key}=***" if key in _MASKED_KEYS else part)
+    return "&".join(kept)
 
 
 def _redact(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -495,7 +508,13 @@ class EmulatedCamera:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         pairs = list(request.query.items())
-        record = RequestRecord(time=self._clock(), path=name, params=_redact(pairs))
+        record = RequestRecord(
+            time=self._clock(),
+            path=name,
+            params=_redact(pairs),
+            method=request.method,
+            raw_query=_redact_raw(request.rel_url.raw_query_string),
+        )
         self.requests.append(record)
         _LOGGER.debug("request %s %s", name, record.params)
         self._sync_ports()

@@ -187,6 +187,11 @@ async def test_request_log_redacts(
         assert first.status == 200
         assert first.fault is None
         assert second.get("newpasswd") == "***"
+        assert "Secret" not in first.raw_query
+        assert "ecret" not in second.raw_query
+        assert "newpasswd=***" in second.raw_query
+        assert first.raw_query.startswith("userName=admin&action=get")
+        assert first.method == "GET"
         cam.clear_requests()
         assert cam.requests == []
     assert secret not in caplog.text

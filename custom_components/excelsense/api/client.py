@@ -957,14 +957,15 @@ class ExcelSenseClient(Transport):
         Not bounded by the request limit: a live view lasts as long as it is
         watched and must not starve polling.
         """
-        params = self._query(
+        url = self._url(
+            "video.cgi",
             [
                 ("type", "HTTP"),
                 ("cameraID", str(camera_id)),
                 ("streamID", str(stream_id)),
                 ("EncoderType", "MJPEG"),
                 ("AudioFlag", "0"),
-            ]
+            ],
         )
         try:
             async with asyncio.timeout(self.request_timeout):
@@ -974,8 +975,7 @@ class ExcelSenseClient(Transport):
                 # A live view lasts as long as it is watched: only connecting
                 # is bounded, not the session's total timeout.
                 response = await self.session.get(
-                    self._url("video.cgi"),
-                    params=params,
+                    url,
                     ssl=self._ssl(),
                     timeout=aiohttp.ClientTimeout(
                         total=None, sock_connect=self.request_timeout

@@ -11,6 +11,7 @@ import logging
 import re
 import socket
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from yarl import URL
@@ -125,11 +126,18 @@ class Transport:
             scheme="https" if self.use_https else "http", host=self.host, port=self.port
         )
 
-    def _url(self, cgi: str) -> URL:
-        return self.base_url.with_path(f"/cgi-bin/{cgi}")
+    def _url(self, cgi: str, params: Sequence[kv.Pair] = ()) -> URL:
+        """The CGI's URL with the login and ``params`` as its query.
 
-    def _query(self, params: Sequence[kv.Pair]) -> list[kv.Pair]:
-        return [("userName", self.username), ("password", self.password), *params]
+        Every value is percent-encoded, a space as %20 as in the document's
+        examples (``info=YYYY-MM-DD%20hh:mm:ss%20ww``): a form-style ``+``
+        would reach a camera that only percent-decodes as a plus sign.
+        """
+        pairs = [("userName", self.username), ("password", self.password), *params]
+        query = urlencode(pairs, quote_via=quote, safe="")
+        return URL(
+            f"{self.base_url.with_path(f'/cgi-bin/{cgi}')}?{query}", encoded=True
+        )
 
     def _ssl(self) -> bool:
         return not (self.use_https and not self.verify_ssl)
@@ -180,8 +188,7 @@ class Transport:
                     raise ExcelSenseConnectionError(msg, request_sent=False)
                 response = await self.session.request(
                     method,
-                    self._url(cgi),
-                    params=self._query(params),
+                    self._url(cgi, params),
                     ssl=self._ssl(),
                     allow_redirects=False,
                 )
