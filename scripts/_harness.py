@@ -157,7 +157,8 @@ class Harness:
             if not self.count("failed"):
                 # It failed outside the checks (set-up): count that too.
                 self.results.append(Result("set-up", "failed", 0.0, (str(err),)))
-            print(f"\n{self.name}: FAILED: {type(err).__name__}: {err}", flush=True)
+            reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            print(f"\n{self.name}: FAILED: {reason}", flush=True)
             print_tails(env)
             status = 1
         print(f"{self.name}: checks took {time.monotonic() - start:.0f} s")
