@@ -4,9 +4,11 @@ Run by ``scripts/e2e`` through ``scripts/develop --run``, which starts the
 camera emulator and Home Assistant and passes their URLs in the environment
 (see ``Env`` in ``_hass_common``).  The owner is onboarded over the API; the
 browser then does what a person does: logs in, adds the camera through
-Settings → Devices & services (first with a wrong password), opens the device
-page and the camera, and presses Self-clean, which is checked at the emulator.
-Last, Home Assistant's logs are checked as in the smoke test.
+Settings → Devices & services (first with a URL as host, then with a wrong
+password), opens the device page and the camera, presses Self-clean, which is
+checked at the emulator, and turns motion detection on with its switch, after
+which motion at the emulator shows on the device page and ends there.  Last,
+Home Assistant's logs are checked as in the smoke test.
 
 Every wait is on an element or a state (Playwright's auto-waiting locators,
 ``expect`` and ``wait_for_function``), never a fixed sleep.  Screenshots of
@@ -90,7 +92,19 @@ CAMERA_WAIT_MS: Final = 90_000
 PULSE_WAIT: Final = 15.0
 PULSE_POLL: Final = 0.05
 # Entity names the device page shows (each once).
-DEVICE_PAGE_NAMES: Final = ("Self-clean", "Lens clarity", "Sync clock", "Disk 1 status")
+DEVICE_PAGE_NAMES: Final = (
+    "Self-clean",
+    "Lens clarity",
+    "Lens obscured area",
+    "Motion",
+    "Motion detection",
+    "Sync clock",
+    "Disk 1 status",
+)
+# Motion shows within two alarm-log checks (5 s each by default); the motion
+# ends when the step ends it, this bounds it if the step fails.
+MOTION_WAIT_MS: Final = 15_000
+MOTION_LONGEST: Final = 60.0
 SELF_CLEAN_MS: Final = 300
 # The CLEANING band the emulator draws across the middle of the picture.
 CLEANING_BLUE: Final = (0, 90, 200)
@@ -100,6 +114,7 @@ NO_MEDIA_CONTROLS: Final = "video::-webkit-media-controls { display: none !impor
 
 WRONG_PASSWORD: Final = "not-the-password"  # noqa: S105 - refused on purpose
 INVALID_AUTH: Final = "The camera refused the username or password."
+INVALID_HOST: Final = "Enter only the camera's IP address or host name"
 
 # Deep (open shadow root) searches the page runs; Playwright's CSS and role
 # locators pierce shadow roots, but a DOM property check needs its own walk.
@@ -267,7 +282,7 @@ class E2E:
         ).to_be_visible()
 
     async def add_camera(self) -> None:
-        """The config flow: a wrong password, then the camera."""
+        """The config flow: a URL as host, a wrong password, then the camera."""
         async with self.step("2. add the camera through the config flow") as notes:
             page = self.p
             await self.open_camera_form()
@@ -288,6 +303,11 @@ class E2E:
             await password.blur()
             await self.shot("config-flow.png")
             submit = page.get_by_role("button", name="Submit")
+            await host.fill(f"http://{CAMERA_HOST}:{port}")
+            await submit.click()
+            await expect(page.get_by_text(INVALID_HOST)).to_be_visible()
+            notes.add("URL as host refused")
+            await host.fill(CAMERA_HOST)
             await submit.click()
             await expect(page.get_by_text(INVALID_AUTH)).to_be_visible()
             notes.add("wrong password refused")
@@ -429,9 +449,52 @@ class E2E:
             ).to_have_count(0)
             notes.add("alarm output back in the self-clean setting")
 
+    async def motion(self) -> None:
+        """Motion detection on through its switch; the Motion row follows the camera."""
+        async with self.step(
+            "6. motion: switch on, Motion Detected, then Clear"
+        ) as notes:
+            page = self.p
+            switch = (
+                page.locator("hui-toggle-entity-row")
+                .filter(has=page.get_by_text("Motion detection", exact=True))
+                .get_by_role("switch")
+            )
+            await expect(switch).not_to_be_checked()
+            await switch.click()
+            await expect(switch).to_be_checked()
+
+            async def raised() -> bool | None:
+                # No alarm (and no harm) until the camera has detection on.
+                return await self.emulator.motion(MOTION_LONGEST) or None
+
+            await poll(raised, PULSE_WAIT, "motion detection on at the camera")
+            # The state is slotted into the row, next to its name: no element
+            # holds it alone, so the whole row's text is checked.
+            row = (
+                self.card("Sensors")
+                .locator("hui-simple-entity-row")
+                .filter(has=page.get_by_text("Motion", exact=True))
+            )
+            await expect(row).to_have_count(1)
+            try:
+                await expect(row).to_contain_text("Detected", timeout=MOTION_WAIT_MS)
+                notes.add("Detected")
+                # The Alarm row of the Events card names the latest event's type.
+                await expect(
+                    self.card("Events").get_by_text("Motion", exact=True)
+                ).to_be_visible()
+                notes.add("alarm event Motion")
+                await row.scroll_into_view_if_needed()
+                await self.shot("motion.png")
+            finally:
+                await self.emulator.end_motion()
+            await expect(row).to_contain_text("Clear", timeout=MOTION_WAIT_MS)
+            notes.add("Clear after the motion ended")
+
     async def log(self) -> None:
         """No integration error and no camera password in Home Assistant's logs."""
-        async with self.step("6. home-assistant.log: no errors, no password") as notes:
+        async with self.step("7. home-assistant.log: no errors, no password") as notes:
             log_findings(self.env, notes)
 
     async def run(self) -> None:
@@ -441,6 +504,7 @@ class E2E:
         await self.device_page()
         await self.camera_view()
         await self.self_clean()
+        await self.motion()
         await self.log()
 
 

@@ -33,6 +33,7 @@ from _hass_common import (
     EmulatorClient,
     Env,
     HassClient,
+    camera_form,
     process_alive,
 )
 
@@ -40,15 +41,35 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 # Together under the five minutes scripts/smoke promises (cold start takes ~10 s,
-# the checks ~30 s).
+# the checks ~25 s).
 STARTUP_LIMIT: Final = 120.0
 CHECKS_LIMIT: Final = 160.0
 HTTP_OK: Final = 200
 # Mean absolute difference per channel (0..255) below which two stills of the
 # emulator count as the same picture (only the clock text may differ).
 SIMILAR: Final = 6.0
-# Entities that must be there, by description key.
-EXPECTED_KEYS: Final = ("camera", "self_clean", "sync_time", "disk_status_1")
+# Entities a ToughEye-1700 must have, by description key (each enabled one must
+# also get a state).
+EXPECTED_KEYS: Final = (
+    "camera",
+    "self_clean",
+    "sync_time",
+    "disk_status_1",
+    "motion",
+    "alarm",
+    "motion_detection",
+    "record_on_motion",
+    "lens_clarity",
+    "lens_obscured_area",
+    "auto_self_clean_obscured_threshold",
+)
+# The integration's default alarm-log check interval (DEFAULT_MOTION_CHECK_INTERVAL):
+# motion shows within two checks, and ends within two checks of its end. The
+# slack covers the request and the state reaching the REST API.
+MOTION_CHECK: Final = 5.0
+MOTION_SLACK: Final = 2.0
+# The motion ends when the check ends it; this bounds it if the check fails.
+MOTION_LONGEST: Final = 60.0
 
 
 class Smoke:
@@ -125,15 +146,34 @@ class Smoke:
             )
 
     async def add_camera(self) -> None:
-        """The config flow adds the emulated camera and the entry loads."""
+        """The config flow refuses a URL and no username, then adds the camera."""
         async with self.check("config flow adds the camera") as notes:
-            entry = await self.hass.add_camera(
+            port = urlsplit(self.env.emulator_url).port or 80
+            form = camera_form(
                 host=CAMERA_HOST,
-                port=urlsplit(self.env.emulator_url).port or 80,
+                port=port,
                 username=CAMERA_USERNAME,
                 password=self.env.camera_password,
             )
-            self.entry_id = entry["entry_id"]
+            flow_id = await self.hass.start_camera_flow()
+            refused = (
+                ("host", f"http://{CAMERA_HOST}:{port}/", "invalid_host"),
+                ("username", " ", "username_required"),
+            )
+            for field, value, error in refused:
+                result = await self.hass.submit(flow_id, {**form, field: value})
+                expect_that(
+                    result.get("type") == "form"
+                    and result.get("errors") == {field: error},
+                    f"{field} {value!r}: {result.get('type')} {result.get('errors')}",
+                )
+            notes.add("URL as host and blank username refused")
+            result = await self.hass.submit(flow_id, form)
+            expect_that(
+                result.get("type") == "create_entry",
+                f"{result.get('type')} {result.get('errors') or result.get('reason')}",
+            )
+            self.entry_id = result["result"]["entry_id"]
             entry = await self.hass.wait_for_entry(self.entry_id, 60)
             notes.add(f"entry {entry['title']!r} {entry['state']}")
 
@@ -298,6 +338,55 @@ class Smoke:
             await self.wait_state(entity, lambda s: float(s["state"]) == wanted)
             notes.add(f"{device:g} -> {wanted:g} at the camera and in HA")
 
+    async def motion(self) -> None:
+        """Motion at the camera turns the motion sensor on and fires an alarm event.
+
+        Motion detection is off on a new camera: the emulator raises no alarm
+        then. Turned on through Home Assistant, motion shows on the binary
+        sensor within two alarm-log checks, the alarm event fires with type
+        ``motion``, and the sensor goes off within two checks of its end.
+        """
+        async with self.check("motion: sensor on, alarm event, sensor off") as notes:
+            sensor = self.entity_id("motion")
+            alarm = self.entity_id("alarm")
+            switch = self.entity_id("motion_detection")
+            states = await self.hass.states()
+            expect_that(states[switch]["state"] == "off", f"{switch}: {states[switch]}")
+            expect_that(states[sensor]["state"] == "off", f"{sensor}: {states[sensor]}")
+            expect_that(
+                not await self.emulator.motion(1),
+                "the camera raised an alarm with motion detection off",
+            )
+            await self.hass.call("switch", "turn_on", entity_id=switch)
+            await self.wait_state(switch, lambda s: s["state"] == "on")
+            fired_before = states[alarm]["state"]
+            within = 2 * MOTION_CHECK + MOTION_SLACK
+            raised = await self.emulator.motion(MOTION_LONGEST)
+            start = time.monotonic()
+            try:
+                expect_that(raised, "no alarm with motion detection on")
+                await self.wait_state(sensor, lambda s: s["state"] == "on", within)
+                seen = time.monotonic() - start
+                event = await self.wait_state(
+                    alarm,
+                    lambda s: (
+                        s["state"] != fired_before
+                        and s["attributes"].get("event_type") == "motion"
+                    ),
+                    within - seen,
+                )
+                notes.add(f"on after {seen:.1f} s")
+                expect_that(
+                    event["attributes"].get("end") is None,
+                    f"the running alarm has an end: {event['attributes']}",
+                )
+                notes.add("alarm event 'motion'")
+            finally:
+                await self.emulator.end_motion()
+            ended = time.monotonic()
+            await self.wait_state(sensor, lambda s: s["state"] == "off", within)
+            notes.add(f"off {time.monotonic() - ended:.1f} s after the motion ended")
+
     async def hls(self) -> None:
         """The RTSP stream plays as HLS through the stream integration."""
         async with self.check("HLS live view from the camera's RTSP stream") as notes:
@@ -352,6 +441,7 @@ class Smoke:
             await self.led_toggle()
             await self.sync_clock()
             await self.change_setting()
+            await self.motion()
             await self.hls()
             await self.log()
 
