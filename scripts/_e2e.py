@@ -2,33 +2,33 @@
 
 Run by ``scripts/e2e`` through ``scripts/develop --run``, which starts the
 camera emulator and Home Assistant and passes their URLs in the environment
-(HASS_URL, HASS_PID, HASS_CONFIG, EMULATOR_URL, CAMERA_PASSWORD, EMULATOR_LOG,
-RTSP).  The owner is onboarded over the API; the browser then does what a
-person does: logs in, adds the camera through Settings → Devices & services
-(first with a wrong password), opens the device page and the camera, and
-presses Self-clean, which is checked at the emulator.
+(see ``Env`` in ``_hass_common``).  The owner is onboarded over the API; the
+browser then does what a person does: logs in, adds the camera through
+Settings → Devices & services (first with a URL as host, then with a wrong
+password), opens the device page and the camera, presses Self-clean, which is
+checked at the emulator, and turns motion detection on with its switch, after
+which motion at the emulator shows on the device page and ends there.  Last,
+Home Assistant's logs are checked as in the smoke test.
 
 Every wait is on an element or a state (Playwright's auto-waiting locators,
 ``expect`` and ``wait_for_function``), never a fixed sleep.  Screenshots of
 the config dialog, the device page and the camera go to ``artifacts/e2e/``
 (and, with ``--update-docs``, to ``docs/``).  A failure saves full-page
 screenshots, a Playwright trace and the logs in ``artifacts/e2e/failure/``
-and exits 1.  The closing line is ``e2e: N passed, N failed``.
+and exits 1.  The harness (``_harness``) prints one line per step, the logs'
+tails on a failure, and the closing line ``e2e: N passed, N failed``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import io
-import os
 from pathlib import Path
 import re
 import shutil
 import sys
-import time
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -36,29 +36,32 @@ from PIL import Image
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Locator,
     Page,
     Playwright,
     Route,
     ViewportSize,
+    WebError,
     async_playwright,
     expect,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _harness import CheckError, Harness, arguments, expect_that, log_findings, poll
 from _hass_common import (
+    CAMERA_HOST,
+    CAMERA_USERNAME,
     DEMO_NAME,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     ROOT,
+    EmulatorClient,
     Env,
     HassClient,
     process_alive,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
 
 ARTIFACTS: Final = ROOT / "artifacts" / "e2e"
 FAILURE: Final = ARTIFACTS / "failure"
@@ -87,16 +90,31 @@ WAIT_MS: Final = 30_000
 CAMERA_WAIT_MS: Final = 90_000
 # The emulator's wiper runs 6 s after a completed self-clean pulse.
 PULSE_WAIT: Final = 15.0
+PULSE_POLL: Final = 0.05
+# Entity names the device page shows (each once).
+DEVICE_PAGE_NAMES: Final = (
+    "Self-clean",
+    "Lens clarity",
+    "Lens obscured area",
+    "Motion",
+    "Motion detection",
+    "Sync clock",
+    "Disk 1 status",
+)
+# Motion shows within two alarm-log checks (5 s each by default); the motion
+# ends when the step ends it, this bounds it if the step fails.
+MOTION_WAIT_MS: Final = 15_000
+MOTION_LONGEST: Final = 60.0
 SELF_CLEAN_MS: Final = 300
 # The CLEANING band the emulator draws across the middle of the picture.
 CLEANING_BLUE: Final = (0, 90, 200)
 COLOUR_TOLERANCE: Final = 40
-LOG_TAIL: Final = 60
 # Screenshot style (it reaches into shadow roots): no video player controls.
 NO_MEDIA_CONTROLS: Final = "video::-webkit-media-controls { display: none !important; }"
 
 WRONG_PASSWORD: Final = "not-the-password"  # noqa: S105 - refused on purpose
 INVALID_AUTH: Final = "The camera refused the username or password."
+INVALID_HOST: Final = "Enter only the camera's IP address or host name"
 
 # Deep (open shadow root) searches the page runs; Playwright's CSS and role
 # locators pierce shadow roots, but a DOM property check needs its own walk.
@@ -158,51 +176,6 @@ ICONS_DRAWN_JS: Final = f"""
 """
 
 
-class E2EError(Exception):
-    """A step failed."""
-
-
-# Steps so far by outcome, for the closing "N passed, N failed" line.
-TALLY: Final = {"passed": 0, "failed": 0}
-
-
-@contextlib.asynccontextmanager
-async def step(name: str) -> AsyncIterator[list[str]]:
-    """Time one step and print its line; the yielded list collects details."""
-    start = time.monotonic()
-    notes: list[str] = []
-    try:
-        yield notes
-    except BaseException:
-        TALLY["failed"] += 1
-        print(f"FAIL {name} ({time.monotonic() - start:.1f} s)", flush=True)
-        raise
-    TALLY["passed"] += 1
-    detail = f": {'; '.join(notes)}" if notes else ""
-    print(f"ok   {name} ({time.monotonic() - start:.1f} s){detail}", flush=True)
-
-
-def expect_that(condition: object, message: str) -> None:
-    """Fail the current step with ``message`` unless ``condition``."""
-    if not condition:
-        raise E2EError(message)
-
-
-async def poll[T](
-    probe: Callable[[], Awaitable[T | None]], within: float, what: str
-) -> T:
-    """Ask ``probe`` until it returns something; that (E2EError after ``within``)."""
-    deadline = time.monotonic() + within
-    while True:
-        found = await probe()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            msg = f"{what} not seen within {within:.0f} s"
-            raise E2EError(msg)
-        await asyncio.sleep(0.05)
-
-
 def near(pixel: tuple[int, ...], colour: tuple[int, int, int]) -> bool:
     """Whether a JPEG pixel is ``colour`` give or take compression."""
     return all(
@@ -214,12 +187,18 @@ class E2E:
     """The steps, in order; each builds on the ones before."""
 
     def __init__(
-        self, env: Env, session: aiohttp.ClientSession, context: BrowserContext
+        self,
+        harness: Harness,
+        env: Env,
+        session: aiohttp.ClientSession,
+        context: BrowserContext,
     ) -> None:
         """Bind to the running Home Assistant, the emulator and the browser."""
+        self.step = harness.check
         self.env = env
         self.session = session
         self.hass = HassClient(session, env.hass_url)
+        self.emulator = EmulatorClient(session, env.emulator_url, env.camera_password)
         self.context = context
         self.page: Page | None = None
         self.entry_id = ""
@@ -233,28 +212,12 @@ class E2E:
         """The browser tab."""
         if self.page is None:
             msg = "no page yet"
-            raise E2EError(msg)
+            raise CheckError(msg)
         return self.page
-
-    async def emulator_state(self) -> dict[str, Any]:
-        """The emulator's read-only debug view."""
-        async with self.session.get(f"{self.env.emulator_url}/emulator/state") as r:
-            r.raise_for_status()
-            state: dict[str, Any] = await r.json()
-            return state
 
     async def emulator_snapshot(self) -> Image.Image:
         """A still straight from the emulated camera's image.cgi."""
-        params = {
-            "quality": "9",
-            "userName": "admin",
-            "password": self.env.camera_password,
-        }
-        async with self.session.get(
-            f"{self.env.emulator_url}/cgi-bin/image.cgi", params=params
-        ) as response:
-            response.raise_for_status()
-            data = await response.read()
+        data = await self.emulator.still()
         return Image.open(io.BytesIO(data)).convert("RGB")
 
     def entity_id(self, key: str) -> str:
@@ -285,7 +248,7 @@ class E2E:
 
     async def login(self) -> None:
         """Open the login page, type the credentials, land on the dashboard."""
-        async with step("1. log in through the login page") as notes:
+        async with self.step("1. log in through the login page") as notes:
             self.page = page = await self.context.new_page()
             await page.goto(self.env.hass_url)
             await expect(page.get_by_text("Welcome home!")).to_be_visible()
@@ -296,32 +259,38 @@ class E2E:
             await page.get_by_role("button", name="Log in").click()
             await expect(page).to_have_url(re.compile(r"/lovelace/"))
             await expect(self.settings()).to_be_visible()
-            notes.append(f"as {DEMO_USERNAME}, on {urlsplit(page.url).path}")
+            notes.add(f"as {DEMO_USERNAME}, on {urlsplit(page.url).path}")
+
+    async def open_camera_form(self) -> None:
+        """Settings → Devices & services → Add integration → ExcelSense."""
+        page = self.p
+        await self.settings().click()
+        await page.get_by_text("Devices & services", exact=True).click()
+        await expect(page).to_have_url(
+            f"{self.env.hass_url}/config/integrations/dashboard"
+        )
+        await page.get_by_role("button", name="Add integration").click()
+        await page.get_by_role("textbox", name="Search for a brand name").fill(
+            "ExcelSense"
+        )
+        brand = page.get_by_text("ExcelSense IP Camera", exact=True)
+        await expect(brand).to_be_visible()
+        await self.shot("add-integration.png")
+        await brand.click()
+        await expect(
+            page.get_by_role("heading", name="Add an ExcelSense camera")
+        ).to_be_visible()
 
     async def add_camera(self) -> None:
-        """Settings → Devices & services → Add integration → ExcelSense."""
-        async with step("2. add the camera through the config flow") as notes:
+        """The config flow: a URL as host, a wrong password, then the camera."""
+        async with self.step("2. add the camera through the config flow") as notes:
             page = self.p
-            await self.settings().click()
-            await page.get_by_text("Devices & services", exact=True).click()
-            await expect(page).to_have_url(
-                f"{self.env.hass_url}/config/integrations/dashboard"
-            )
-            await page.get_by_role("button", name="Add integration").click()
-            await page.get_by_role("textbox", name="Search for a brand name").fill(
-                "ExcelSense"
-            )
-            brand = page.get_by_text("ExcelSense IP Camera", exact=True)
-            await expect(brand).to_be_visible()
-            await self.shot("add-integration.png")
-            await brand.click()
-            await expect(
-                page.get_by_role("heading", name="Add an ExcelSense camera")
-            ).to_be_visible()
+            await self.open_camera_form()
             port = str(urlsplit(self.env.emulator_url).port)
-            await page.get_by_role("textbox", name="Host").fill("127.0.0.1")
+            host = page.get_by_role("textbox", name="Host")
+            await host.fill(CAMERA_HOST)
             await page.get_by_role("spinbutton", name="HTTP port").fill(port)
-            await page.get_by_role("textbox", name="Username").fill("admin")
+            await page.get_by_role("textbox", name="Username").fill(CAMERA_USERNAME)
             password = page.get_by_role("textbox", name="Password", exact=False)
             await password.fill(WRONG_PASSWORD)
             # The descriptions render asynchronously (markdown): wait for them.
@@ -334,9 +303,14 @@ class E2E:
             await password.blur()
             await self.shot("config-flow.png")
             submit = page.get_by_role("button", name="Submit")
+            await host.fill(f"http://{CAMERA_HOST}:{port}")
+            await submit.click()
+            await expect(page.get_by_text(INVALID_HOST)).to_be_visible()
+            notes.add("URL as host refused")
+            await host.fill(CAMERA_HOST)
             await submit.click()
             await expect(page.get_by_text(INVALID_AUTH)).to_be_visible()
-            notes.append("wrong password refused")
+            notes.add("wrong password refused")
             await self.shot("config-flow-wrong-password.png")
             await password.fill(self.env.camera_password)
             await submit.click()
@@ -354,11 +328,11 @@ class E2E:
             entry = await self.hass.wait_for_entry(self.entry_id, 60)
             expect_that(entry["title"] == self.title, f"entry {entry['title']!r}")
             self.entities = await self.hass.entities(self.entry_id)
-            notes.append(f"entry {self.title!r} {entry['state']}")
+            notes.add(f"entry {self.title!r} {entry['state']}")
 
     async def device_page(self) -> None:
         """The device page lists the camera's entities."""
-        async with step("3. device page shows the entities") as notes:
+        async with self.step("3. device page shows the entities") as notes:
             page = self.p
             # Finish leaves the browser on the integration's page.
             await expect(page).to_have_url(
@@ -369,7 +343,7 @@ class E2E:
                 page.get_by_role("heading", name="Device info")
             ).to_be_visible()
             await expect(page.get_by_text(self.title, exact=True).first).to_be_visible()
-            for name in ("Self-clean", "Lens clarity", "Sync clock", "Disk 1 status"):
+            for name in DEVICE_PAGE_NAMES:
                 await expect(page.get_by_text(name, exact=True)).to_be_visible()
             press = self.self_clean_row().get_by_role("button", name="Press")
             await expect(press).to_be_visible()
@@ -377,11 +351,17 @@ class E2E:
                 ICONS_DRAWN_JS, arg=self.entity_id("self_clean"), timeout=WAIT_MS
             )
             await self.shot("device.png")
-            notes.append(f"{await icons.json_value()} entity rows with icons")
+            notes.add(f"{await icons.json_value()} entity rows with icons")
 
     def settings(self) -> Locator:
         """The sidebar's Settings item."""
         return self.p.get_by_role("option", name="Settings").first
+
+    def card(self, heading: str) -> Locator:
+        """The device page's entities card under ``heading``."""
+        return self.p.locator("ha-device-entities-card").filter(
+            has=self.p.get_by_role("heading", name=heading)
+        )
 
     def self_clean_row(self) -> Locator:
         """The device page's Self-clean row."""
@@ -391,12 +371,10 @@ class E2E:
 
     async def camera_view(self) -> None:
         """The camera's more-info dialog shows the emulator's picture."""
-        async with step("4. camera view shows the emulator's picture") as notes:
+        async with self.step("4. camera view shows the emulator's picture") as notes:
             page = self.p
             camera = self.entity_id("camera")
-            sensors = page.locator("ha-device-entities-card").filter(
-                has=page.get_by_role("heading", name="Sensors")
-            )
+            sensors = self.card("Sensors")
             await sensors.get_by_text(self.title, exact=True).click()
             dialog = page.get_by_role("alertdialog", name=self.title)
             await expect(dialog).to_be_visible()
@@ -410,13 +388,13 @@ class E2E:
             what = str(await shown.json_value())
             if what.startswith("live"):
                 # The live view comes from the emulator's RTSP stream.
-                rtsp = (await self.emulator_state())["rtsp"]
+                rtsp = (await self.emulator.state())["rtsp"]
                 expect_that(
                     rtsp and rtsp["players"] >= 1,
                     f"no RTSP player at the camera: {rtsp}",
                 )
                 what += f" from the camera's RTSP stream ({rtsp['players']} player)"
-            notes.append(what)
+            notes.add(what)
             # The dialog's content is slotted, outside its role element: not
             # dialog.get_by_role(...), but the page's only Close button.
             await page.get_by_role("button", name="Close").click()
@@ -424,19 +402,21 @@ class E2E:
 
     async def self_clean(self) -> None:
         """Self-clean from the device page reaches the camera as a 300 ms pulse."""
-        async with step("5. Self-clean: 300 ms pulse, camera cleaning") as notes:
+        async with self.step("5. Self-clean: 300 ms pulse, camera cleaning") as notes:
             page = self.p
-            before = len((await self.emulator_state())["pulses"])
+            before = len((await self.emulator.state())["pulses"])
             await self.self_clean_row().get_by_role("button", name="Press").click()
 
             async def pulse_done() -> dict[str, Any] | None:
-                state = await self.emulator_state()
+                state = await self.emulator.state()
                 new = state["pulses"][before:]
                 if new and not new[-1]["running"]:
                     return state
                 return None
 
-            state = await poll(pulse_done, PULSE_WAIT, "the end of the pulse")
+            state = await poll(
+                pulse_done, PULSE_WAIT, "the end of the pulse", PULSE_POLL
+            )
             pulses = state["pulses"][before:]
             expect_that(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
             pulse = pulses[0]
@@ -455,17 +435,67 @@ class E2E:
                 f"no CLEANING band in the camera's picture (pixels {band})",
             )
             picture.save(ARTIFACTS / "camera-cleaning.jpg")
-            notes.append(f"{SELF_CLEAN_MS} ms pulse completed, picture says CLEANING")
+            notes.add(f"{SELF_CLEAN_MS} ms pulse completed, picture says CLEANING")
 
             async def restored() -> dict[str, Any] | None:
-                state = await self.emulator_state()
+                state = await self.emulator.state()
                 return state if state["self_clean_profile"] else None
 
-            await poll(restored, PULSE_WAIT, "the self-clean alarm output setting")
+            await poll(
+                restored, PULSE_WAIT, "the self-clean alarm output setting", PULSE_POLL
+            )
             await expect(
                 page.get_by_text("Failed to perform the action")
             ).to_have_count(0)
-            notes.append("alarm output back in the self-clean setting")
+            notes.add("alarm output back in the self-clean setting")
+
+    async def motion(self) -> None:
+        """Motion detection on through its switch; the Motion row follows the camera."""
+        async with self.step(
+            "6. motion: switch on, Motion Detected, then Clear"
+        ) as notes:
+            page = self.p
+            switch = (
+                page.locator("hui-toggle-entity-row")
+                .filter(has=page.get_by_text("Motion detection", exact=True))
+                .get_by_role("switch")
+            )
+            await expect(switch).not_to_be_checked()
+            await switch.click()
+            await expect(switch).to_be_checked()
+
+            async def raised() -> bool | None:
+                # No alarm (and no harm) until the camera has detection on.
+                return await self.emulator.motion(MOTION_LONGEST) or None
+
+            await poll(raised, PULSE_WAIT, "motion detection on at the camera")
+            # The state is slotted into the row, next to its name: no element
+            # holds it alone, so the whole row's text is checked.
+            row = (
+                self.card("Sensors")
+                .locator("hui-simple-entity-row")
+                .filter(has=page.get_by_text("Motion", exact=True))
+            )
+            await expect(row).to_have_count(1)
+            try:
+                await expect(row).to_contain_text("Detected", timeout=MOTION_WAIT_MS)
+                notes.add("Detected")
+                # The Alarm row of the Events card names the latest event's type.
+                await expect(
+                    self.card("Events").get_by_text("Motion", exact=True)
+                ).to_be_visible()
+                notes.add("alarm event Motion")
+                await row.scroll_into_view_if_needed()
+                await self.shot("motion.png")
+            finally:
+                await self.emulator.end_motion()
+            await expect(row).to_contain_text("Clear", timeout=MOTION_WAIT_MS)
+            notes.add("Clear after the motion ended")
+
+    async def log(self) -> None:
+        """No integration error and no camera password in Home Assistant's logs."""
+        async with self.step("7. home-assistant.log: no errors, no password") as notes:
+            log_findings(self.env, notes)
 
     async def run(self) -> None:
         """Every step in order."""
@@ -474,15 +504,8 @@ class E2E:
         await self.device_page()
         await self.camera_view()
         await self.self_clean()
-
-
-def tail(path: Path, lines: int) -> str:
-    """The last ``lines`` lines of a file (or why there are none)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as err:
-        return f"({err})"
-    return "\n".join(text.splitlines()[-lines:])
+        await self.motion()
+        await self.log()
 
 
 async def save_failure(context: BrowserContext, env: Env) -> None:
@@ -495,9 +518,10 @@ async def save_failure(context: BrowserContext, env: Env) -> None:
             )
     with contextlib.suppress(Exception):
         await context.tracing.stop(path=FAILURE / "trace.zip")
-    for log in (env.config / "home-assistant.log", env.emulator_log):
+    for log in (env.hass_log, env.hass_console, env.emulator_log):
         with contextlib.suppress(OSError):
             shutil.copy(log, FAILURE / log.name)
+    print(f"\n--- screenshots, trace and logs: {FAILURE.relative_to(ROOT)}/")
 
 
 def update_docs() -> None:
@@ -514,8 +538,10 @@ async def block_the_internet(route: Route) -> None:
     await route.abort("blockedbyclient")
 
 
-async def browse(pw: Playwright, env: Env, session: aiohttp.ClientSession) -> int:
-    """Launch Chromium and run the steps; 0 when every step passed."""
+async def browse(
+    pw: Playwright, harness: Harness, env: Env, session: aiohttp.ClientSession
+) -> None:
+    """Launch Chromium and run the steps; a failure leaves its traces."""
     browser: Browser = await pw.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
     )
@@ -533,66 +559,54 @@ async def browse(pw: Playwright, env: Env, session: aiohttp.ClientSession) -> in
             lambda url: not url.startswith(env.hass_url), block_the_internet
         )
         await context.tracing.start(screenshots=True, snapshots=True)
-        context.on(
-            "console",
-            lambda msg: console.write(f"{msg.type}: {msg.text}\n"),
-        )
-        context.on("weberror", lambda err: console.write(f"page error: {err.error}\n"))
-        e2e = E2E(env, session, context)
+
+        def on_console(message: ConsoleMessage) -> None:
+            console.write(f"{message.type}: {message.text}\n")
+
+        def on_error(error: WebError) -> None:
+            console.write(f"page error: {error.error}\n")
+
+        context.on("console", on_console)
+        context.on("weberror", on_error)
+        e2e = E2E(harness, env, session, context)
         try:
             await e2e.setup()
             async with asyncio.timeout(RUN_LIMIT):
                 await e2e.run()
-        except Exception as err:  # noqa: BLE001 - any failure ends the same way
-            TALLY["failed"] = max(TALLY["failed"], 1)
-            print(f"\ne2e: FAILED: {type(err).__name__}: {err}", flush=True)
+        except Exception:
             await save_failure(context, env)
-            print(f"\n--- last {LOG_TAIL} lines of {env.config}/home-assistant.log")
-            print(tail(env.config / "home-assistant.log", LOG_TAIL))
-            print(f"--- last 20 lines of {env.emulator_log}")
-            print(tail(env.emulator_log, 20))
-            print(f"--- screenshots, trace and logs: {FAILURE.relative_to(ROOT)}/")
-            return 1
-        return 0
+            raise
     finally:
         console.close()
         await browser.close()
 
 
-async def main() -> int:
+def main() -> int:
     """Run the browser test; 0 when every step passed."""
-    parser = argparse.ArgumentParser(prog="scripts/_e2e.py")
+    parser = arguments("scripts/_e2e.py", "End-to-end test in Chromium.")
     parser.add_argument(
         "--update-docs", action="store_true", help="copy the screenshots to docs/"
     )
     args = parser.parse_args()
     expect.set_options(timeout=WAIT_MS)
     env = Env.from_environ()
+    harness = Harness("e2e")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(FAILURE, ignore_errors=True)
-    start = time.monotonic()
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
-        async_playwright() as pw,
-    ):
-        status = await browse(pw, env, session)
-    print(f"e2e: steps took {time.monotonic() - start:.0f} s")
-    if status == 0:
+
+    async def body() -> None:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+            async_playwright() as pw,
+        ):
+            await browse(pw, harness, env, session)
         shots = ", ".join(f"artifacts/e2e/{name}" for name in SHOTS)
         print(f"     screenshots: {shots}")
         if args.update_docs:
             update_docs()
-    return status
 
-
-def tally() -> str:
-    """The closing line CI reads: ``e2e: N passed, N failed``."""
-    return f"e2e: {TALLY['passed']} passed, {TALLY['failed']} failed"
+    return harness.run(env, body, args.results)
 
 
 if __name__ == "__main__":
-    STATUS = asyncio.run(main())
-    print(tally())
-    if RESULT := os.environ.get("E2E_RESULT"):
-        Path(RESULT).write_text(tally() + "\n", encoding="utf-8")
-    sys.exit(STATUS)
+    sys.exit(main())

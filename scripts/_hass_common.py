@@ -1,24 +1,17 @@
-"""Home Assistant config directory and HTTP API client for develop and smoke.
+"""What scripts/develop, smoke and e2e share about Home Assistant and the emulator.
 
-Shared by scripts/develop and scripts/smoke: the config directory that runs
-this integration, and a small client for Home Assistant's HTTP API.
+A library, imported by ``_develop.py`` (the command line scripts/develop
+calls), ``_smoke.py`` and ``_e2e.py``: the config directory that runs this
+integration (``write_config``), the environment scripts/develop exports to
+the command it runs (``Env``), a small client for Home Assistant's HTTP and
+websocket API (``HassClient``) and one for the emulator's test controls
+(``EmulatorClient``).
 
 Runs on the Python of ``.venv-develop`` (aiohttp comes with Home Assistant).
-As a program it has three commands, used by ``scripts/develop``::
-
-    python scripts/_hass_common.py free-port [--check N]
-    python scripts/_hass_common.py write-config --config DIR --port N
-    python scripts/_hass_common.py wait --url URL --pid PID
-    python scripts/_hass_common.py demo --url URL --camera-port N --camera-password PW
-
-``wait`` waits until Home Assistant answers (failing if process PID ends);
-``demo`` onboards it with the demo user (or logs in when that was done
-before) and adds the emulated camera unless it is there.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 from dataclasses import dataclass
@@ -27,7 +20,6 @@ import os
 from pathlib import Path
 import shutil
 import socket
-import sys
 import time
 from typing import TYPE_CHECKING, Any, Final
 import zoneinfo
@@ -90,6 +82,7 @@ class Env:
     emulator_url: str
     camera_password: str
     emulator_log: Path
+    hass_console: Path
     rtsp: bool
     hass_pid: int
 
@@ -102,9 +95,15 @@ class Env:
             emulator_url=os.environ["EMULATOR_URL"],
             camera_password=os.environ["CAMERA_PASSWORD"],
             emulator_log=Path(os.environ["EMULATOR_LOG"]),
+            hass_console=Path(os.environ["HASS_OUT"]),
             rtsp=os.environ.get("RTSP") == "1",
             hass_pid=int(os.environ.get("HASS_PID", "0")),
         )
+
+    @property
+    def hass_log(self) -> Path:
+        """Home Assistant's log file."""
+        return self.config / "home-assistant.log"
 
 
 class HassError(Exception):
@@ -116,6 +115,20 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether Home Assistant could listen on ``port``.
+
+    As hass binds: a port with connections in TIME_WAIT counts as free.
+    """
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def local_time_zone() -> str:
@@ -168,6 +181,20 @@ def write_config(
     if not store.exists():
         store.parent.mkdir(exist_ok=True)
         store.write_text(json.dumps(_ONBOARDING_STORE, indent=2), encoding="utf-8")
+
+
+def camera_form(
+    *, host: str, port: int, username: str, password: str
+) -> dict[str, Any]:
+    """The config flow's user step as the frontend submits it (plain HTTP)."""
+    return {
+        "host": host,
+        "port": port,
+        "username": username,
+        "password": password,
+        # The HTTPS options are a (collapsed) section of the form.
+        "https": {"ssl": False, "verify_ssl": True},
+    }
 
 
 class HassClient:
@@ -328,6 +355,16 @@ class HassClient:
             raise HassError(msg)
         await self._token_from_code(result["result"])
 
+    # ----------------------------------------------------------------- states
+
+    async def states(self) -> dict[str, dict[str, Any]]:
+        """Every state, by entity id."""
+        return {s["entity_id"]: s for s in await self.request("GET", "/api/states")}
+
+    async def call(self, domain: str, service: str, **data: object) -> None:
+        """Call a service; returns once Home Assistant has run it."""
+        await self.request("POST", f"/api/services/{domain}/{service}", json_body=data)
+
     # ----------------------------------------------------------------- camera
 
     async def camera_entries(self) -> list[dict[str, Any]]:
@@ -337,10 +374,8 @@ class HassClient:
         )
         return entries
 
-    async def add_camera(
-        self, *, host: str, port: int, username: str, password: str
-    ) -> dict[str, Any]:
-        """Add a camera through the config flow's user step; the new entry."""
+    async def start_camera_flow(self) -> str:
+        """Start the config flow; its id, once it shows the user step's form."""
         flow = await self.request(
             "POST",
             "/api/config/config_entries/flow",
@@ -349,17 +384,23 @@ class HassClient:
         if flow.get("type") != "form" or flow.get("step_id") != "user":
             msg = f"config flow did not start with the user form: {flow}"
             raise HassError(msg)
-        result = await self.request(
-            "POST",
-            f"/api/config/config_entries/flow/{flow['flow_id']}",
-            json_body={
-                "host": host,
-                "port": port,
-                "username": username,
-                "password": password,
-                "ssl": False,
-                "verify_ssl": True,
-            },
+        return str(flow["flow_id"])
+
+    async def submit(self, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Submit a step of a config flow; what the flow answered."""
+        result: dict[str, Any] = await self.request(
+            "POST", f"/api/config/config_entries/flow/{flow_id}", json_body=data
+        )
+        return result
+
+    async def add_camera(
+        self, *, host: str, port: int, username: str, password: str
+    ) -> dict[str, Any]:
+        """Add a camera through the config flow's user step; the new entry."""
+        flow_id = await self.start_camera_flow()
+        result = await self.submit(
+            flow_id,
+            camera_form(host=host, port=port, username=username, password=password),
         )
         if result.get("type") != "create_entry":
             msg = (
@@ -411,86 +452,49 @@ def process_alive(pid: int) -> Callable[[], bool]:
     return alive
 
 
-async def wait(args: argparse.Namespace) -> int:
-    """Wait until Home Assistant answers."""
-    async with aiohttp.ClientSession() as session:
-        took = await HassClient(session, args.url).wait_until_up(
-            args.timeout, process_alive(args.pid) if args.pid else None
-        )
-    print(f"Home Assistant answered after {took:.0f} s")
-    return 0
+class EmulatorClient:
+    """The emulated camera: its debug view, test controls and CGI API."""
 
+    def __init__(self, session: aiohttp.ClientSession, url: str, password: str) -> None:
+        """Talk to the emulator at ``url`` whose admin has ``password``."""
+        self.session = session
+        self.url = url.rstrip("/")
+        self.password = password
 
-async def demo(args: argparse.Namespace) -> int:
-    """Onboard (or log in) and add the emulated camera unless it is there."""
-    async with aiohttp.ClientSession() as session:
-        hass = HassClient(session, args.url)
-        await hass.wait_until_up(args.timeout)
-        await hass.onboard(
-            name=DEMO_NAME, username=DEMO_USERNAME, password=DEMO_PASSWORD
-        )
-        entries = await hass.camera_entries()
-        if entries:
-            entry = entries[0]
-            print(f"The camera is there from before: {entry['title']}")
-        else:
-            entry = await hass.add_camera(
-                host=CAMERA_HOST,
-                port=args.camera_port,
-                username=CAMERA_USERNAME,
-                password=args.camera_password,
-            )
-            print(f"Added the emulated camera: {entry['title']}")
-        entry = await hass.wait_for_entry(entry["entry_id"], args.timeout)
-        entities = await hass.entities(entry["entry_id"])
-        enabled = sum(1 for item in entities.values() if not item["disabled_by"])
-        print(f"  {len(entities)} entities ({enabled} enabled)")
-    return 0
+    async def state(self) -> dict[str, Any]:
+        """The read-only debug view (``/emulator/state``)."""
+        async with self.session.get(f"{self.url}/emulator/state") as response:
+            response.raise_for_status()
+            state: dict[str, Any] = await response.json()
+            return state
 
+    async def motion(self, seconds: float) -> bool:
+        """Something moves for ``seconds``; whether the camera raised an alarm.
 
-def main() -> int:
-    """Command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="scripts/_hass_common.py")
-    commands = parser.add_subparsers(dest="command", required=True)
-    port_parser = commands.add_parser(
-        "free-port", help="print a free loopback TCP port, or check that N is free"
-    )
-    port_parser.add_argument("--check", type=int, metavar="N")
-    config = commands.add_parser("write-config", help="create the config directory")
-    config.add_argument("--config", type=Path, required=True)
-    config.add_argument("--port", type=int, required=True)
-    config.add_argument("--fresh", action="store_true", help="start from nothing")
-    wait_parser = commands.add_parser("wait", help="wait until hass answers")
-    wait_parser.add_argument("--url", required=True)
-    wait_parser.add_argument("--pid", type=int, default=0)
-    wait_parser.add_argument("--timeout", type=float, default=300)
-    demo_parser = commands.add_parser("demo", help="onboard and add the camera")
-    demo_parser.add_argument("--url", required=True)
-    demo_parser.add_argument("--camera-port", type=int, required=True)
-    demo_parser.add_argument("--camera-password", required=True)
-    demo_parser.add_argument("--timeout", type=float, default=180)
-    args = parser.parse_args()
-    if args.command == "free-port":
-        if args.check is None:
-            print(free_port())
-            return 0
-        with socket.socket() as sock:
-            # As hass binds: a port with connections in TIME_WAIT counts as free.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", args.check))
-            except OSError:
-                return 1
-        return 0
-    if args.command == "write-config":
-        write_config(args.config, port=args.port, fresh=args.fresh)
-        return 0
-    try:
-        return asyncio.run(wait(args) if args.command == "wait" else demo(args))
-    except (HassError, aiohttp.ClientError, TimeoutError) as err:
-        print(f"scripts/develop: {args.command} failed: {err}", file=sys.stderr)
-        return 1
+        It does only while its motion detection is on.
+        """
+        async with self.session.post(
+            f"{self.url}/emulator/motion", params={"seconds": str(seconds)}
+        ) as response:
+            response.raise_for_status()
+            return bool((await response.json())["motion"])
 
+    async def end_motion(self) -> None:
+        """The motion stops now (the alarm log entry gets its end)."""
+        async with self.session.post(
+            f"{self.url}/emulator/motion", params={"stop": "1"}
+        ) as response:
+            response.raise_for_status()
 
-if __name__ == "__main__":
-    sys.exit(main())
+    async def cgi(self, cgi: str, params: list[tuple[str, str]]) -> bytes:
+        """Call the CGI API directly as admin, as another tool would."""
+        query = [("userName", CAMERA_USERNAME), ("password", self.password)]
+        async with self.session.get(
+            f"{self.url}/cgi-bin/{cgi}", params=[*params, *query]
+        ) as response:
+            response.raise_for_status()
+            return await response.read()
+
+    async def still(self) -> bytes:
+        """A JPEG still from image.cgi at the best quality."""
+        return await self.cgi("image.cgi", [("quality", "9")])

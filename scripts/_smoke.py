@@ -2,137 +2,101 @@
 
 Run by ``scripts/smoke`` through ``scripts/develop --run``, which starts the
 camera emulator and Home Assistant and passes their URLs in the environment
-(HASS_URL, HASS_PID, HASS_CONFIG, EMULATOR_URL, CAMERA_PASSWORD, EMULATOR_LOG,
-RTSP).
-Each check prints one line; the first failure prints the logs' tails and
-exits 1.  The whole run is bounded in time.
+(see ``Env``). The checks run in order, each builds on the ones before; the
+harness (``_harness``) prints one line per check, and on the first failure
+the logs' tails. The whole run is bounded in time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime
 import io
-import os
 from pathlib import Path
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from PIL import Image, ImageChops, ImageStat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _harness import CheckError, Harness, arguments, expect_that, log_findings, poll
 from _hass_common import (
+    CAMERA_HOST,
+    CAMERA_USERNAME,
     DEMO_NAME,
     DEMO_PASSWORD,
     DEMO_USERNAME,
+    EmulatorClient,
     Env,
     HassClient,
+    camera_form,
     process_alive,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import Callable
 
 # Together under the five minutes scripts/smoke promises (cold start takes ~10 s,
-# the checks ~30 s).
+# the checks ~25 s).
 STARTUP_LIMIT: Final = 120.0
 CHECKS_LIMIT: Final = 160.0
 HTTP_OK: Final = 200
 # Mean absolute difference per channel (0..255) below which two stills of the
 # emulator count as the same picture (only the clock text may differ).
 SIMILAR: Final = 6.0
-LOG_TAIL: Final = 80
-
-
-class SmokeError(Exception):
-    """A check failed."""
-
-
-# Checks so far by outcome, for the closing "N passed, N failed" line.
-TALLY: Final = {"passed": 0, "failed": 0, "skipped": 0}
-SKIPPED: Final = "skipped: "
-
-
-@contextlib.asynccontextmanager
-async def check(name: str) -> AsyncIterator[list[str]]:
-    """Time one check and print its line; the yielded list collects details.
-
-    A check that appends a note starting with ``SKIPPED`` and returns counts
-    as skipped.
-    """
-    start = time.monotonic()
-    notes: list[str] = []
-    try:
-        yield notes
-    except Exception:
-        TALLY["failed"] += 1
-        print(f"FAIL {name} ({time.monotonic() - start:.1f} s)", flush=True)
-        raise
-    outcome = "skipped" if notes and notes[0].startswith(SKIPPED) else "passed"
-    TALLY[outcome] += 1
-    detail = f": {'; '.join(notes)}" if notes else ""
-    label = "ok  " if outcome == "passed" else "skip"
-    print(f"{label} {name} ({time.monotonic() - start:.1f} s){detail}", flush=True)
-
-
-def expect(condition: object, message: str) -> None:
-    """Fail the current check with ``message`` unless ``condition``."""
-    if not condition:
-        raise SmokeError(message)
+# Entities a ToughEye-1700 must have, by description key (each enabled one must
+# also get a state).
+EXPECTED_KEYS: Final = (
+    "camera",
+    "self_clean",
+    "sync_time",
+    "disk_status_1",
+    "motion",
+    "alarm",
+    "motion_detection",
+    "record_on_motion",
+    "lens_clarity",
+    "lens_obscured_area",
+    "auto_self_clean_obscured_threshold",
+)
+# The integration's default alarm-log check interval (DEFAULT_MOTION_CHECK_INTERVAL):
+# motion shows within two checks, and ends within two checks of its end. The
+# slack covers the request and the state reaching the REST API.
+MOTION_CHECK: Final = 5.0
+MOTION_SLACK: Final = 2.0
+# The motion ends when the check ends it; this bounds it if the check fails.
+MOTION_LONGEST: Final = 60.0
 
 
 class Smoke:
     """The checks, in order; each builds on the ones before."""
 
-    def __init__(self, env: Env, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, harness: Harness, env: Env, session: aiohttp.ClientSession
+    ) -> None:
         """Bind to the running Home Assistant and emulator."""
+        self.check = harness.check
         self.env = env
         self.session = session
         self.hass = HassClient(session, env.hass_url)
+        self.emulator = EmulatorClient(session, env.emulator_url, env.camera_password)
         self.entry_id = ""
         self.entities: dict[str, dict[str, Any]] = {}
 
     # ----------------------------------------------------------------- helpers
 
-    async def emulator_state(self) -> dict[str, Any]:
-        """The emulator's read-only debug view."""
-        async with self.session.get(f"{self.env.emulator_url}/emulator/state") as r:
-            r.raise_for_status()
-            state: dict[str, Any] = await r.json()
-            return state
-
-    async def emulator_cgi(self, cgi: str, params: list[tuple[str, str]]) -> bytes:
-        """Call the emulated camera's CGI API directly, as another tool would."""
-        query = [("userName", "admin"), ("password", self.env.camera_password)]
-        async with self.session.get(
-            f"{self.env.emulator_url}/cgi-bin/{cgi}", params=[*params, *query]
-        ) as response:
-            response.raise_for_status()
-            return await response.read()
-
-    async def states(self) -> dict[str, dict[str, Any]]:
-        """Every state, by entity id."""
-        return {
-            s["entity_id"]: s for s in await self.hass.request("GET", "/api/states")
-        }
-
     def entity_id(self, key: str) -> str:
         """The entity id of the camera's entity with description key ``key``."""
-        expect(key in self.entities, f"no entity with key {key!r}")
+        expect_that(key in self.entities, f"no entity with key {key!r}")
         return str(self.entities[key]["entity_id"])
 
     async def press(self, key: str) -> None:
         """Press a button through the service API (returns when it is done)."""
-        await self.hass.request(
-            "POST",
-            "/api/services/button/press",
-            json_body={"entity_id": self.entity_id(key)},
-        )
+        await self.hass.call("button", "press", entity_id=self.entity_id(key))
 
     async def wait_state(
         self,
@@ -141,65 +105,92 @@ class Smoke:
         within: float = 15.0,
     ) -> dict[str, Any]:
         """Poll until ``accept(state)`` holds; the state."""
-        deadline = time.monotonic() + within
-        while True:
-            state = (await self.states()).get(entity_id)
-            if state is not None and accept(state):
-                return state
-            if time.monotonic() > deadline:
-                msg = f"{entity_id} never reached the expected state (last: {state})"
-                raise SmokeError(msg)
-            await asyncio.sleep(0.5)
+        last: list[dict[str, Any] | None] = [None]
+
+        async def probe() -> dict[str, Any] | None:
+            state = last[0] = (await self.hass.states()).get(entity_id)
+            return state if state is not None and accept(state) else None
+
+        try:
+            return await poll(probe, within, f"the expected state of {entity_id}")
+        except CheckError as err:
+            msg = f"{err} (last: {last[0]})"
+            raise CheckError(msg) from err
+
+    async def pulses_after(self, key: str) -> tuple[list[Any], dict[str, Any]]:
+        """Press ``key``; the pulses it sent and the emulator's state after."""
+        before = len((await self.emulator.state())["pulses"])
+        await self.press(key)
+        state = await self.emulator.state()
+        return state["pulses"][before:], state
 
     # ----------------------------------------------------------------- checks
 
     async def start(self) -> None:
         """Home Assistant answers."""
-        async with check("Home Assistant answers") as notes:
+        async with self.check("Home Assistant answers") as notes:
             alive = process_alive(self.env.hass_pid) if self.env.hass_pid else None
             took = await self.hass.wait_until_up(STARTUP_LIMIT, alive)
-            notes.append(f"after {took:.0f} s")
+            notes.add(f"after {took:.0f} s")
 
     async def onboard(self) -> None:
         """Onboarding through the onboarding API."""
-        async with check("onboarding (user, analytics, integration steps)"):
+        async with self.check("onboarding (user, analytics, integration steps)"):
             await self.hass.onboard(
                 name=DEMO_NAME, username=DEMO_USERNAME, password=DEMO_PASSWORD
             )
             done = await self.hass.onboarding_done()
-            expect(
+            expect_that(
                 done >= {"user", "core_config", "analytics", "integration"},
                 f"onboarding not finished: {done}",
             )
 
     async def add_camera(self) -> None:
-        """The config flow adds the emulated camera and the entry loads."""
-        async with check("config flow adds the camera") as notes:
+        """The config flow refuses a URL and no username, then adds the camera."""
+        async with self.check("config flow adds the camera") as notes:
             port = urlsplit(self.env.emulator_url).port or 80
-            entry = await self.hass.add_camera(
-                host="127.0.0.1",
+            form = camera_form(
+                host=CAMERA_HOST,
                 port=port,
-                username="admin",
+                username=CAMERA_USERNAME,
                 password=self.env.camera_password,
             )
-            self.entry_id = entry["entry_id"]
+            flow_id = await self.hass.start_camera_flow()
+            refused = (
+                ("host", f"http://{CAMERA_HOST}:{port}/", "invalid_host"),
+                ("username", " ", "username_required"),
+            )
+            for field, value, error in refused:
+                result = await self.hass.submit(flow_id, {**form, field: value})
+                expect_that(
+                    result.get("type") == "form"
+                    and result.get("errors") == {field: error},
+                    f"{field} {value!r}: {result.get('type')} {result.get('errors')}",
+                )
+            notes.add("URL as host and blank username refused")
+            result = await self.hass.submit(flow_id, form)
+            expect_that(
+                result.get("type") == "create_entry",
+                f"{result.get('type')} {result.get('errors') or result.get('reason')}",
+            )
+            self.entry_id = result["result"]["entry_id"]
             entry = await self.hass.wait_for_entry(self.entry_id, 60)
-            notes.append(f"entry {entry['title']!r} {entry['state']}")
+            notes.add(f"entry {entry['title']!r} {entry['state']}")
 
     async def wait_entities(self) -> None:
         """Every enabled entity gets a state that is not unavailable."""
-        async with check("entities have states") as notes:
+        async with self.check("entities have states") as notes:
             self.entities = await self.hass.entities(self.entry_id)
             enabled = [
                 item["entity_id"]
                 for item in self.entities.values()
                 if not item["disabled_by"]
             ]
-            for key in ("camera", "self_clean", "sync_time", "disk_status_1"):
+            for key in EXPECTED_KEYS:
                 self.entity_id(key)
             deadline = time.monotonic() + 60
             while True:
-                states = await self.states()
+                states = await self.hass.states()
                 missing = [e for e in enabled if e not in states]
                 down = [
                     e
@@ -208,205 +199,234 @@ class Smoke:
                 ]
                 if not missing and not down:
                     break
-                if time.monotonic() > deadline:
-                    msg = f"no state: {missing}; unavailable: {down}"
-                    raise SmokeError(msg)
+                expect_that(
+                    time.monotonic() < deadline,
+                    f"no state: {missing}; unavailable: {down}",
+                )
                 await asyncio.sleep(1)
             disk = states[self.entity_id("disk_status_1")]["state"]
-            expect(disk == "normal", f"disk 1 status sensor says {disk!r}")
-            notes.append(
-                f"{len(enabled)} enabled of {len(self.entities)}, disk 1 {disk}"
-            )
+            expect_that(disk == "normal", f"disk 1 status sensor says {disk!r}")
+            notes.add(f"{len(enabled)} enabled of {len(self.entities)}, disk 1 {disk}")
 
     async def snapshot(self) -> None:
         """The camera proxy serves the emulator's still."""
-        async with check("still image through /api/camera_proxy") as notes:
+        async with self.check("still image through /api/camera_proxy") as notes:
             camera = self.entity_id("camera")
-            direct = [await self.emulator_cgi("image.cgi", [("quality", "9")])]
+            direct = [await self.emulator.still()]
             async with self.session.get(
                 f"{self.env.hass_url}/api/camera_proxy/{camera}",
                 headers={"Authorization": f"Bearer {self.hass.token}"},
             ) as response:
-                expect(response.status == HTTP_OK, f"HTTP {response.status}")
-                expect(
+                expect_that(response.status == HTTP_OK, f"HTTP {response.status}")
+                expect_that(
                     response.content_type == "image/jpeg",
                     f"content type {response.content_type}",
                 )
                 proxied = await response.read()
-            direct.append(await self.emulator_cgi("image.cgi", [("quality", "9")]))
-            expect(proxied[:2] == b"\xff\xd8", "the proxy's reply is no JPEG")
-            expect(direct[0][:2] == b"\xff\xd8", "image.cgi's reply is no JPEG")
+            direct.append(await self.emulator.still())
+            expect_that(proxied[:2] == b"\xff\xd8", "the proxy's reply is no JPEG")
+            expect_that(direct[0][:2] == b"\xff\xd8", "image.cgi's reply is no JPEG")
             got = Image.open(io.BytesIO(proxied)).convert("RGB")
             want = Image.open(io.BytesIO(direct[0])).convert("RGB")
-            expect(got.size == want.size, f"size {got.size}, emulator {want.size}")
+            expect_that(got.size == want.size, f"size {got.size}, emulator {want.size}")
             if proxied in direct:
-                notes.append(f"{got.size[0]}x{got.size[1]}, byte-identical")
+                notes.add(f"{got.size[0]}x{got.size[1]}, byte-identical")
                 return
             diff = ImageStat.Stat(ImageChops.difference(got, want)).mean
-            expect(max(diff) < SIMILAR, f"pictures differ (mean difference {diff})")
-            notes.append(
-                f"{got.size[0]}x{got.size[1]}, mean difference {max(diff):.1f}"
+            expect_that(
+                max(diff) < SIMILAR, f"pictures differ (mean difference {diff})"
             )
+            notes.add(f"{got.size[0]}x{got.size[1]}, mean difference {max(diff):.1f}")
 
     async def mjpeg(self) -> None:
         """The MJPEG proxy streams JPEG frames."""
-        async with check("MJPEG live stream through /api/camera_proxy_stream") as notes:
+        title = "MJPEG live stream through /api/camera_proxy_stream"
+        async with self.check(title) as notes:
             camera = self.entity_id("camera")
             async with self.session.get(
                 f"{self.env.hass_url}/api/camera_proxy_stream/{camera}",
                 headers={"Authorization": f"Bearer {self.hass.token}"},
                 timeout=aiohttp.ClientTimeout(total=20),
             ) as response:
-                expect(response.status == HTTP_OK, f"HTTP {response.status}")
-                expect(
+                expect_that(response.status == HTTP_OK, f"HTTP {response.status}")
+                expect_that(
                     response.content_type.startswith("multipart/"),
                     f"content type {response.content_type}",
                 )
                 data = b""
                 while data.count(b"\xff\xd9") < 2:  # noqa: PLR2004 - two frames
                     chunk = await response.content.read(65536)
-                    expect(chunk, "stream ended before two frames")
+                    expect_that(chunk, "stream ended before two frames")
                     data += chunk
-            notes.append(f"two frames in the first {len(data)} bytes")
+            notes.add(f"two frames in the first {len(data)} bytes")
 
     async def self_clean(self) -> None:
         """Self-clean sends the 300 ms pulse and leaves the self-clean profile."""
-        async with check("button self_clean: pulse at the camera") as notes:
-            before = len((await self.emulator_state())["pulses"])
-            await self.press("self_clean")
-            state = await self.emulator_state()
-            pulses = state["pulses"][before:]
-            expect(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
+        async with self.check("button self_clean: pulse at the camera") as notes:
+            pulses, state = await self.pulses_after("self_clean")
+            expect_that(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
             pulse = pulses[0]
-            expect(
+            expect_that(
                 pulse["time_ms"] == 300 and pulse["completed"],  # noqa: PLR2004
                 f"pulse {pulse}",
             )
-            expect(pulse["effect"] == "self_clean", f"pulse {pulse}")
-            expect(state["self_clean_profile"], f"alarm out {state['alarm_out']}")
-            notes.append(f"300 ms pulse, wiper running: {state['cleaning']}")
+            expect_that(pulse["effect"] == "self_clean", f"pulse {pulse}")
+            expect_that(state["self_clean_profile"], f"alarm out {state['alarm_out']}")
+            notes.add(f"300 ms pulse, wiper running: {state['cleaning']}")
 
     async def led_toggle(self) -> None:
         """An LED toggle uses 900 ms and restores the self-clean profile."""
         key = "led_normally_disabled_toggle"
-        async with check(f"button {key}: profile restored") as notes:
-            before_state = await self.emulator_state()
-            before = len(before_state["pulses"])
-            await self.press(key)
-            state = await self.emulator_state()
-            pulses = state["pulses"][before:]
-            expect(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
-            expect(
+        async with self.check(f"button {key}: profile restored") as notes:
+            led_before = (await self.emulator.state())["led_normally_disabled"]
+            pulses, state = await self.pulses_after(key)
+            expect_that(len(pulses) == 1, f"{len(pulses)} pulses: {pulses}")
+            expect_that(
                 pulses[0]["time_ms"] == 900 and pulses[0]["completed"],  # noqa: PLR2004
                 f"pulse {pulses[0]}",
             )
-            expect(
-                state["led_normally_disabled"] != before_state["led_normally_disabled"],
-                "LED mode did not toggle",
+            expect_that(
+                state["led_normally_disabled"] != led_before, "LED mode did not toggle"
             )
-            expect(state["self_clean_profile"], f"alarm out {state['alarm_out']}")
-            notes.append("900 ms pulse, back to the self-clean profile")
+            expect_that(state["self_clean_profile"], f"alarm out {state['alarm_out']}")
+            notes.add("900 ms pulse, back to the self-clean profile")
 
     async def sync_clock(self) -> None:
         """Sync clock sets the camera's clock."""
-        async with check("button sync_time sets the camera clock") as notes:
-            await self.emulator_cgi(
+        async with self.check("button sync_time sets the camera clock") as notes:
+            await self.emulator.cgi(
                 "param.cgi",
                 [("action", "set"), ("type", "dateTime"), ("year", "2020")]
                 + [(k, "1") for k in ("month", "day")]
                 + [(k, "0") for k in ("hour", "minute", "second")],
             )
             skewed = datetime.fromisoformat(
-                (await self.emulator_state())["device_time"]
+                (await self.emulator.state())["device_time"]
             )
-            expect(skewed.year == 2020, f"could not skew the clock: {skewed}")  # noqa: PLR2004
+            expect_that(skewed.year == 2020, f"could not skew the clock: {skewed}")  # noqa: PLR2004
             await self.press("sync_time")
             synced = datetime.fromisoformat(
-                (await self.emulator_state())["device_time"]
+                (await self.emulator.state())["device_time"]
             )
             off = abs((synced - datetime.now()).total_seconds())  # noqa: DTZ005
-            expect(off < 5, f"device clock {synced} is {off:.0f} s off")  # noqa: PLR2004
-            notes.append(f"2020-01-01 -> {synced:%H:%M:%S} ({off:.1f} s off)")
+            expect_that(off < 5, f"device clock {synced} is {off:.0f} s off")  # noqa: PLR2004
+            notes.add(f"2020-01-01 -> {synced:%H:%M:%S} ({off:.1f} s off)")
 
     async def change_setting(self) -> None:
         """A number entity reads the camera's brightness and changes it."""
         key = "brightness"
-        async with check("number brightness: read and change") as notes:
+        async with self.check("number brightness: read and change") as notes:
             if key not in self.entities:
-                notes.append(f"{SKIPPED}no brightness entity")
+                notes.skip("no brightness entity")
                 return
             entity = self.entity_id(key)
-            device = float(
-                (await self.emulator_state())["image_settings"][key]["value"]
-            )
+
+            async def device_value() -> float:
+                settings = (await self.emulator.state())["image_settings"]
+                return float(settings[key]["value"])
+
+            device = await device_value()
             state = await self.wait_state(entity, lambda s: s["state"] != "unknown")
-            expect(
+            expect_that(
                 float(state["state"]) == device,
                 f"HA says {state['state']}, camera {device}",
             )
             wanted = 73.0 if device != 73 else 37.0  # noqa: PLR2004
-            await self.hass.request(
-                "POST",
-                "/api/services/number/set_value",
-                json_body={"entity_id": entity, "value": wanted},
-            )
-            now = float((await self.emulator_state())["image_settings"][key]["value"])
-            expect(now == wanted, f"camera brightness {now}, wanted {wanted}")
+            await self.hass.call("number", "set_value", entity_id=entity, value=wanted)
+            now = await device_value()
+            expect_that(now == wanted, f"camera brightness {now}, wanted {wanted}")
             await self.wait_state(entity, lambda s: float(s["state"]) == wanted)
-            notes.append(f"{device:g} -> {wanted:g} at the camera and in HA")
+            notes.add(f"{device:g} -> {wanted:g} at the camera and in HA")
+
+    async def motion(self) -> None:
+        """Motion at the camera turns the motion sensor on and fires an alarm event.
+
+        Motion detection is off on a new camera: the emulator raises no alarm
+        then. Turned on through Home Assistant, motion shows on the binary
+        sensor within two alarm-log checks, the alarm event fires with type
+        ``motion``, and the sensor goes off within two checks of its end.
+        """
+        async with self.check("motion: sensor on, alarm event, sensor off") as notes:
+            sensor = self.entity_id("motion")
+            alarm = self.entity_id("alarm")
+            switch = self.entity_id("motion_detection")
+            states = await self.hass.states()
+            expect_that(states[switch]["state"] == "off", f"{switch}: {states[switch]}")
+            expect_that(states[sensor]["state"] == "off", f"{sensor}: {states[sensor]}")
+            expect_that(
+                not await self.emulator.motion(1),
+                "the camera raised an alarm with motion detection off",
+            )
+            await self.hass.call("switch", "turn_on", entity_id=switch)
+            await self.wait_state(switch, lambda s: s["state"] == "on")
+            fired_before = states[alarm]["state"]
+            within = 2 * MOTION_CHECK + MOTION_SLACK
+            raised = await self.emulator.motion(MOTION_LONGEST)
+            start = time.monotonic()
+            try:
+                expect_that(raised, "no alarm with motion detection on")
+                await self.wait_state(sensor, lambda s: s["state"] == "on", within)
+                seen = time.monotonic() - start
+                event = await self.wait_state(
+                    alarm,
+                    lambda s: (
+                        s["state"] != fired_before
+                        and s["attributes"].get("event_type") == "motion"
+                    ),
+                    within - seen,
+                )
+                notes.add(f"on after {seen:.1f} s")
+                expect_that(
+                    event["attributes"].get("end") is None,
+                    f"the running alarm has an end: {event['attributes']}",
+                )
+                notes.add("alarm event 'motion'")
+            finally:
+                await self.emulator.end_motion()
+            ended = time.monotonic()
+            await self.wait_state(sensor, lambda s: s["state"] == "off", within)
+            notes.add(f"off {time.monotonic() - ended:.1f} s after the motion ended")
 
     async def hls(self) -> None:
         """The RTSP stream plays as HLS through the stream integration."""
-        async with check("HLS live view from the camera's RTSP stream") as notes:
+        async with self.check("HLS live view from the camera's RTSP stream") as notes:
             if not self.env.rtsp:
-                notes.append(f"{SKIPPED}no ffmpeg, so no RTSP stream")
+                notes.skip("no ffmpeg, so no RTSP stream")
                 return
             reply = await self.hass.ws(
                 {"type": "camera/stream", "entity_id": self.entity_id("camera")}
             )
             master = f"{self.env.hass_url}{reply['url']}"
-            deadline = time.monotonic() + 60
-            while True:
+
+            async def master_playlist() -> str | None:
                 async with self.session.get(master) as response:
                     body = await response.text()
-                    if response.status == HTTP_OK:
-                        break
-                if time.monotonic() > deadline:
-                    msg = f"master playlist still HTTP {response.status}"
-                    raise SmokeError(msg)
-                await asyncio.sleep(1)
-            expect(body.startswith("#EXTM3U"), f"master playlist: {body[:200]!r}")
+                    return body if response.status == HTTP_OK else None
+
+            body = await poll(master_playlist, 60, "the master playlist", every=1)
+            expect_that(body.startswith("#EXTM3U"), f"master playlist: {body[:200]!r}")
             playlist = master.rsplit("/", 1)[0] + "/playlist.m3u8"
             async with self.session.get(playlist) as response:
                 media = await response.text()
-                expect(response.status == HTTP_OK, f"playlist HTTP {response.status}")
-            expect(media.startswith("#EXTM3U"), f"playlist: {media[:200]!r}")
-            expect("#EXTINF" in media, f"no segment in the playlist: {media[:300]!r}")
-            rtsp = (await self.emulator_state())["rtsp"]
-            expect(
+                expect_that(
+                    response.status == HTTP_OK, f"playlist HTTP {response.status}"
+                )
+            expect_that(media.startswith("#EXTM3U"), f"playlist: {media[:200]!r}")
+            expect_that(
+                "#EXTINF" in media, f"no segment in the playlist: {media[:300]!r}"
+            )
+            rtsp = (await self.emulator.state())["rtsp"]
+            expect_that(
                 rtsp and rtsp["players"] >= 1, f"no RTSP player at the camera: {rtsp}"
             )
-            notes.append(
+            notes.add(
                 f"{media.count('#EXTINF')} segment(s), {rtsp['players']} RTSP player(s)"
             )
 
     async def log(self) -> None:
-        """No integration error and no camera password in Home Assistant's log."""
-        async with check("home-assistant.log: no errors, no password") as notes:
-            text = (self.env.config / "home-assistant.log").read_text(
-                encoding="utf-8", errors="replace"
-            )
-            errors = [
-                line
-                for line in text.splitlines()
-                if " ERROR " in line and "custom_components.excelsense" in line
-            ]
-            expect(not errors, "integration errors:\n" + "\n".join(errors[:10]))
-            password = self.env.camera_password
-            for form in {password, quote(password, safe=""), quote(password)}:
-                expect(form not in text, f"the camera password appears as {form!r}")
-            others = sum(1 for line in text.splitlines() if " ERROR " in line)
-            notes.append(f"{len(text.splitlines())} lines, {others} other ERROR lines")
+        """No integration error and no camera password in Home Assistant's logs."""
+        async with self.check("home-assistant.log: no errors, no password") as notes:
+            log_findings(self.env, notes)
 
     async def run(self) -> None:
         """Every check in order."""
@@ -421,51 +441,25 @@ class Smoke:
             await self.led_toggle()
             await self.sync_clock()
             await self.change_setting()
+            await self.motion()
             await self.hls()
             await self.log()
 
 
-def tail(path: Path, lines: int) -> str:
-    """The last ``lines`` lines of a file (or why there are none)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as err:
-        return f"({err})"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def tally() -> str:
-    """The closing line CI reads: ``smoke: N passed, N failed[, N skipped]``."""
-    line = f"smoke: {TALLY['passed']} passed, {TALLY['failed']} failed"
-    return line + (f", {TALLY['skipped']} skipped" if TALLY["skipped"] else "")
-
-
-async def main() -> int:
+def main() -> int:
     """Run the smoke test; 0 when every check passed."""
+    args = arguments("scripts/_smoke.py", "Smoke test over the HTTP API.").parse_args()
     env = Env.from_environ()
-    start = time.monotonic()
-    status = 0
-    async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=60)
-    ) as session:
-        try:
-            await Smoke(env, session).run()
-        except Exception as err:  # noqa: BLE001 - any failure ends the same way
-            # A timeout cancels the running check without counting it.
-            TALLY["failed"] = max(TALLY["failed"], 1)
-            print(f"\nsmoke: FAILED: {type(err).__name__}: {err}", flush=True)
-            print(f"\n--- last {LOG_TAIL} lines of {env.config}/home-assistant.log")
-            print(tail(env.config / "home-assistant.log", LOG_TAIL))
-            print(f"--- last 20 lines of {env.emulator_log}")
-            print(tail(env.emulator_log, 20))
-            status = 1
-    print(f"smoke: checks took {time.monotonic() - start:.0f} s")
-    return status
+    harness = Harness("smoke")
+
+    async def body() -> None:
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=60)
+        ) as session:
+            await Smoke(harness, env, session).run()
+
+    return harness.run(env, body, args.results)
 
 
 if __name__ == "__main__":
-    STATUS = asyncio.run(main())
-    print(tally())
-    if RESULT := os.environ.get("SMOKE_RESULT"):
-        Path(RESULT).write_text(tally() + "\n", encoding="utf-8")
-    sys.exit(STATUS)
+    sys.exit(main())
