@@ -81,7 +81,20 @@ async def test_get_logs_errors(
             start="2026-01-02 00:00:00",
             end="2026-01-01 00:00:00",
         )
-    assert raised.value.translation_key == "invalid_value"
+    assert raised.value.translation_key == "invalid_log_order"
+    assert not camera.requests
+    # Out of the log's range: "Minimum is 197101010000".
+    for start in ("1900-01-01 00:00:00", "0001-01-01 00:00:00"):
+        with pytest.raises(ServiceValidationError) as raised:
+            await _get_logs(
+                hass, config_entry_id=init_integration.entry_id, start=start
+            )
+        assert raised.value.translation_key == "invalid_log_minimum"
+    with pytest.raises(ServiceValidationError) as raised:
+        await _get_logs(
+            hass, config_entry_id=init_integration.entry_id, end="0001-01-01 00:00:00"
+        )
+    assert raised.value.translation_key == "invalid_log_minimum"
     assert not camera.requests
     camera.inject(Fault(kind="error", code=-2, path="param.cgi", count=None))
     with pytest.raises(HomeAssistantError) as raised:

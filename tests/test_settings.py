@@ -112,14 +112,14 @@ CASES = [
         id="switch.tougheye_flip_horizontally",
     ),
     pytest.param(
-        "switch.tougheye_overlay_inverse_colours",
+        "switch.tougheye_overlay_inverse_colors",
         "switch",
         "turn_off",
         {},
         _value("osd", "inverseFlag"),
         "0",
         "off",
-        id="switch.tougheye_overlay_inverse_colours",
+        id="switch.tougheye_overlay_inverse_colors",
     ),
     pytest.param(
         "switch.tougheye_disk_full_alarm",
@@ -302,14 +302,14 @@ CASES = [
         id="number.tougheye_stream_2_i_frame_interval",
     ),
     pytest.param(
-        "select.tougheye_overlay_font_colour",
+        "select.tougheye_overlay_font_color",
         "select",
         "select_option",
         {"option": "cyan"},
         _value("osd", "fontColor"),
         "7",
         "cyan",
-        id="select.tougheye_overlay_font_colour",
+        id="select.tougheye_overlay_font_color",
     ),
     pytest.param(
         "select.tougheye_overlay_transparency",
@@ -533,8 +533,12 @@ async def test_validation_error_names_the_entity(
             {ATTR_ENTITY_ID: "text.tougheye_overlay_text", "value": "bad&char"},
             blocking=True,
         )
-    assert raised.value.translation_key == "invalid_value"
+    # Translated as a whole: no English reason inside another language.
+    assert raised.value.translation_key == "invalid_forbidden"
     assert raised.value.translation_placeholders == {
         "field": "Overlay text",
-        "reason": "must not contain &",
+        "characters": "&",
     }
+    assert str(raised.value) == (
+        "Overlay text must not contain these characters: &"
+    )

@@ -34,25 +34,47 @@ FLOW_ERRORS = {
 }
 
 
+# Validation rules with a message of their own; others read "invalid_value".
+# (The client's English message never reaches a translated sentence.)
+TRANSLATED_REASONS = frozenset(
+    {
+        "date",
+        "empty",
+        "forbidden",
+        "line_break",
+        "log_minimum",
+        "log_order",
+        "maximum",
+        "minimum",
+        "range",
+        "whole_number",
+    }
+)
+
+
+# Error classes and their keys; anything else is "device_error".
+_KEYS: tuple[tuple[type[ExcelSenseError], str], ...] = (
+    (ExcelSenseAuthenticationError, "authentication_failed"),
+    (ExcelSensePermissionError, "permission_denied"),
+    (ExcelSenseConnectionError, "communication_error"),
+)
+
+
 def error_key(err: ExcelSenseError) -> str:
     """The translation key (translations/en.json ``exceptions``) of an error."""
     if isinstance(err, ExcelSenseValidationError):
+        if err.reason in TRANSLATED_REASONS:
+            return f"invalid_{err.reason}"
         return "invalid_value"
     if isinstance(err, ExcelSenseAlarmOperationError):
         return f"alarm_{err.step}_failed"
-    if isinstance(err, ExcelSenseAuthenticationError):
-        return "authentication_failed"
-    if isinstance(err, ExcelSensePermissionError):
-        return "permission_denied"
-    if isinstance(err, ExcelSenseConnectionError):
-        return "communication_error"
-    return "device_error"
+    return next((key for kind, key in _KEYS if isinstance(err, kind)), "device_error")
 
 
 def placeholders(err: ExcelSenseError, field: str | None = None) -> dict[str, str]:
     """The translation placeholders of an error (never a password or URL)."""
     if isinstance(err, ExcelSenseValidationError):
-        return {"field": field or err.field, "reason": err.message}
+        return {"field": field or err.field, **err.details}
     if isinstance(err, ExcelSenseAlarmOperationError):
         return {"error": str(err.__cause__ or err)}
     if isinstance(err, ExcelSenseAuthenticationError | ExcelSensePermissionError):

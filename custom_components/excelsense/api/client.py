@@ -882,11 +882,11 @@ class ExcelSenseClient(Transport):
     ) -> list[LogEntry]:
         for field, moment in (("start", start), ("end", end)):
             if not isinstance(moment, datetime):
-                raise invalid(field, "must be a date and time")
+                raise invalid(field, "must be a date and time", "date")
             if moment.replace(tzinfo=None) < LOG_MINIMUM:
-                raise invalid(field, "must be 1971 or later")
+                raise invalid(field, "must be 1971 or later", "log_minimum")
         if end < start:
-            raise invalid("end", "must not be before start")
+            raise invalid("end", "must not be before start", "log_order")
         check_int("log_type", log_type, -1)  # "Use -1 for all logs"
         block = await self._get(
             "param.cgi",

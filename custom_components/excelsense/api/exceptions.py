@@ -177,12 +177,26 @@ class ExcelSenseBusyError(ExcelSenseResponseError):
 
 
 class ExcelSenseValidationError(ExcelSenseError, ValueError):
-    """A value was refused before sending anything to the device."""
+    """A value was refused before sending anything to the device.
 
-    def __init__(self, field: str, message: str) -> None:
-        """Name the offending field."""
+    ``reason`` names the rule in a word a caller can translate (``range``,
+    ``forbidden``, ...), ``details`` its values (``low``, ``characters``...);
+    ``message`` says it in English.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        reason: str = "invalid",
+        details: dict[str, str] | None = None,
+    ) -> None:
+        """Name the offending field and the rule it broke."""
         self.field = field
         self.message = message
+        self.reason = reason
+        self.details = details or {}
         super().__init__(f"{field}: {message}")
 
 

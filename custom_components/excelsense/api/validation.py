@@ -31,15 +31,22 @@ def check_int(
 ) -> int:
     """Refuse a non-integer, or one outside the document's ``low..high``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ExcelSenseValidationError(field, "must be a whole number")
-    if low is not None and value < low:
+        raise ExcelSenseValidationError(
+            field, "must be a whole number", reason="whole_number"
+        )
+    bounds = {"low": str(low), "high": str(high)}
+    if (low is not None and value < low) or (high is not None and value > high):
         if high is None:
-            raise ExcelSenseValidationError(field, f"must be at least {low}")
-        raise ExcelSenseValidationError(field, f"must be between {low} and {high}")
-    if high is not None and value > high:
+            raise ExcelSenseValidationError(
+                field, f"must be at least {low}", reason="minimum", details=bounds
+            )
         if low is None:
-            raise ExcelSenseValidationError(field, f"must be at most {high}")
-        raise ExcelSenseValidationError(field, f"must be between {low} and {high}")
+            raise ExcelSenseValidationError(
+                field, f"must be at most {high}", reason="maximum", details=bounds
+            )
+        raise ExcelSenseValidationError(
+            field, f"must be between {low} and {high}", reason="range", details=bounds
+        )
     return value
 
 
@@ -70,10 +77,12 @@ def check_text(field: str, value: str, *, empty: bool = True) -> str:
     if not isinstance(value, str):
         raise ExcelSenseValidationError(field, "must be text")
     if not value and not empty:
-        raise ExcelSenseValidationError(field, "must not be empty")
+        raise ExcelSenseValidationError(field, "must not be empty", reason="empty")
     if any(unicodedata.category(char) in _LINE_BREAKING for char in value):
         raise ExcelSenseValidationError(
-            field, "must not contain control characters or line breaks"
+            field,
+            "must not contain control characters or line breaks",
+            reason="line_break",
         )
     return value
 
@@ -81,9 +90,14 @@ def check_text(field: str, value: str, *, empty: bool = True) -> str:
 def check_name_text(field: str, value: str, *, empty: bool = True) -> str:
     """Text under the document's forbidden-character rule (names, OSD text)."""
     check_text(field, value, empty=empty)
-    bad = sorted(set(value) & FORBIDDEN_CHARACTERS)
+    bad = " ".join(sorted(set(value) & FORBIDDEN_CHARACTERS))
     if bad:
-        raise ExcelSenseValidationError(field, f"must not contain {' '.join(bad)}")
+        raise ExcelSenseValidationError(
+            field,
+            f"must not contain {bad}",
+            reason="forbidden",
+            details={"characters": bad},
+        )
     return value
 
 
@@ -130,9 +144,11 @@ def check_periods(
             raise ExcelSenseValidationError(field, "end must not be before start")
 
 
-def invalid(field: str, message: str) -> ExcelSenseValidationError:
+def invalid(
+    field: str, message: str, reason: str = "invalid"
+) -> ExcelSenseValidationError:
     """The error for input refused before sending."""
-    return ExcelSenseValidationError(field, message)
+    return ExcelSenseValidationError(field, message, reason=reason)
 
 
 def nothing_to_change(field: str) -> ExcelSenseValidationError:
