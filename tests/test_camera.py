@@ -11,6 +11,10 @@ from urllib.parse import quote
 from homeassistant.components.camera import async_get_image, async_get_stream_source
 from homeassistant.helpers import entity_registry as er
 from PIL import Image
+import pytest
+
+from custom_components.excelsense.api import ExcelSenseConnectionError
+from tests.emulator import Fault
 
 from .conftest import PASSWORD
 
@@ -161,3 +165,28 @@ async def test_sub_stream_plays_its_own_stream(
     # video.cgi is asked for the stream's own encoder (stream 2: H.264).
     rtsp = [r for r in camera.requests if r.path == "video.cgi"][-1]
     assert rtsp.get("EncoderType") == "H264"
+
+
+async def test_unload_during_a_snapshot_is_a_clean_error(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A still still on its way when the camera unloads: a client error, no KeyError."""
+    snapshots = init_integration.runtime_data.snapshots
+    camera.inject(Fault("latency", path="image.cgi", delay=0.5))
+    waiting = asyncio.create_task(snapshots.get(9))
+    await asyncio.sleep(0.1)
+    await snapshots.async_close()
+    with pytest.raises(ExcelSenseConnectionError):
+        await waiting
+    camera.clear_faults()
+    assert (await snapshots.get(9)).startswith(b"\xff\xd8")
+
+
+async def test_rtsp_url_asked_with_the_stream_encoder(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """video.cgi's EncoderType follows the stream: H.265 main stream, MJPEG too."""
+    assert camera.state.streams[1].values["videoEncoderType"] == "8"
+    assert await async_get_stream_source(hass, "camera.tougheye")
+    (request,) = [r for r in camera.requests if r.path == "video.cgi"]
+    assert request.get("EncoderType") == "H265"

@@ -47,6 +47,15 @@ def error_text(err: BaseException) -> str:
     return "\n".join(parts)
 
 
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the integration tests' autouse fixture.
+
+    The client is a library of its own: its tests run without Home Assistant
+    (no ``hass`` instance), against the emulator as their test double.
+    """
+
+
 @pytest.fixture
 async def camera(socket_enabled: None) -> AsyncIterator[EmulatedCamera]:
     """A started ToughEye emulator on 127.0.0.1 with a URL-hostile password."""

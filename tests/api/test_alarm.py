@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import pytest
 
 from custom_components.excelsense.api import (
@@ -13,6 +14,7 @@ from custom_components.excelsense.api import (
     AlarmOperation,
     AlarmOperationResult,
     ExcelSenseAlarmOperationError,
+    ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseResponseError,
 )
@@ -360,3 +362,111 @@ async def test_restore_self_clean_profile(
         "alarmMode": "2",
         "alarmOutFrequency": "5",
     }
+
+
+async def test_one_lock_per_camera_across_clients(
+    make_client: Callable[..., ExcelSenseClient], camera: EmulatedCamera
+) -> None:
+    """Two client objects of one camera (a reload) never run operations at once."""
+    first, second = make_client(), make_client()
+    one = asyncio.create_task(
+        first.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
+    )
+    await asyncio.sleep(0.1)
+    assert second.alarm_operation_running
+    two = asyncio.create_task(second.run_alarm_operation(AlarmOperation.SELF_CLEAN))
+    assert not await second.wait_for_operations(0.2)
+    await asyncio.gather(one, two)
+    assert await second.wait_for_operations(0.1)
+    earlier, later = camera.pulses
+    assert earlier.end is not None
+    assert earlier.end <= later.start
+    assert earlier.completed
+    assert later.completed
+
+
+async def test_closed_session_is_a_client_error(
+    make_client: Callable[..., ExcelSenseClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """The session closing mid-pulse fails a step in our terms, never RuntimeError."""
+    session = aiohttp.ClientSession()
+    client = make_client(session=session)
+    task = asyncio.create_task(
+        client.run_alarm_operation(AlarmOperation.LED_SHUTOFF_TOGGLE)
+    )
+    await asyncio.sleep(0.3)
+    await session.close()
+    err = await expect_error(ExcelSenseAlarmOperationError, task)
+    assert err.step in ("pulse_end", "restore")
+    assert not err.restored
+    assert isinstance(err.__cause__, ExcelSenseConnectionError)
+    assert not err.__cause__.request_sent
+
+
+@pytest.mark.usefixtures("fast_restore")
+async def test_profile_applied_late_is_corrected(
+    make_client: Callable[..., ExcelSenseClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """A profile set the camera applies after we gave up is undone by the late check."""
+    client = make_client(request_timeout=0.3)
+    camera.inject(
+        Fault(
+            "latency",
+            params={**ALARM_SET, "alarmTime": "900"},
+            delay=0.45,
+            count=1,
+        )
+    )
+    err = await expect_error(
+        ExcelSenseAlarmOperationError,
+        client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
+    )
+    assert err.step == "set_profile"
+    # The late set landed after the restore; the check after it put it right.
+    assert camera.is_self_clean_profile()
+    sets = [r.get("alarmTime") for r in alarm_sets(camera)]
+    assert sets[-1] == "300"
+    assert sets.count("300") >= 2
+
+
+@pytest.mark.usefixtures("fast_restore")
+async def test_unended_pulse_is_ended_by_the_next_read(
+    client: ExcelSenseClient, camera: EmulatedCamera, expect_error: ExpectError
+) -> None:
+    """While a pulse could not be ended, the guard read tries again first."""
+    fault = camera.inject(Fault("http_status", params=PULSE_END, status=500))
+    await expect_error(
+        ExcelSenseAlarmOperationError,
+        client.run_alarm_operation(AlarmOperation.SELF_CLEAN),
+    )
+    assert client.output_may_be_on
+    with pytest.raises(ExcelSenseResponseError):
+        await client.alarm_out_settled()
+    assert client.output_may_be_on
+    camera.faults.remove(fault)
+    ends_before = sum(1 for r in camera.requests if r.get("controlFlag") == "0")
+    assert (await client.alarm_out_settled()).profile == SELF_CLEAN_PROFILE
+    assert not client.output_may_be_on
+    assert sum(1 for r in camera.requests if r.get("controlFlag") == "0") > ends_before
+    # The next operation starts clean and succeeds.
+    await client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    assert camera.pulses[-1].completed
+
+
+async def test_mode_one_counts_as_self_clean(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """A camera at alarmMode=1 (the document's bullet) needs no profile change.
+
+    "For all operations: alarmValidSignal=1, alarmMode=1, alarmOutFrequency=5";
+    the example and the vendor's reset tool use 2. Either is right.
+    """
+    camera.state.alarm_out.values["alarmMode"] = "1"
+    result = await client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    assert not result.profile_changed
+    assert alarm_sets(camera) == []
+    assert camera.pulses[-1].effect == "self_clean"

@@ -21,6 +21,7 @@ from custom_components.excelsense.api import (
     client as client_module,
 )
 from custom_components.excelsense.api.exceptions import ERROR_MESSAGES
+from custom_components.excelsense.api.transport import Limiter
 from tests.emulator import EmulatedCamera, Fault
 from tests.emulator.device import Reply
 
@@ -240,8 +241,51 @@ async def test_connection_refused(
 ) -> None:
     """Nothing listening: a connection error, for requests and the live stream."""
     closed = make_client(port=free_port())
-    await expect_error(ExcelSenseConnectionError, closed.device_info())
+    err = await expect_error(ExcelSenseConnectionError, closed.device_info())
+    # Nothing was sent: an alarm operation may safely count it as not applied.
+    assert not err.request_sent
     await expect_error(ExcelSenseConnectionError, closed.open_mjpeg_stream())
+
+
+async def test_dropped_reply_may_have_been_applied(
+    client: ExcelSenseClient, camera: EmulatedCamera, expect_error: ExpectError
+) -> None:
+    """A connection dropped after sending leaves open whether the camera applied it."""
+    camera.inject(Fault("disconnect", path="param.cgi", count=None))
+    err = await expect_error(ExcelSenseConnectionError, client.device_info())
+    assert err.request_sent
+
+
+async def test_urgent_requests_go_first() -> None:
+    """Waiting urgent requests (the motion check) take the next free place."""
+    limiter = Limiter(1)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with limiter.place():
+            await release.wait()
+
+    async def request(name: str, *, urgent: bool) -> None:
+        async with limiter.place(urgent=urgent):
+            order.append(name)
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    waiting = [
+        asyncio.create_task(request("poll 1", urgent=False)),
+        asyncio.create_task(request("poll 2", urgent=False)),
+        asyncio.create_task(request("motion", urgent=True)),
+    ]
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(request("gone", urgent=True))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    release.set()
+    await asyncio.gather(holder, *waiting)
+    assert order == ["motion", "poll 1", "poll 2"]
+    async with limiter.place():
+        pass  # every place was given back
 
 
 async def test_tls_to_plain_http_is_a_connection_error(
