@@ -539,6 +539,4 @@ async def test_validation_error_names_the_entity(
         "field": "Overlay text",
         "characters": "&",
     }
-    assert str(raised.value) == (
-        "Overlay text must not contain these characters: &"
-    )
+    assert str(raised.value) == "Overlay text must not contain these characters: &"

@@ -185,12 +185,29 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with no discovered host."""
         self._discovered_host: str | None = None
+        self._info: DeviceInfo | None = None
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ExcelSenseConfigEntry) -> OptionsFlow:
         """Snapshot quality, streams, motion checks and lens care."""
         return ExcelSenseOptionsFlow()
+
+    async def _identify(self, data: dict[str, Any]) -> dict[str, str]:
+        """Check the input, log in, and take the camera's MAC as unique id.
+
+        The form errors; none means ``self.unique_id`` is the camera's and
+        ``self._info`` its device information.
+        """
+        errors = _check_input(data)
+        if errors:
+            return errors
+        info, errors = await self._validate(data)
+        if info is None:
+            return errors
+        self._info = info
+        await self.async_set_unique_id(format_mac(info.mac_address))
+        return {}
 
     async def _validate(
         self, data: Mapping[str, Any]
@@ -215,15 +232,8 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _flatten(user_input)
-            errors = _check_input(data)
-            if not errors:
-                info, errors = await self._validate(data)
-                if info is not None:
-                    await self.async_set_unique_id(format_mac(info.mac_address))
-                    self._abort_if_unique_id_configured(
-                        updates={CONF_HOST: data[CONF_HOST]}
-                    )
-                    return self.async_create_entry(title=_title(info), data=data)
+            if not (errors := await self._identify(data)):
+                return self._create(data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -231,6 +241,12 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """A new entry for the identified camera (a known one: its host updated)."""
+        assert self._info is not None  # noqa: S101 - set by _identify
+        self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+        return self.async_create_entry(title=_title(self._info), data=data)
 
     async def async_step_dhcp(
         self, discovery_info: DhcpServiceInfo
@@ -281,15 +297,8 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._discovered_host is not None  # noqa: S101 - set by the dhcp step
         if user_input is not None:
             data = {**_flatten(user_input), CONF_HOST: self._discovered_host}
-            errors = _check_input(data)
-            if not errors:
-                info, errors = await self._validate(data)
-                if info is not None:
-                    await self.async_set_unique_id(format_mac(info.mac_address))
-                    self._abort_if_unique_id_configured(
-                        updates={CONF_HOST: data[CONF_HOST]}
-                    )
-                    return self.async_create_entry(title=_title(info), data=data)
+            if not (errors := await self._identify(data)):
+                return self._create(data)
         return self.async_show_form(
             step_id="dhcp_confirm",
             data_schema=_connection_schema(host=False),
@@ -309,17 +318,11 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for new credentials."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, **user_input}
-            errors = _check_input(data)
-            if not errors:
-                info, errors = await self._validate(data)
-                if info is not None:
-                    await self.async_set_unique_id(format_mac(info.mac_address))
-                    self._abort_if_unique_id_mismatch(reason="wrong_device")
-                    return self.async_update_reload_and_abort(
-                        entry, data_updates=user_input
-                    )
+        if user_input is not None and not (
+            errors := await self._identify({**entry.data, **user_input})
+        ):
+            self._abort_if_unique_id_mismatch(reason="wrong_device")
+            return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(
