@@ -15,7 +15,14 @@ from .device import (
     Section,
     User,
 )
-from .server import EmulatedCamera, Fault, RequestRecord, offset_mac, start_many
+from .server import (
+    EmulatedCamera,
+    Fault,
+    ManualClock,
+    RequestRecord,
+    offset_mac,
+    start_many,
+)
 
 __all__ = [
     "SELF_CLEAN_PROFILE",
@@ -25,6 +32,7 @@ __all__ = [
     "EmulatedCamera",
     "Fault",
     "LogEntry",
+    "ManualClock",
     "Pulse",
     "Quirks",
     "RequestRecord",

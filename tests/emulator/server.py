@@ -158,6 +158,22 @@ class CameraOptions(TypedDict, total=False):
     rtsp: bool
 
 
+class ManualClock:
+    """A monotonic clock for ``EmulatedCamera(clock=...)`` that moves only when told."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        """Start at ``start`` seconds."""
+        self.now = start
+
+    def __call__(self) -> float:
+        """Current time."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
+
+
 class EmulatedCamera:
     """An emulated ExcelSense camera listening on a local TCP port."""
 

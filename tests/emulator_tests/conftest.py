@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
-from tests.emulator import EmulatedCamera, kv
+from tests.emulator import EmulatedCamera, ManualClock, kv
 
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
@@ -18,22 +18,6 @@ if TYPE_CHECKING:
 _ERROR = re.compile(r"^\s*error[,\uff0c]return=(-?\d+)\s*$", re.IGNORECASE)
 
 type Params = Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        """Start at ``start`` seconds."""
-        self.now = start
-
-    def __call__(self) -> float:
-        """Current time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
 
 
 def error_code(text: str) -> int | None:
@@ -101,13 +85,15 @@ def auto_enable_custom_integrations() -> None:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> ManualClock:
     """A fake clock for the camera."""
-    return FakeClock()
+    return ManualClock()
 
 
 @pytest.fixture
-async def cam(socket_enabled: None, clock: FakeClock) -> AsyncIterator[EmulatedCamera]:
+async def cam(
+    socket_enabled: None, clock: ManualClock
+) -> AsyncIterator[EmulatedCamera]:
     """A started ToughEye on a free port, driven by the fake clock."""
     async with EmulatedCamera(clock=clock) as camera:
         yield camera

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from tests.emulator import EmulatedCamera
+from tests.emulator import EmulatedCamera, ManualClock
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from .conftest import Api, FakeClock
+    from .conftest import Api
 
 RTSP = {"type": "RTSP", "cameraID": "1", "streamID": "1", "EncoderType": "H265"}
 
@@ -56,7 +56,7 @@ async def test_snapshot_cache(cam: EmulatedCamera) -> None:
 
 
 async def test_snapshot_changes_while_cleaning_and_with_dirt(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """The picture shows the cleaning state and the lens dirt."""
     clean = open_jpeg(cam.snapshot_jpeg(9))

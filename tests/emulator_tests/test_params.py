@@ -5,10 +5,10 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from tests.emulator import EmulatedCamera
+from tests.emulator import EmulatedCamera, ManualClock
 from tests.emulator.device import FORBIDDEN_CHARS
 
-from .conftest import Api, FakeClock
+from .conftest import Api
 
 # Selector parameters each type needs on set (and on get where the spec says so).
 BASE: dict[str, dict[str, str]] = {
@@ -579,7 +579,7 @@ async def test_ok_reply_format(api: Api) -> None:
     assert body == b"OK\n"
 
 
-async def test_date_time(api: Api, cam: EmulatedCamera, clock: FakeClock) -> None:
+async def test_date_time(api: Api, cam: EmulatedCamera, clock: ManualClock) -> None:
     """Setting the clock shifts the device time; it then runs with the clock."""
     await api.set(
         "dateTime",
@@ -645,7 +645,7 @@ def test_unknown_model_rejected() -> None:
         EmulatedCamera(model="ToughCam-2000")
 
 
-async def test_logs(api: Api, cam: EmulatedCamera, clock: FakeClock) -> None:
+async def test_logs(api: Api, cam: EmulatedCamera, clock: ManualClock) -> None:
     """The device logs boot and set changes (system) and pulses (alarm), filterable."""
     await api.set("NTP", IPProtoVer="1", enableFlag="0")
     window = {"startTime": "20000101000000", "endTime": "20991231235959"}
@@ -725,7 +725,7 @@ async def test_reset_restores_defaults(
 
 
 async def test_restart_downtime(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """After restart the device drops connections for restart_downtime seconds."""
     cam.restart_downtime = 5.0

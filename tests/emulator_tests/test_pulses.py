@@ -6,9 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.emulator import SELF_CLEAN_PROFILE, AlarmOutProfile, EmulatedCamera, kv
+from tests.emulator import (
+    SELF_CLEAN_PROFILE,
+    AlarmOutProfile,
+    EmulatedCamera,
+    ManualClock,
+    kv,
+)
 
-from .conftest import Api, FakeClock
+from .conftest import Api
 
 if TYPE_CHECKING:
     import aiohttp
@@ -22,7 +28,7 @@ async def control(api: Api, flag: str) -> None:
     assert text.strip() == "OK"
 
 
-async def pulse(api: Api, clock: FakeClock, hold: float) -> None:
+async def pulse(api: Api, clock: ManualClock, hold: float) -> None:
     """Start the output, hold it ``hold`` seconds of fake clock, stop it."""
     await control(api, "1")
     clock.advance(hold)
@@ -58,7 +64,7 @@ async def test_default_profile(api: Api, cam: EmulatedCamera) -> None:
 
 
 async def test_completed_self_clean(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """A pulse held for alarmTime cleans: cleaning for cleaning_duration, dirt reset."""
     cam.dirt = 0.7
@@ -82,7 +88,7 @@ async def test_completed_self_clean(
     assert not cam.cleaning
 
 
-async def test_cut_short(api: Api, cam: EmulatedCamera, clock: FakeClock) -> None:
+async def test_cut_short(api: Api, cam: EmulatedCamera, clock: ManualClock) -> None:
     """Ending the pulse before alarmTime has no effect."""
     cam.dirt = 0.5
     await pulse(api, clock, 0.29)
@@ -93,7 +99,7 @@ async def test_cut_short(api: Api, cam: EmulatedCamera, clock: FakeClock) -> Non
 
 
 async def test_profile_changed_mid_pulse(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """Any alarmOut set during the pulse spoils it, even with identical values."""
     await control(api, "1")
@@ -106,7 +112,7 @@ async def test_profile_changed_mid_pulse(
 
 
 async def test_failed_set_does_not_spoil(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """A rejected alarmOut set changes nothing, so the pulse still completes."""
     await control(api, "1")
@@ -121,7 +127,7 @@ async def test_failed_set_does_not_spoil(
     [(900, "led_normally_disabled"), (1700, "led_shutoff")],
 )
 async def test_led_toggles(
-    api: Api, cam: EmulatedCamera, clock: FakeClock, alarm_time: int, attribute: str
+    api: Api, cam: EmulatedCamera, clock: ManualClock, alarm_time: int, attribute: str
 ) -> None:
     """900 ms and 1700 ms pulses toggle the LED modes; the profile is then restored."""
     await set_alarm_time(api, alarm_time)
@@ -146,7 +152,7 @@ async def test_led_toggles(
     ],
 )
 async def test_other_profiles_have_no_effect(
-    api: Api, cam: EmulatedCamera, clock: FakeClock, settings: dict[str, str]
+    api: Api, cam: EmulatedCamera, clock: ManualClock, settings: dict[str, str]
 ) -> None:
     """Completed pulses of any other profile do nothing."""
     await api.set("alarmOut", **settings)
@@ -160,7 +166,7 @@ async def test_other_profiles_have_no_effect(
 
 
 async def test_pulse_ends_by_itself(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """The device ends the pulse: "alarmTime int Alarm duration in milliseconds".
 
@@ -184,7 +190,7 @@ async def test_pulse_ends_by_itself(
 
 
 async def test_start_while_running_disturbs(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """A second start while a pulse runs is recorded as a disturbed pulse."""
     await control(api, "0")
@@ -204,7 +210,7 @@ async def test_start_while_running_disturbs(
 
 
 async def test_switching_mode_also_triggers(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """Mode 1: "For all operations: alarmValidSignal=1, alarmMode=1, ...".
 
@@ -235,7 +241,7 @@ async def test_manual_control_validation(
 
 
 async def test_stuck_wiper_keeps_dirt(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """With stuck set the cleaning runs but the dirt stays."""
     cam.dirt = 0.4
@@ -249,7 +255,7 @@ async def test_toughcam_has_no_effect(
     session: aiohttp.ClientSession, socket_enabled: None
 ) -> None:
     """The ToughCam records pulses but has no wiper or LED controller."""
-    clock = FakeClock()
+    clock = ManualClock()
     async with EmulatedCamera(model="ToughCam-1000", clock=clock) as cam:
         api = Api(session, cam)
         for alarm_time in (300, 900, 1700):
@@ -264,7 +270,7 @@ async def test_toughcam_has_no_effect(
 
 def test_dirt_grows_with_clock() -> None:
     """dirt_rate per hour of clock, capped at 1."""
-    clock = FakeClock()
+    clock = ManualClock()
     cam = EmulatedCamera(clock=clock, dirt_rate=0.25)
     assert cam.dirt == 0.0
     clock.advance(3600)
@@ -278,7 +284,7 @@ async def test_cleaning_duration_kwarg(
     session: aiohttp.ClientSession, socket_enabled: None
 ) -> None:
     """cleaning_duration is a constructor argument."""
-    clock = FakeClock()
+    clock = ManualClock()
     async with EmulatedCamera(clock=clock, cleaning_duration=1.0) as cam:
         await pulse(Api(session, cam), clock, 0.3)
         clock.advance(0.99)
@@ -288,7 +294,7 @@ async def test_cleaning_duration_kwarg(
 
 
 async def test_motion_linked_self_clean(
-    api: Api, cam: EmulatedCamera, clock: FakeClock
+    api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
     """Motion raises an alarm only with detection on; ActionType 1 pulses the output.
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
-from tests.emulator import EmulatedCamera
+from tests.emulator import EmulatedCamera, ManualClock
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -18,35 +18,21 @@ USERNAME = "admin"
 PASSWORD = "admin"
 
 
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        """Start at ``start`` seconds."""
-        self.now = start
-
-    def __call__(self) -> float:
-        """Current time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
-
-
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Override the integration tests' autouse fixture: no Home Assistant here."""
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> ManualClock:
     """The camera's clock."""
-    return FakeClock()
+    return ManualClock()
 
 
 @pytest.fixture
-async def cam(socket_enabled: None, clock: FakeClock) -> AsyncIterator[EmulatedCamera]:
+async def cam(
+    socket_enabled: None, clock: ManualClock
+) -> AsyncIterator[EmulatedCamera]:
     """A started ToughEye on 127.0.0.1 with the document's credentials."""
     async with EmulatedCamera(
         username=USERNAME, password=PASSWORD, clock=clock

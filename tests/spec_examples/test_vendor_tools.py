@@ -16,12 +16,12 @@ from yarl import URL
 from custom_components.excelsense.api import kv
 from tests.spec_examples import VendorRequest, VendorTool, load_vendor_tools
 
-from .conftest import PASSWORD, USERNAME, FakeClock
+from .conftest import PASSWORD, USERNAME
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from tests.emulator import EmulatedCamera
+    from tests.emulator import EmulatedCamera, ManualClock
 
 TOOLS = {tool.id: tool for tool in load_vendor_tools().tools}
 SHAPES = [
@@ -96,7 +96,7 @@ async def test_cycle_cs_post_starts_a_pulse(
 async def test_trigger_alone_runs_a_whole_self_clean(
     cam: EmulatedCamera,
     session: aiohttp.ClientSession,
-    clock: FakeClock,
+    clock: ManualClock,
     tool_id: str,
 ) -> None:
     """The vendor's triggers send only controlFlag=1; the pulse ends by itself.
