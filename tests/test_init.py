@@ -152,6 +152,28 @@ async def test_polls_only_needed_groups_on_their_cadence(
         assert static not in kinds
 
 
+async def test_full_poll_keeps_to_two_connections(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A poll never puts a third request on the camera (design: -511 max connections).
+
+    The guard's alarm-output read shares the poll's bound: a camera that takes
+    two connections answers every group at the first try.
+    """
+    coordinator = init_integration.runtime_data.coordinator
+    camera.latency = 0.05
+    camera.max_connections = 2
+    coordinator.mark_stale()
+    camera.clear_requests()
+    await coordinator.async_refresh()  # real time: the camera's latency must pass
+    kinds = _param_kinds(camera)
+    assert len(kinds) == len(coordinator.needed_groups())
+    assert len(set(kinds)) == len(kinds)  # nothing was sent twice
+    assert coordinator.last_update_success
+
+
 async def test_unexpected_setup_error_is_not_swallowed(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,

@@ -519,6 +519,8 @@ class ExcelSenseClient(Transport):
 
         Waits for a running operation, so the answer is never its temporary
         profile; first tries again to end a pulse an operation could not end.
+        The read itself takes a place of the shared bound like any poll read:
+        the operation's own slot would put one request more on the camera.
         """
         guard = camera_guard(self.host, self.port)
         async with guard.lock:
@@ -528,7 +530,7 @@ class ExcelSenseClient(Transport):
                 except ExcelSenseError as err:
                     msg = f"Ending the pulse failed again: {err}"
                     raise ExcelSenseResponseError(None, msg) from err
-            return await self._read_alarm_out()
+            return await self.alarm_out()
 
     async def set_alarm_out(self, profile: AlarmOutProfile) -> None:
         """Set the alarm output profile (waits for a running operation)."""
