@@ -14,9 +14,12 @@ MS = 1000.0
 # The metric modules, in the order they run (each is one pytest file).
 MODULES = (
     "polling",
+    "requests",
     "snapshots",
     "self_clean",
+    "motion",
     "scale",
+    "cpu_hour",
     "memory",
     "lens",
 )
@@ -26,6 +29,8 @@ _SIZES = (
     "concurrent_rounds",
     "press_repeats",
     "cpu_rounds",
+    "motion_cameras",
+    "motion_samples",
     "memory_minutes",
     "memory_warmup_minutes",
     "lens_seeds",
@@ -71,6 +76,16 @@ class Settings:
     def cpu_rounds(self) -> int:
         """Full polls of every camera for the CPU-per-poll figure."""
         return 3 if self.quick else 30
+
+    @property
+    def motion_cameras(self) -> int:
+        """Cameras whose motion alarms are timed at once."""
+        return 5 if self.quick else 10
+
+    @property
+    def motion_samples(self) -> int:
+        """Motion alarms timed per camera."""
+        return 2 if self.quick else 4
 
     @property
     def memory_minutes(self) -> int:
