@@ -1,7 +1,11 @@
 """Benchmark of the ExcelSense integration inside Home Assistant's test harness.
 
-``scripts/bench`` runs ``python -m bench``: it runs the scenarios of
-``bench/scenarios.py`` with pytest (a real ``HomeAssistant`` instance from
-pytest-homeassistant-custom-component, event loop debug mode off), collects
-their measurements and compares each with its target.
+``scripts/bench`` runs ``python -m bench``: pytest runs the metric modules
+(``settings.MODULES``, one per metric: polling, requests, snapshots,
+self_clean, motion, scale, cpu_hour, memory, lens) against a real
+``HomeAssistant`` from pytest-homeassistant-custom-component (event loop
+debug mode off) and emulated cameras. In each module ``measure`` returns
+plain numbers and ``report`` turns them into ``results.Metric`` rows; the
+runner judges every row against its target. ``harness`` holds what the
+modules share: cameras, config entries, simulated time, request tallies.
 """

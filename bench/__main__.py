@@ -1,9 +1,10 @@
 """Command line of the benchmark: ``python -m bench`` (``scripts/bench`` runs it).
 
-Runs the scenarios with pytest in a child process, then prints one table row
-per metric and writes the JSON report. Exit status: 0 when every target is met
-(always with ``--quick``, which enforces none), 1 when a target is missed, 2
-when the benchmark itself failed.
+Runs the metric modules (``settings.MODULES``) with pytest in a child
+process, then prints one table row per metric and writes the JSON report.
+Exit status: 0 when every target is met (always with ``--quick``, which
+enforces none), 1 when a target is missed, 2 when the benchmark itself
+failed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .results import Metric, load
-from .settings import ENV_VAR, ROOT, Settings
+from .settings import ENV_VAR, MODULES, ROOT, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "--cameras",
         type=int,
         default=None,
-        help="cameras of the scale and memory runs (default 50, 5 with --quick)",
+        help=(
+            "cameras of the scale, CPU-per-hour and memory runs "
+            "(default 50, 5 with --quick)"
+        ),
     )
     parser.add_argument(
         "--json",
@@ -80,15 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_scenarios(settings: Settings, timeout: int) -> int:
-    """Run the scenarios (bench/scenarios.py, bench/lens.py) with pytest."""
+def _run_modules(settings: Settings, timeout: int) -> int:
+    """Run every metric module (one pytest file each) with pytest."""
     env = {**os.environ, ENV_VAR: settings.to_env()}
     command = [
         sys.executable,
         "-m",
         "pytest",
-        str(ROOT / "bench" / "scenarios.py"),
-        str(ROOT / "bench" / "lens.py"),
+        *(str(ROOT / "bench" / f"{module}.py") for module in MODULES),
         "-p",
         "no:sugar",
         "-q",
@@ -170,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results=str(results),
         )
         started = time.perf_counter()
-        status = _run_scenarios(
+        status = _run_modules(
             settings, QUICK_TIMEOUT_S if args.quick else FULL_TIMEOUT_S
         )
         elapsed = time.perf_counter() - started

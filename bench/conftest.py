@@ -16,17 +16,23 @@ import time
 from typing import TYPE_CHECKING
 from unittest.mock import PropertyMock, patch
 
+import freezegun.api
 import pytest
 
 # Imported before any hass fixture runs: the test plugin mounts its own
 # custom_components package first, and this makes ours the one that counts.
 import custom_components.excelsense  # noqa: F401
 
+from .harness import SimulatedTime, wall
 from .results import record
 from .settings import ROOT, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    import aiohttp
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
 
 # Home Assistant logs every entity registration at INFO (thousands of lines),
 # and warns on every start that custom integrations are custom.
@@ -61,14 +67,11 @@ def scenario_duration(
     request: pytest.FixtureRequest, settings: Settings
 ) -> Iterator[None]:
     """Record how long each scenario took (setup and teardown included)."""
-    started = time.perf_counter()
+    started = wall()
     yield
     record(
         settings.results,
-        {
-            "scenario": request.node.name,
-            "seconds": round(time.perf_counter() - started, 2),
-        },
+        {"scenario": request.node.name, "seconds": round(wall() - started, 2)},
     )
 
 
@@ -81,6 +84,24 @@ def all_entities_enabled() -> Iterator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def simulated_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> Iterator[SimulatedTime]:
+    """Simulated time on the frozen clock (set before any camera is).
+
+    freezegun looks up the caller's module on every clock read (several per
+    event-loop iteration) to give some modules the real time; none here
+    needs it, and the look-up would be counted as the integration's CPU.
+    """
+    limit = freezegun.api.call_stack_inspection_limit
+    freezegun.api.call_stack_inspection_limit = 0
+    try:
+        yield SimulatedTime(hass, freezer)
+    finally:  # before the freezer stops: its fakes then need the look-up
+        freezegun.api.call_stack_inspection_limit = limit
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,23 @@ class EmulatorFarm:
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) / ticks
 
+    async def requests_served(self, session: aiohttp.ClientSession) -> int:
+        """Requests every camera of the farm has answered so far."""
+        total = 0
+        for port in self.ports:
+            url = f"http://127.0.0.1:{port}/emulator/state"
+            async with session.get(url) as reply:
+                total += int((await reply.json())["requests"])
+        return total
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture(scope="session")
 def emulator_farm(settings: Settings) -> Iterator[EmulatorFarm]:
-    """``settings.cameras`` emulated cameras without latency, in a subprocess."""
+    """``settings.cameras`` emulated cameras without latency, in a subprocess.
+
+    One farm for the whole run: its CPU is not the event loop's, and its
+    clock is real (the integration reads its offset every 10 minutes).
+    """
     command = [
         sys.executable,
         "-m",

@@ -4,16 +4,16 @@
 clean lens under each nuisance and through a dirty lens (each kind of dirt
 alone and under one nuisance, a different one per photo and kind), against a
 baseline of the same photo, with ``clarity.measure`` and ``clarity.compare``
-as the integration runs them; ``report`` turns the readings into metrics and
-the per-photo table of the README. No Home Assistant is involved: this is the
-measure itself, not the loop around it (tests/test_lens.py covers that).
+as the integration runs them; ``report`` turns the readings into metrics,
+``readme_table`` into the per-photo table of the README. No Home Assistant is
+involved: this is the measure itself, not the loop around it
+(tests/test_lens.py covers that).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from statistics import median
-import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,8 @@ from custom_components.excelsense import clarity
 from custom_components.excelsense.lens_tracking import ClarityTracker
 from tests import photos
 
-from .results import Metric, record
+from .harness import say
+from .results import Metric, record_all
 from .settings import MS, ROOT
 
 if TYPE_CHECKING:
@@ -113,16 +114,16 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
 
 
-def report(results: LensResults, settings: Settings) -> None:
-    """Record the metrics and write the per-photo table."""
+def report(results: LensResults) -> list[Metric]:
+    """Clean variants under 85 %, false alarms, misses, CPU of a sample."""
     clean = [r for r in results.rows if not r.dirty]
     dirty = [r for r in results.rows if r.dirty]
     low = [r for r in clean if r.clarity < CLEAN_LIMIT]
     alarms = [r for r in clean if r.triggers]
     missed = [r for r in dirty if not r.triggers]
     variants = {"clean_variants": len(clean), "dirty_variants": len(dirty)}
-    record(
-        settings.results,
+    cpu = sorted(results.sample_cpu_ms)
+    return [
         Metric(
             key="lens_clean_under_85",
             name=f"Lens: clean-lens variants reading under {CLEAN_LIMIT:g} % clarity",
@@ -135,9 +136,6 @@ def report(results: LensResults, settings: Settings) -> None:
                 "under": [asdict(r) for r in low],
             },
         ),
-    )
-    record(
-        settings.results,
         Metric(
             key="lens_false_alarms",
             name="Lens: clean-lens variants that would trigger self-clean (%)",
@@ -152,9 +150,6 @@ def report(results: LensResults, settings: Settings) -> None:
                 "stereo_view": asdict(results.stereo) if results.stereo else None,
             },
         ),
-    )
-    record(
-        settings.results,
         Metric(
             key="lens_missed",
             name="Lens: dirty variants that would not trigger self-clean (%)",
@@ -168,10 +163,6 @@ def report(results: LensResults, settings: Settings) -> None:
                 "table": [asdict(r) for r in results.rows],
             },
         ),
-    )
-    cpu = sorted(results.sample_cpu_ms)
-    record(
-        settings.results,
         Metric(
             key="lens_sample_cpu",
             name="Lens: executor CPU of one 1280x720 sample, worst (ms)",
@@ -184,9 +175,7 @@ def report(results: LensResults, settings: Settings) -> None:
                 "p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 2),
             },
         ),
-    )
-    TABLE.parent.mkdir(parents=True, exist_ok=True)
-    TABLE.write_text(readme_table(results), encoding="utf-8")
+    ]
 
 
 def readme_table(results: LensResults) -> str:
@@ -226,5 +215,8 @@ def readme_table(results: LensResults) -> str:
 
 async def test_lens(settings: Settings) -> None:
     """Lens clarity on real photographs (no camera, no Home Assistant needed)."""
-    sys.stderr.write(f"bench: lens clarity on {len(photos.BENCH_PHOTOS)} photographs\n")
-    report(measure(settings.lens_seeds), settings)
+    say(f"lens clarity on {len(photos.BENCH_PHOTOS)} photographs")
+    results = measure(settings.lens_seeds)
+    record_all(settings.results, report(results))
+    TABLE.parent.mkdir(parents=True, exist_ok=True)
+    TABLE.write_text(readme_table(results), encoding="utf-8")

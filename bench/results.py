@@ -1,4 +1,4 @@
-"""Measurements: recorded by the scenarios, read and judged by the runner."""
+"""Measurements: recorded by the metric modules, read and judged by the runner."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 type Op = Literal["<=", "<", "=="]
 
@@ -51,6 +51,12 @@ def record(path: str, item: Metric | dict[str, Any]) -> None:
     payload = item.as_dict() if isinstance(item, Metric) else item
     with Path(path).open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(payload) + "\n")
+
+
+def record_all(path: str, metrics: Iterable[Metric]) -> None:
+    """Append several metrics, in order."""
+    for metric in metrics:
+        record(path, metric)
 
 
 def load(path: Path) -> tuple[list[Metric], list[dict[str, Any]]]:

@@ -1,4 +1,4 @@
-"""What one benchmark run measures, shared by the runner and the scenarios."""
+"""What one benchmark run measures, shared by the runner and the metric modules."""
 
 from __future__ import annotations
 
@@ -11,6 +11,30 @@ from typing import Any, Self
 ENV_VAR = "EXCELSENSE_BENCH_SETTINGS"
 ROOT = Path(__file__).resolve().parent.parent
 MS = 1000.0
+# The metric modules, in the order they run (each is one pytest file).
+MODULES = (
+    "polling",
+    "requests",
+    "snapshots",
+    "self_clean",
+    "motion",
+    "scale",
+    "cpu_hour",
+    "memory",
+    "lens",
+)
+_SIZES = (
+    "refresh_repeats",
+    "snapshot_samples",
+    "concurrent_rounds",
+    "press_repeats",
+    "cpu_rounds",
+    "motion_cameras",
+    "motion_samples",
+    "memory_minutes",
+    "memory_warmup_minutes",
+    "lens_seeds",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,7 +54,7 @@ class Settings:
 
     @property
     def refresh_repeats(self) -> int:
-        """Coordinator refreshes timed per entity set."""
+        """Full coordinator refreshes timed per entity set."""
         return 2 if self.quick else 7
 
     @property
@@ -50,18 +74,28 @@ class Settings:
 
     @property
     def cpu_rounds(self) -> int:
-        """Poll rounds (30 s of simulated time each) for the CPU figure."""
+        """Full polls of every camera for the CPU-per-poll figure."""
         return 3 if self.quick else 30
 
     @property
-    def memory_rounds(self) -> int:
-        """Poll rounds of the memory run (120 = one simulated hour)."""
-        return 20 if self.quick else 120
+    def motion_cameras(self) -> int:
+        """Cameras whose motion alarms are timed at once."""
+        return 5 if self.quick else 10
 
     @property
-    def memory_warmup_rounds(self) -> int:
-        """Rounds before the memory run's reference sample."""
-        return 5 if self.quick else 20
+    def motion_samples(self) -> int:
+        """Motion alarms timed per camera."""
+        return 2 if self.quick else 4
+
+    @property
+    def memory_minutes(self) -> int:
+        """Simulated minutes of the memory run after its reference census."""
+        return 10 if self.quick else 60
+
+    @property
+    def memory_warmup_minutes(self) -> int:
+        """Simulated minutes before the reference (the lens samples fill 45)."""
+        return 3 if self.quick else 50
 
     @property
     def lens_seeds(self) -> int:
@@ -74,22 +108,9 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         """Every setting, including the derived sizes (for the JSON report)."""
-        sizes = {
-            name: getattr(self, name)
-            for name in (
-                "refresh_repeats",
-                "snapshot_samples",
-                "concurrent_rounds",
-                "press_repeats",
-                "cpu_rounds",
-                "memory_rounds",
-                "memory_warmup_rounds",
-                "lens_seeds",
-            )
-        }
         plain = asdict(self)
         plain.pop("results")
-        return {**plain, **sizes}
+        return {**plain, **{name: getattr(self, name) for name in _SIZES}}
 
     @classmethod
     def from_env(cls) -> Self:

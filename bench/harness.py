@@ -1,0 +1,301 @@
+"""What the metric modules share: cameras, config entries, simulated time, tallies.
+
+Every metric module measures with these helpers and reports with
+``bench.results``; none of them reaches into another module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
+import sys
+import time
+from typing import TYPE_CHECKING, Any, cast
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import format_mac
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.excelsense.api.transport import Transport
+from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
+from custom_components.excelsense.coordinator import ExcelSenseCoordinator
+from custom_components.excelsense.lens import LensMonitor
+from custom_components.excelsense.motion import AlarmLogCoordinator
+from tests.emulator import EmulatedCamera, offset_mac
+from tests.emulator.device import DEFAULT_MAC
+
+from .settings import MS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+
+    from custom_components.excelsense.data import ExcelSenseConfigEntry
+
+    from .settings import Settings
+
+USERNAME = "admin"
+PASSWORD = "admin"  # noqa: S105 - the emulator's factory default
+KIB = 1024
+MIB = 1024 * 1024
+HOUR = timedelta(hours=1)
+# Left out before an hour is counted: the lens monitor's first sample, 10 s
+# after setup (then one every 15 minutes, 4 in any hour).
+WARM_UP = timedelta(minutes=1)
+# The shortest cadence of a loaded camera (the motion check's default): one
+# step of simulated time fires every timer due in it exactly once.
+STEP = timedelta(seconds=5)
+STEPS_PER_POLL = int(POLL_INTERVAL / STEP)
+# A timer set one interval after a step falls due exactly on a later step;
+# a microsecond more per step keeps it due despite the rounding of the
+# loop's clock (some 0.2 us at today's timestamps).
+_TICK = STEP + timedelta(microseconds=1)
+
+
+def say(message: str) -> None:
+    """Progress on stderr (pytest runs with -s)."""
+    sys.stderr.write(f"bench: {message}\n")
+    sys.stderr.flush()
+
+
+def wall() -> float:
+    """Real monotonic seconds, also under a frozen clock.
+
+    freezegun replaces ``time.monotonic`` and ``time.perf_counter``; it
+    leaves ``clock_gettime`` alone.
+    """
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def ms(seconds: float) -> float:
+    """Seconds as milliseconds, rounded for the report."""
+    return round(seconds * MS, 2)
+
+
+def camera(
+    settings: Settings, index: int = 0, *, simulated: bool = False
+) -> EmulatedCamera:
+    """Emulated camera ``index`` with the run's latency and connection limit.
+
+    ``simulated``: its clock follows the frozen clock, and it answers at
+    once (a delay would wait for simulated time, which passes only between
+    steps).
+    """
+    return EmulatedCamera(
+        username=USERNAME,
+        password=PASSWORD,
+        mac=offset_mac(DEFAULT_MAC, index),
+        max_connections=settings.concurrency,
+        latency=0.0 if simulated else settings.latency,
+        # Looked up at each call: the frozen clock's once the freezer runs.
+        clock=(lambda: time.monotonic()) if simulated else time.monotonic,  # noqa: PLW0108
+    )
+
+
+def config_entry(port: int, index: int = 0) -> MockConfigEntry:
+    """A config entry for the emulated camera on ``port``."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Camera {index}",
+        unique_id=format_mac(offset_mac(DEFAULT_MAC, index)),
+        data={
+            "host": "127.0.0.1",
+            "port": port,
+            "username": USERNAME,
+            "password": PASSWORD,
+            "ssl": False,
+            "verify_ssl": True,
+        },
+    )
+
+
+async def set_up(
+    hass: HomeAssistant, port: int, index: int = 0
+) -> ExcelSenseConfigEntry:
+    """Add and set up one camera."""
+    entry = config_entry(port, index)
+    entry.add_to_hass(hass)
+    if not await hass.config_entries.async_setup(entry.entry_id):
+        msg = f"setup failed: {entry.state}"
+        raise RuntimeError(msg)
+    await hass.async_block_till_done()
+    return cast("ExcelSenseConfigEntry", entry)
+
+
+async def set_up_many(
+    hass: HomeAssistant, ports: Sequence[int]
+) -> list[ExcelSenseConfigEntry]:
+    """Set up one camera per port at once, as at Home Assistant's start."""
+    entries = [config_entry(port, index) for index, port in enumerate(ports)]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    if not await async_setup_component(hass, DOMAIN, {}):
+        msg = "integration setup failed"
+        raise RuntimeError(msg)
+    await hass.async_block_till_done()
+    return loaded(entries)
+
+
+def loaded(entries: Sequence[MockConfigEntry]) -> list[ExcelSenseConfigEntry]:
+    """The entries, checked to be loaded."""
+    ready = [e for e in entries if e.state is ConfigEntryState.LOADED]
+    if len(ready) != len(entries):
+        msg = f"{len(ready)} of {len(entries)} cameras loaded"
+        raise RuntimeError(msg)
+    return [cast("ExcelSenseConfigEntry", e) for e in entries]
+
+
+def coordinators(
+    entries: Sequence[ExcelSenseConfigEntry],
+) -> list[ExcelSenseCoordinator]:
+    """The polling coordinator of each camera."""
+    return [entry.runtime_data.coordinator for entry in entries]
+
+
+def entity_id(
+    hass: HomeAssistant, domain: str, unique_id: str, platform: str = DOMAIN
+) -> str:
+    """The entity id of a registered entity."""
+    found = er.async_get(hass).async_get_entity_id(domain, platform, unique_id)
+    if found is None:
+        msg = f"no {platform} {domain} entity with unique id {unique_id}"
+        raise RuntimeError(msg)
+    return found
+
+
+def entity_counts(hass: HomeAssistant, entry_id: str) -> dict[str, int]:
+    """Entities of one camera, and how many of them are enabled."""
+    entries = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
+    return {
+        "entities": len(entries),
+        "entities_enabled": sum(1 for e in entries if e.disabled_by is None),
+    }
+
+
+class SimulatedTime:
+    """Simulated time on the frozen clock: Home Assistant's timers fire in it.
+
+    The event loop's clock is the frozen one, so each step (``STEP``) makes
+    the loop run, by itself, every timer that became due (coordinator polls,
+    motion checks, lens ticks, storage writes); the step ends when what they
+    started is done. An hour costs only the work done in it, and nothing
+    stands between the loop and the timers (Home Assistant's
+    ``async_fire_time_changed`` patches two functions for every timer it
+    runs, which would be counted as the integration's CPU). aiohttp's
+    keep-alive clock is frozen too: a connection idle for a poll interval is
+    closed and a new one opened, as with a real camera.
+
+    Create it before the cameras are set up: it puts the clock at .9 of a
+    second, past the fraction (at most .5) at which Home Assistant schedules
+    coordinator refreshes, so each fires in the step it is due.
+    """
+
+    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+        """Drive ``hass`` with ``freezer``."""
+        self.hass = hass
+        self.freezer = freezer
+        now = dt_util.utcnow()
+        aligned = now.replace(microsecond=900_000)
+        freezer.move_to(aligned if aligned > now else aligned + timedelta(seconds=1))
+
+    async def step(self, every: Callable[[], None] | None = None) -> None:
+        """Let one step pass; ``every`` runs first (at the end of the last)."""
+        if every is not None:
+            every()
+        self.freezer.tick(_TICK)
+        # The first yield lets the loop queue the due timers behind this
+        # task; by the second they have run.
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def run(
+        self, duration: timedelta, every: Callable[[], None] | None = None
+    ) -> None:
+        """Let ``duration`` pass, step by step."""
+        for _ in range(int(duration / STEP)):
+            await self.step(every)
+
+
+# Who sent a request: set by the wrappers of ``RequestTally``.
+_SOURCE: ContextVar[str] = ContextVar("excelsense_bench_source", default="other")
+POLL = "poll"
+MOTION = "motion"
+LENS = "lens"
+
+
+class RequestTally:
+    """Requests the client sends, by source (poll, motion, lens) and kind.
+
+    The kind is the ``type`` of a param.cgi/sensor.cgi request, else the CGI
+    name. The source is known from the task that sent it: the polling
+    coordinator's update, the alarm-log check, a lens sample.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing counted."""
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def clear(self) -> None:
+        """Forget what was counted."""
+        self.counts.clear()
+
+    def of(self, source: str) -> Counter[str]:
+        """Requests of one source, by kind."""
+        return Counter(
+            {kind: n for (src, kind), n in self.counts.items() if src == source}
+        )
+
+    def total(self, source: str) -> int:
+        """Requests of one source."""
+        return sum(n for (src, _), n in self.counts.items() if src == source)
+
+    @contextmanager
+    def watching(self) -> Iterator[RequestTally]:
+        """Count while in the block."""
+        send = Transport._request_once  # noqa: SLF001
+        counts = self.counts
+
+        async def counted(
+            transport: Transport,
+            cgi: str,
+            params: Sequence[tuple[str, str]],
+            *args: Any,  # noqa: ANN401
+        ) -> bytes:
+            kind = next((v for k, v in params if k == "type"), cgi)
+            counts[_SOURCE.get(), kind] += 1
+            return await send(transport, cgi, params, *args)
+
+        with ExitStack() as stack:
+            stack.enter_context(patch.object(Transport, "_request_once", counted))
+            for owner, name, source in (
+                (ExcelSenseCoordinator, "_async_update_data", POLL),
+                (AlarmLogCoordinator, "_async_update_data", MOTION),
+                (LensMonitor, "_measure", LENS),
+            ):
+                stack.enter_context(
+                    patch.object(owner, name, _tagged(getattr(owner, name), source))
+                )
+            yield self
+
+
+def _tagged(method: Callable[..., Any], source: str) -> Callable[..., Any]:
+    """``method`` with the requests it sends counted under ``source``."""
+
+    async def wrapper(self: object, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        token = _SOURCE.set(source)
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            _SOURCE.reset(token)
+
+    return wrapper
