@@ -93,6 +93,33 @@ async def test_motion_sensor_follows_the_alarm_log(
 
 
 @pytest.mark.usefixtures("detection_on")
+async def test_alarm_shorter_than_a_check_still_shows(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Motion that starts and ends between two checks is on until the next one."""
+    changes: list[str] = []
+    hass.bus.async_listen(
+        EVENT_STATE_CHANGED,
+        lambda event: (
+            changes.append(event.data["new_state"].state)
+            if event.data["entity_id"] == MOTION
+            else None
+        ),
+    )
+    camera.trigger_motion(duration=None)
+    camera.end_motion()
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_ON
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_OFF
+    await _check(hass, freezer, 2)
+    assert changes == [STATE_ON, STATE_OFF]
+
+
+@pytest.mark.usefixtures("detection_on")
 async def test_one_event_per_entry_never_twice(
     hass: HomeAssistant,
     camera: EmulatedCamera,

@@ -179,7 +179,9 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         }
         active = tuple(self._open.values())
         return AlarmLogState(
-            motion=any(event.kind is AlarmKind.MOTION for event in active),
+            # A motion alarm that began and ended between two checks still
+            # turns motion on, until the next check.
+            motion=any(event.kind is AlarmKind.MOTION for event in (*active, *new)),
             active=active,
             new_events=tuple(sorted(new, key=lambda event: event.start)),
             checked_at=now,
