@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Self
 from urllib.parse import quote
 
@@ -86,7 +87,7 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 SELF_CLEAN_OUTPUT_NAME = "selfCleanTrigger"
 # "Minimum is 197101010000" (system and alarm log start and end times).
@@ -164,7 +165,7 @@ class ExcelSenseClient(Transport):
     ) -> None:
         """Change IPv4 settings (only the given fields; "" clears gateway/DNS)."""
         check_choice("net_card_id", net_card_id, (1, 2))
-        params: list[kv.Pair] = [("netCardId", str(net_card_id)), ("IPProtoVer", "1")]
+        changes = _Changes("network", netCardId=net_card_id, IPProtoVer=1)
         for key, name, value, empty in (
             ("IPAddress", "ip_address", ip_address, False),
             ("subNetmask", "subnet_mask", subnet_mask, False),
@@ -172,13 +173,9 @@ class ExcelSenseClient(Transport):
             ("preferredDNS", "preferred_dns", preferred_dns, True),
             ("alternateDNS", "alternate_dns", alternate_dns, True),
         ):
-            if value is not None:
-                params.append((key, check_ipv4(name, value, empty=empty)))
-        if dhcp is not None:
-            params.append(("autoGetIPFlag", "1" if dhcp else "0"))
-        if len(params) == 2:  # noqa: PLR2004 - only the selectors
-            raise nothing_to_change("network")
-        await self._set("param.cgi", "localNetwork", params)
+            changes.field(key, value, partial(check_ipv4, name, empty=empty))
+        changes.field("autoGetIPFlag", dhcp)
+        await self._set("param.cgi", "localNetwork", changes.encoded())
 
     async def device_port(self) -> DevicePort:
         """Control, HTTP, RTSP and RTMP ports."""
@@ -193,19 +190,15 @@ class ExcelSenseClient(Transport):
         rtmp_port: int | None = None,
     ) -> None:
         """Change ports (each "unsigned short", each optional on set)."""
-        params = [
-            (key, str(check_int(name, value, 0, 65535)))
-            for key, name, value in (
-                ("controlPort", "control_port", control_port),
-                ("httpPort", "http_port", http_port),
-                ("rtspPort", "rtsp_port", rtsp_port),
-                ("rtmpPort", "rtmp_port", rtmp_port),
-            )
-            if value is not None
-        ]
-        if not params:
-            raise nothing_to_change("ports")
-        await self._set("param.cgi", "devicePort", params)
+        changes = _Changes("ports")
+        for key, name, value in (
+            ("controlPort", "control_port", control_port),
+            ("httpPort", "http_port", http_port),
+            ("rtspPort", "rtsp_port", rtsp_port),
+            ("rtmpPort", "rtmp_port", rtmp_port),
+        ):
+            changes.field(key, value, partial(check_int, name, low=0, high=65535))
+        await self._set("param.cgi", "devicePort", changes.encoded())
 
     async def date_time(self) -> DeviceTime:
         """The device's local clock."""
@@ -310,17 +303,14 @@ class ExcelSenseClient(Transport):
         alpha: int | None = None,
     ) -> None:
         """Change global OSD settings (only the given fields are sent)."""
-        params: dict[str, object] = {"cameraID": camera_id}
-        if font_color is not None:
-            params["fontColor"] = check_int("font_color", font_color, 0, 9)
-        if inverse is not None:
-            params["inverseFlag"] = inverse
-        if alpha is not None:
-            # The document: 0 "is only returned by get and is invalid for set".
-            params["alpha"] = check_int("alpha", alpha, 1, 4)
-        if len(params) == 1:
-            raise nothing_to_change("osd")
-        await self._set("param.cgi", "OSD", kv.serialize(params))
+        changes = _Changes("osd", cameraID=camera_id)
+        changes.field(
+            "fontColor", font_color, lambda v: check_int("font_color", v, 0, 9)
+        )
+        changes.field("inverseFlag", inverse)
+        # The document: alpha 0 "is only returned by get and is invalid for set".
+        changes.field("alpha", alpha, lambda v: check_int("alpha", v, 1, 4))
+        await self._set("param.cgi", "OSD", changes.encoded())
 
     async def osd_canvases(self, camera_id: int = 1) -> OSDCanvases:
         """Every OSD canvas of a camera."""
@@ -420,16 +410,11 @@ class ExcelSenseClient(Transport):
         group_id: int | None = None,
     ) -> None:
         """Change one disk's record directory (diskId is "required on set")."""
-        params: dict[str, object] = {"diskId": check_int("disk_id", disk_id)}
-        if disk_name is not None:
-            params["diskName"] = check_text("disk_name", disk_name)
-        if enabled is not None:
-            params["enableFlag"] = enabled
-        if group_id is not None:
-            params["groupID"] = check_int("group_id", group_id)
-        if len(params) == 1:
-            raise nothing_to_change("record_directory")
-        await self._set("param.cgi", "recordDirInfo", kv.serialize(params))
+        changes = _Changes("record_directory", diskId=check_int("disk_id", disk_id))
+        changes.field("diskName", disk_name, lambda v: check_text("disk_name", v))
+        changes.field("enableFlag", enabled)
+        changes.field("groupID", group_id, lambda v: check_int("group_id", v))
+        await self._set("param.cgi", "recordDirInfo", changes.encoded())
 
     # ------------------------------------------------------------------ streams
 
@@ -461,32 +446,34 @@ class ExcelSenseClient(Transport):
 
         Frame rate and bit rate ranges "depend on device": the camera decides.
         """
-        params: dict[str, object] = {"cameraID": camera_id, "streamID": stream_id}
-        if video_encoder is not None:
-            params["videoEncoderType"] = check_choice(
-                "video_encoder", video_encoder, list(VideoEncoder)
-            )
-        if audio_encoder is not None:
-            params["audioEncoderType"] = check_choice(
-                "audio_encoder", audio_encoder, list(AudioEncoder)
-            )
-        if resolution is not None:
-            params["resolution"] = check_resolution("resolution", resolution)
-        if frame_rate is not None:
-            params["frameRate"] = check_int("frame_rate", frame_rate, 1)
-        if i_frame_interval is not None:
-            params["iFrameInterval"] = check_int(
-                "i_frame_interval", i_frame_interval, 1, 45
-            )
-        if bit_rate_type is not None:
-            params["bitRateType"] = check_choice("bit_rate_type", bit_rate_type, (1, 2))
-        if bit_rate is not None:
-            params["bitRate"] = check_int("bit_rate", bit_rate, 1)
-        if quality is not None:
-            params["quality"] = check_int("quality", quality, 1, 9)
-        if len(params) == 2:  # noqa: PLR2004 - only the ids
-            raise nothing_to_change("stream")
-        await self._set("param.cgi", "AVStream", kv.serialize(params))
+        changes = _Changes("stream", cameraID=camera_id, streamID=stream_id)
+        changes.field(
+            "videoEncoderType",
+            video_encoder,
+            lambda v: check_choice("video_encoder", v, list(VideoEncoder)),
+        )
+        changes.field(
+            "audioEncoderType",
+            audio_encoder,
+            lambda v: check_choice("audio_encoder", v, list(AudioEncoder)),
+        )
+        changes.field(
+            "resolution", resolution, lambda v: check_resolution("resolution", v)
+        )
+        changes.field("frameRate", frame_rate, lambda v: check_int("frame_rate", v, 1))
+        changes.field(
+            "iFrameInterval",
+            i_frame_interval,
+            lambda v: check_int("i_frame_interval", v, 1, 45),
+        )
+        changes.field(
+            "bitRateType",
+            bit_rate_type,
+            lambda v: check_choice("bit_rate_type", v, (1, 2)),
+        )
+        changes.field("bitRate", bit_rate, lambda v: check_int("bit_rate", v, 1))
+        changes.field("quality", quality, lambda v: check_int("quality", v, 1, 9))
+        await self._set("param.cgi", "AVStream", changes.encoded())
 
     async def stream_ability(self, camera_id: int = 1) -> StreamAbility:
         """Which encoders and resolutions every stream offers."""
@@ -649,35 +636,30 @@ class ExcelSenseClient(Transport):
         Loops left out are not sent, so the device keeps them as they are.
         Sensitivity is "device-dependent": the camera decides its range.
         """
-        params: dict[str, object] = {"cameraID": camera_id}
-        if enabled is not None:
-            params["motionDetectionEnableFlag"] = enabled
-        if sensitivity is not None:
-            params["sensitivity"] = check_int("sensitivity", sensitivity)
-        if alarm_interval is not None:
-            params["alarmInterval"] = check_int(
-                "alarm_interval", alarm_interval, 1, 1800
-            )
-        loops: dict[str, list[kv.KVBlock]] = {}
-        if areas is not None:
-            for area in areas:
-                # "Top-left X coordinate of detection area (relative to
-                # 420*260 grid)": the area lies on that grid.
-                check_int("area_x", area.top_x, 0, 419)
-                check_int("area_y", area.top_y, 0, 259)
-                check_int("area_width", area.width, 1, 420 - area.top_x)
-                check_int("area_height", area.height, 1, 260 - area.top_y)
-            params["motionDetectionAction"] = "cover"
-            loops["motionDetectionArea"] = [area.to_block() for area in areas]
-        if schedule is not None:
-            params["scheduleTimeAction"] = "cover"
-            loops["weekDay"] = _schedule_blocks(schedule, ordered=True)
-        if linkages is not None:
-            params["AlarmLinkageParam"] = "cover"
-            loops["AlarmLinkage"] = _linkage_blocks(linkages)
-        if len(params) == 1:
-            raise nothing_to_change("motion")
-        await self._set("param.cgi", "motionAlarm", kv.serialize(params, loops))
+        changes = _Changes("motion", cameraID=camera_id)
+        changes.field("motionDetectionEnableFlag", enabled)
+        changes.field("sensitivity", sensitivity, lambda v: check_int("sensitivity", v))
+        changes.field(
+            "alarmInterval",
+            alarm_interval,
+            lambda v: check_int("alarm_interval", v, 1, 1800),
+        )
+        changes.loop(
+            "motionDetectionAction",
+            "motionDetectionArea",
+            None if areas is None else _area_blocks(areas),
+        )
+        changes.loop(
+            "scheduleTimeAction",
+            "weekDay",
+            None if schedule is None else _schedule_blocks(schedule, ordered=True),
+        )
+        changes.loop(
+            "AlarmLinkageParam",
+            "AlarmLinkage",
+            None if linkages is None else _linkage_blocks(linkages),
+        )
+        await self._set("param.cgi", "motionAlarm", changes.encoded())
 
     async def disk_alarm(self, alarm_in_id: int = 1) -> DiskAlarm:
         """Disk alarm settings."""
@@ -697,27 +679,21 @@ class ExcelSenseClient(Transport):
         linkages: Sequence[AlarmLinkage] | None = None,
     ) -> None:
         """Change disk alarms (only the given fields are sent)."""
-        params: dict[str, object] = {"alarmInID": alarm_in_id}
-        params.update(
-            (key, value)
-            for key, value in (
-                ("diskFullAlarmCheckFlag", disk_full),
-                ("diskErrorAlarmCheckFlag", disk_error),
-                ("NoDiskAlarmEnableFlag", no_disk),
-            )
-            if value is not None
+        changes = _Changes("disk_alarm", alarmInID=alarm_in_id)
+        changes.field("diskFullAlarmCheckFlag", disk_full)
+        changes.field("diskErrorAlarmCheckFlag", disk_error)
+        changes.field("NoDiskAlarmEnableFlag", no_disk)
+        changes.field(
+            "AlarmInterval",
+            alarm_interval,
+            lambda v: check_int("alarm_interval", v, 10, 86400),
         )
-        if alarm_interval is not None:
-            params["AlarmInterval"] = check_int(
-                "alarm_interval", alarm_interval, 10, 86400
-            )
-        loops = {}
-        if linkages is not None:
-            params["AlarmLinkageParam"] = "cover"
-            loops["AlarmLinkage"] = _linkage_blocks(linkages)
-        if len(params) == 1:
-            raise nothing_to_change("disk_alarm")
-        await self._set("param.cgi", "diskAlarm", kv.serialize(params, loops))
+        changes.loop(
+            "AlarmLinkageParam",
+            "AlarmLinkage",
+            None if linkages is None else _linkage_blocks(linkages),
+        )
+        await self._set("param.cgi", "diskAlarm", changes.encoded())
 
     async def self_clean_schedule(self) -> SelfCleanSchedule:
         """Timed/scheduled self-clean (vendor's IOAlarm; -22 where unsupported)."""
@@ -1043,6 +1019,50 @@ def _integer(block: kv.KVBlock, what: str, key: str) -> int:
         msg = f"Malformed {what} reply: {key} is not a number"
         raise ExcelSenseResponseError(None, msg)
     return int(number)
+
+
+class _Changes:
+    """A partial set: its selectors, then only the fields and loops given.
+
+    A set that would carry nothing but its selectors is refused before
+    anything is sent.
+    """
+
+    def __init__(self, what: str, **selectors: object) -> None:
+        self._what = what
+        self._selectors = len(selectors)
+        self._params: dict[str, object] = dict(selectors)
+        self._loops: dict[str, list[kv.KVBlock]] = {}
+
+    def field[T](
+        self, key: str, value: T | None, check: Callable[[T], object] | None = None
+    ) -> None:
+        """Send ``key`` when ``value`` is given, after ``check`` accepts it."""
+        if value is not None:
+            self._params[key] = value if check is None else check(value)
+
+    def loop(self, action: str, name: str, blocks: list[kv.KVBlock] | None) -> None:
+        """Replace the device's loop ``name`` when given (``action``=cover)."""
+        if blocks is not None:
+            self._params[action] = "cover"
+            self._loops[name] = blocks
+
+    def encoded(self) -> list[kv.Pair]:
+        """The query pairs (refused when nothing would change)."""
+        if len(self._params) == self._selectors:
+            raise nothing_to_change(self._what)
+        return kv.serialize(self._params, self._loops)
+
+
+def _area_blocks(areas: Sequence[MotionArea]) -> list[kv.KVBlock]:
+    for area in areas:
+        # "Top-left X coordinate of detection area (relative to 420*260
+        # grid)": the area lies on that grid.
+        check_int("area_x", area.top_x, 0, 419)
+        check_int("area_y", area.top_y, 0, 259)
+        check_int("area_width", area.width, 1, 420 - area.top_x)
+        check_int("area_height", area.height, 1, 260 - area.top_y)
+    return [area.to_block() for area in areas]
 
 
 def _schedule_blocks(
