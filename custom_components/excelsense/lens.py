@@ -296,8 +296,10 @@ class LensMonitor:
             self.entry.title,
         )
 
-        def percent(reading: Reading | None, value: str) -> str:
-            return "?" if reading is None else f"{getattr(reading, value):.0f}"
+        def percent(value: float | None) -> str:
+            return "?" if value is None else f"{value:.0f}"
+
+        before, after = outcome.before, outcome.after
 
         ir.async_create_issue(
             self.hass,
@@ -308,9 +310,9 @@ class LensMonitor:
             translation_key=ISSUE_LENS_NOT_IMPROVING,
             translation_placeholders={
                 "name": self.entry.title,
-                "before": percent(outcome.before, "clarity"),
-                "after": percent(outcome.after, "clarity"),
-                "obscured": percent(outcome.after, "obscured"),
+                "before": percent(None if before is None else before.clarity),
+                "after": percent(None if after is None else after.clarity),
+                "obscured": percent(None if after is None else after.obscured),
             },
         )
 
