@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
 import pytest
 
 from custom_components.excelsense.const import DOMAIN
@@ -58,12 +59,19 @@ async def test_get_logs_returns_entries(
 async def test_get_logs_defaults_to_last_day(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
-    """Without a range, the last day is read."""
+    """Without a range, the last day up to now in Home Assistant's time zone is read.
+
+    The camera's clock is zone-less local time, set from Home Assistant's zone
+    by Sync clock; the default window must use that zone, not the host's.
+    """
+    await hass.config.async_set_time_zone("Pacific/Auckland")
     await _get_logs(hass, config_entry_id=init_integration.entry_id)
     request = next(r for r in camera.requests if r.get("type") == "systemLogInfo")
     start = datetime.strptime(request.get("startTime") or "", "%Y%m%d%H%M%S")  # noqa: DTZ007
     end = datetime.strptime(request.get("endTime") or "", "%Y%m%d%H%M%S")  # noqa: DTZ007
     assert end - start == timedelta(days=1)
+    local_now = dt_util.now().replace(tzinfo=None)
+    assert abs(end - local_now) < timedelta(minutes=1)
 
 
 async def test_get_logs_errors(

@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api import ExcelSenseError
@@ -62,8 +63,9 @@ def _entry(hass: HomeAssistant, entry_id: str) -> ExcelSenseConfigEntry:
 async def _get_logs(call: ServiceCall) -> ServiceResponse:
     entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = entry.runtime_data.client
-    # The camera keeps zone-less local time; naive datetimes are meant as that.
-    end: datetime = call.data.get(ATTR_END) or datetime.now()  # noqa: DTZ005
+    # The camera keeps zone-less local time (taken as Home Assistant's time
+    # zone, as the clock sync does); naive datetimes are meant as that.
+    end: datetime = call.data.get(ATTR_END) or dt_util.now().replace(tzinfo=None)
     try:
         start: datetime = call.data.get(ATTR_START) or end - timedelta(days=1)
     except OverflowError:
