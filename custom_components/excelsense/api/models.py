@@ -973,9 +973,10 @@ class AlarmKind(StrEnum):
 
 
 # (sourceType, majorType, minorType) of a motion alarm. The document gives one
-# alarm-log example (Get Alarm Log: sourceType=1, majorType=1, minorType=1),
-# next to the motion alarm settings; no other code is documented, so every
-# other combination is kept apart as "other".
+# alarm-log example (Get Alarm Log: sourceType=1, majorType=1, minorType=1)
+# and no table of codes; motion is the alarm it documents settings for, so
+# that example is read as motion and every other combination is kept apart
+# as "other".
 ALARM_CODES: dict[tuple[int, int, int], AlarmKind] = {(1, 1, 1): AlarmKind.MOTION}
 
 
