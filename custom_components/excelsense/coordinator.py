@@ -226,27 +226,23 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
         Requests waiting for the client's bound are cancelled before they are
         sent, so a wrong password costs the camera one or two requests.
         """
-        tasks = {
-            asyncio.create_task(_capture(self._specs[g].fetch(self.client))): g
-            for g in groups
+        tasks: dict[asyncio.Task[Any], Group] = {}
+
+        async def read(group: Group) -> Any:  # noqa: ANN401 - the group's model
+            result = await _capture(self._specs[group].fetch(self.client))
+            if isinstance(result, ExcelSenseAuthenticationError):
+                for task in tasks:
+                    if task is not asyncio.current_task():
+                        task.cancel()
+            return result
+
+        tasks.update((asyncio.create_task(read(group)), group) for group in groups)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return {
+            group: task.result()
+            for task, group in tasks.items()
+            if not task.cancelled()
         }
-        results: dict[Group, Any] = {}
-        pending: set[asyncio.Task[Any]] = set(tasks)
-        while pending:
-            done, pending = await asyncio.wait(
-                pending, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in done:
-                results[tasks[task]] = task.result()
-            if any(
-                isinstance(results[tasks[task]], ExcelSenseAuthenticationError)
-                for task in done
-            ):
-                for task in pending:
-                    task.cancel()
-                await asyncio.gather(*pending, return_exceptions=True)
-                break
-        return results
 
     def _raise_for(
         self, errors: list[ExcelSenseError], *, every_read_failed: bool

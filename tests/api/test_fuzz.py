@@ -47,7 +47,7 @@ from tests.emulator.device import Reply
 from .helpers import reply_with
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from custom_components.excelsense.api import ExcelSenseClient
     from tests.emulator import EmulatedCamera
@@ -212,3 +212,26 @@ async def test_reply_over_the_size_cap_is_refused(
     reply_with(monkeypatch, camera, cgi, Reply(body, content_type=kind))
     err = await expect_error(ExcelSenseResponseError, call(client))  # type: ignore[arg-type]
     assert "too large" in str(err)
+    # Without a Content-Length (chunked), the body is refused as it grows.
+    reply_with(monkeypatch, camera, cgi, Reply(body, content_type=kind, chunked=True))
+    err = await expect_error(ExcelSenseResponseError, call(client))  # type: ignore[arg-type]
+    assert "too large" in str(err)
+    # A chunked reply under the cap is read whole.
+    monkeypatch.undo()
+    handle = camera.device.handle
+    sent: list[bytes] = []
+
+    def chunked(name: str, pairs: Sequence[tuple[str, str]]) -> Reply:
+        reply = handle(name, pairs)
+        if name != cgi:
+            return reply
+        pad = b"" if cgi == "image.cgi" else b"\npadding=" + b"x" * 8192
+        sent.append(reply.body + pad)
+        return Reply(sent[-1], content_type=reply.content_type, chunked=True)
+
+    monkeypatch.setattr(camera.device, "handle", chunked)
+    result = await call(client)  # type: ignore[misc]
+    if cgi == "image.cgi":
+        assert result == sent[-1]
+    else:
+        assert result.raw["padding"] == "x" * 8192

@@ -250,12 +250,17 @@ class LogEntry:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the server sends back (``mjpeg`` asks it to stream that stream)."""
+    """What the server sends back (``mjpeg`` asks it to stream that stream).
+
+    ``chunked`` sends the body without a Content-Length, in chunked transfer
+    encoding (the document does not say how replies are framed).
+    """
 
     body: bytes
     content_type: str = "text/plain"
     status: int = 200
     mjpeg: int | None = None
+    chunked: bool = False
 
 
 # --------------------------------------------------------------------------- rules

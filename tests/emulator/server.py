@@ -576,11 +576,14 @@ class EmulatedCamera:
     @staticmethod
     def _send(record: RequestRecord, reply: Reply) -> web.Response:
         record.status = reply.status
-        return web.Response(
+        response = web.Response(
             body=reply.body,
             status=reply.status,
             headers={"Content-Type": reply.content_type},
         )
+        if reply.chunked:
+            response.enable_chunked_encoding()
+        return response
 
     @staticmethod
     def _drop(request: web.Request) -> web.Response:

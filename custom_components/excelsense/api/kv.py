@@ -62,9 +62,15 @@ class KVBlock:
         return result
 
 
+# Every marker's name ends in one of these (most keys end in none: one check).
+_MARKER_ENDINGS = ("url", "nextflag", _BEGIN, _END)
+
+
 def _marker(key: str) -> tuple[str, str] | None:
     """Classify a key as a loop marker: (kind, loop name) or None."""
     folded = key.casefold()
+    if not folded.endswith(_MARKER_ENDINGS):
+        return None
     if folded.startswith("next_") and folded.endswith("url") and len(key) > _NEXT_LEN:
         return ("next", key[5:-3])
     for suffix in ("nexturl", "nextflag"):
@@ -97,15 +103,6 @@ def _find_open_loop(stack: list[tuple[str, KVBlock]], name: str) -> int | None:
     return None
 
 
-def _lines(text: str) -> Iterator[tuple[str, str, bool]]:
-    """Yield (key, value, had '=') for every non-empty line, stripped."""
-    for raw_line in text.splitlines():
-        key, sep, value = raw_line.strip().partition("=")
-        key = key.strip()
-        if key:
-            yield key, value.strip(), bool(sep)
-
-
 def parse(body: bytes | str) -> KVBlock:
     """Parse a reply body into nested blocks; never raises on odd input."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
@@ -113,7 +110,12 @@ def parse(body: bytes | str) -> KVBlock:
     # Each open loop: (loop name, the block its current entry fills).
     stack: list[tuple[str, KVBlock]] = []
 
-    for key, value, had_sep in _lines(text):
+    for raw_line in text.splitlines():
+        key, had_sep, value = raw_line.partition("=")
+        key = key.strip()
+        if not key:
+            continue
+        value = value.strip()
         current = stack[-1][1] if stack else root
         marker = _marker(key)
         if marker is None:

@@ -39,30 +39,42 @@ class _Reader:
             return default
         return value
 
-    def integer(self, key: str, default: int | None = None) -> int:
+    def _given(self, key: str) -> str | None:
+        """The value; None when absent or empty (one lookup)."""
         value = self.block.get(key)
-        if value in (None, "") and default is not None:
+        return None if value == "" else value
+
+    def _required(self, key: str) -> str:
+        value = self.block.get(key)
+        if value is None:
+            raise self._malformed(key, "missing")
+        return value
+
+    def integer(self, key: str, default: int | None = None) -> int:
+        value = self._given(key)
+        if value is None and default is not None:
             return default
-        number = parse_number(self.text(key))
+        number = parse_number(value if value is not None else self._required(key))
         if number is None:
             raise self._malformed(key, "is not a number")
         return int(number)
 
     def number(self, key: str, default: float | None = None) -> float:
-        value = self.block.get(key)
-        if value in (None, "") and default is not None:
+        value = self._given(key)
+        if value is None and default is not None:
             return default
-        number = parse_number(self.text(key))
+        number = parse_number(value if value is not None else self._required(key))
         if number is None:
             raise self._malformed(key, "is not a number")
         return number
 
     def flag(self, key: str, *, default: bool | None = None) -> bool:
         """A 1/0 flag; ``true``/``false`` as the vendor's own tools write them."""
-        value = self.block.get(key)
-        if value in (None, "") and default is not None:
+        value = self._given(key)
+        if value is None and default is not None:
             return default
-        text = self.text(key).strip().casefold()
+        text = (value if value is not None else self._required(key)).strip()
+        text = text.casefold()
         if text in _TRUE_WORDS:
             return True
         if text in _FALSE_WORDS:

@@ -114,6 +114,11 @@ class Transport:
     busy_retries: int = 3
     busy_backoff: float = 0.25
     _limiter: Limiter = field(init=False, repr=False)
+    # The URL up to the query and the encoded login, and what they were built
+    # from (rebuilt when the address or the credentials change).
+    _url_parts: tuple[tuple[object, ...], str, str] | None = field(
+        init=False, repr=False, compare=False, default=None
+    )
 
     def __post_init__(self) -> None:
         """Create the per-client request bound."""
@@ -133,11 +138,21 @@ class Transport:
         examples (``info=YYYY-MM-DD%20hh:mm:ss%20ww``): a form-style ``+``
         would reach a camera that only percent-decodes as a plus sign.
         """
-        pairs = [("userName", self.username), ("password", self.password), *params]
-        query = urlencode(pairs, quote_via=quote, safe="")
-        return URL(
-            f"{self.base_url.with_path(f'/cgi-bin/{cgi}')}?{query}", encoded=True
-        )
+        source = (self.use_https, self.host, self.port, self.username, self.password)
+        if self._url_parts is None or self._url_parts[0] != source:
+            login = [("userName", self.username), ("password", self.password)]
+            self._url_parts = (
+                source,
+                str(self.base_url.with_path("/cgi-bin/")),
+                urlencode(login, quote_via=quote, safe=""),
+            )
+        _, head, query = self._url_parts
+        if params:
+            query += "".join(
+                f"&{quote(key, safe='')}={quote(value, safe='')}"
+                for key, value in params
+            )
+        return URL(f"{head}{cgi}?{query}", encoded=True)
 
     def _ssl(self) -> bool:
         return not (self.use_https and not self.verify_ssl)
@@ -226,14 +241,16 @@ class Transport:
 
 async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
     """The body, refused once it grows past ``limit`` bytes."""
-    too_large = ExcelSenseResponseError(None, f"Reply to {what} is too large")
-    if response.content_length is not None and response.content_length > limit:
-        raise too_large
+    length = response.content_length
+    if length is not None:
+        if length > limit:
+            raise ExcelSenseResponseError(None, f"Reply to {what} is too large")
+        return await response.read()  # aiohttp reads no more than the length
     body = bytearray()
     async for chunk in response.content.iter_chunked(_CHUNK):
         body.extend(chunk)
         if len(body) > limit:
-            raise too_large
+            raise ExcelSenseResponseError(None, f"Reply to {what} is too large")
     return bytes(body)
 
 
