@@ -15,7 +15,7 @@ a jump of the camera's clock never reports one twice.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +57,7 @@ class AlarmLogState:
     motion: bool
     active: tuple[AlarmEvent, ...]
     new_events: tuple[AlarmEvent, ...]
-    checked_at: datetime
+    checked_at: datetime = field(compare=False)
 
 
 class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
@@ -79,6 +79,9 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             config_entry=entry,
             name=f"{DOMAIN} alarm log {client.host}",
             update_interval=self.check_interval_of(entry),
+            # Most checks find what the previous one found: the entities
+            # write their state only when something changed.
+            always_update=False,
         )
         self.client = client
         self._store: Store[dict[str, Any]] = Store(

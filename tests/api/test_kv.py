@@ -485,6 +485,14 @@ def test_stray_spaces_in_keys_and_values() -> None:
     }
 
 
+def test_markers_read_alike_whatever_the_name_length() -> None:
+    """Long names (not remembered between replies) are loops as short ones are."""
+    for name in ("a", "A" * 64, "b" * 200):
+        body = f"{name}Begin=1\nx=1\nnext_{name}URL=2\nx=2\n{name}End=2\n"
+        for _ in range(2):  # the second parse reads remembered names
+            assert kv.parse(body).as_dict() == {name: [{"x": "1"}, {"x": "2"}]}
+
+
 def test_lines_without_equals_sign() -> None:
     """A line without '=' is a key with an empty value (or a bare marker)."""
     body = (

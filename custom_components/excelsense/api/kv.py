@@ -14,6 +14,7 @@ keeps every key it does not know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,8 +67,25 @@ class KVBlock:
 _MARKER_ENDINGS = ("url", "nextflag", _BEGIN, _END)
 
 
+# Field names repeat in every reply: the classification of short keys is
+# remembered (keys only, never values; long keys are not, so a hostile reply
+# cannot fill memory through the cache).
+_CACHED_KEY_LENGTH = 64
+
+
 def _marker(key: str) -> tuple[str, str] | None:
     """Classify a key as a loop marker: (kind, loop name) or None."""
+    if len(key) <= _CACHED_KEY_LENGTH:
+        return _cached_marker(key)
+    return _classify(key)
+
+
+@lru_cache(maxsize=1024)
+def _cached_marker(key: str) -> tuple[str, str] | None:
+    return _classify(key)
+
+
+def _classify(key: str) -> tuple[str, str] | None:
     folded = key.casefold()
     if not folded.endswith(_MARKER_ENDINGS):
         return None

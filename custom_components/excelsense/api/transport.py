@@ -125,6 +125,10 @@ class Transport:
         self._limiter = Limiter(self.max_concurrent_requests)
 
     @property
+    def _timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=self.request_timeout)
+
+    @property
     def base_url(self) -> URL:
         """The device's base URL (no credentials)."""
         return URL.build(
@@ -197,15 +201,17 @@ class Transport:
         what = describe(cgi, params)
         limit = IMAGE_REPLY_LIMIT if expect == "image" else TEXT_REPLY_LIMIT
         try:
-            async with place, asyncio.timeout(self.request_timeout):
+            async with place:
                 if self.session.closed:
                     msg = f"HTTP session closed, not sent to {self.host} ({what})"
                     raise ExcelSenseConnectionError(msg, request_sent=False)
+                # aiohttp's total covers sending and reading the whole body.
                 response = await self.session.request(
                     method,
                     self._url(cgi, params),
                     ssl=self._ssl(),
                     allow_redirects=False,
+                    timeout=self._timeout,
                 )
                 async with response:
                     body = await read_capped(response, limit, what)
