@@ -55,7 +55,10 @@ if TYPE_CHECKING:
     from .conftest import EmulatorFarm
     from .settings import Settings
 
-POLL_CPU_LIMIT_MS = 2.0
+# The integration's own work (building requests, parsing, typing, the
+# coordinator) may add at most half of what the same HTTP requests cost with
+# bare aiohttp: a ratio, so that a slower machine does not move the target.
+POLL_CPU_RATIO_LIMIT = 1.5
 type Pattern = list[tuple[str, list[tuple[str, str]]]]
 
 
@@ -243,26 +246,37 @@ def report_setup(setup: Setup) -> list[Metric]:
 
 
 def report_poll_cpu(poll: PollCpu) -> list[Metric]:
-    """CPU per full poll per camera, and its ratio to bare aiohttp."""
+    """CPU per full poll per camera (reported), and its ratio to bare aiohttp.
+
+    Medians of the rounds: one round that meets a garbage collection or a
+    busy neighbour on the machine does not decide the figure. The ratio is
+    the median of each round's ratio, its two ways measured side by side.
+    """
     mean = {name: sum(v) / len(v) for name, v in poll.ms_per_round.items()}
+    middle = {name: median(v) for name, v in poll.ms_per_round.items()}
+    ratio = median(
+        ours / raw
+        for ours, raw in zip(
+            poll.ms_per_round["poll"], poll.ms_per_round["raw_http"], strict=True
+        )
+    )
     return [
         Metric(
             key="poll_cpu",
             name=(
-                f"Event-loop CPU per full poll per camera ({poll.cameras} cameras, ms)"
+                "Event-loop CPU per full poll per camera "
+                f"({poll.cameras} cameras, ms, reported)"
             ),
-            value=round(mean["poll"], 2),
+            value=round(middle["poll"], 2),
             unit="ms",
-            limit=POLL_CPU_LIMIT_MS,
-            op="<",
             details={
                 "cameras": poll.cameras,
                 "polls_per_camera": len(poll.ms_per_round["poll"]),
                 "requests_per_poll": poll.requests_per_poll,
-                "median_ms": round(median(poll.ms_per_round["poll"]), 2),
+                "mean_ms": round(mean["poll"], 2),
                 "per_round_ms": [round(v, 2) for v in poll.ms_per_round["poll"]],
-                "kept_alive_connections_ms": round(mean["kept_alive"], 2),
-                "raw_http_same_requests_ms": round(mean["raw_http"], 2),
+                "kept_alive_connections_ms": round(middle["kept_alive"], 2),
+                "raw_http_same_requests_ms": round(middle["raw_http"], 2),
                 "emulator_process_cpu_ms": None
                 if poll.emulator_ms is None
                 else round(poll.emulator_ms, 2),
@@ -271,10 +285,12 @@ def report_poll_cpu(poll: PollCpu) -> list[Metric]:
         Metric(
             key="poll_cpu_vs_raw_http",
             name="Full poll CPU / CPU of the same requests with bare aiohttp",
-            value=round(mean["poll"] / mean["raw_http"], 2),
+            value=round(ratio, 2),
+            limit=POLL_CPU_RATIO_LIMIT,
+            op="<=",
             details={
-                "poll_ms": round(mean["poll"], 2),
-                "raw_http_ms": round(mean["raw_http"], 2),
+                "poll_ms": round(middle["poll"], 2),
+                "raw_http_ms": round(middle["raw_http"], 2),
             },
         ),
     ]
