@@ -986,9 +986,8 @@ class AlarmKind(StrEnum):
 
 # (sourceType, majorType, minorType) of a motion alarm. The document gives one
 # alarm-log example (Get Alarm Log: sourceType=1, majorType=1, minorType=1)
-# and no table of codes; motion is the alarm it documents settings for, so
-# that example is read as motion and every other combination is kept apart
-# as "other".
+# and no table of codes. That example is read as motion; every other
+# combination is kept apart as "other", its codes passed on.
 ALARM_CODES: dict[tuple[int, int, int], AlarmKind] = {(1, 1, 1): AlarmKind.MOTION}
 
 
