@@ -173,6 +173,26 @@ async def test_history_is_not_replayed_on_first_start(
     assert fired == []
 
 
+@pytest.mark.usefixtures("detection_on")
+async def test_entry_found_while_loading_fires_once(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An alarm raised while the entry was unloaded fires when it loads again."""
+    fired = _alarm_events(hass)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    camera.trigger_motion(duration=None)
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert [e.data["new_state"].attributes["event_type"] for e in fired] == ["motion"]
+    assert hass.states.get(MOTION).state == STATE_ON
+    await _check(hass, freezer, 3)
+    assert len(fired) == 1
+
+
 async def test_checks_only_while_an_entity_listens(
     hass: HomeAssistant,
     camera: EmulatedCamera,

@@ -52,6 +52,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     await coordinator.async_config_entry_first_refresh()
     alarm_log = AlarmLogCoordinator(hass, entry, client, coordinator.static)
     if coordinator.static.alarm_log_supported:
+        await alarm_log.async_restore()
         # Motion is known at once, not only after the first check interval.
         await alarm_log.async_refresh()
     snapshots = SnapshotSource(client)

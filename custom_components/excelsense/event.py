@@ -80,6 +80,13 @@ def event_attributes(event: AlarmEvent) -> dict[str, object]:
 class AlarmEventEntity(ExcelSenseAlarmLogEntity, EventEntity):
     """One event per new alarm-log entry: motion or other."""
 
+    async def async_added_to_hass(self) -> None:
+        """Fire what the check made while the camera loaded found new."""
+        await super().async_added_to_hass()
+        for event in self.coordinator.take_unheard_events():
+            self._trigger_event(event.kind.value, event_attributes(event))
+            self.async_write_ha_state()
+
     @callback
     def _handle_coordinator_update(self) -> None:
         data = self.coordinator.data

@@ -92,6 +92,9 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         self._offset = static.clock_offset
         self._offset_read = dt_util.utcnow()
         self._open: dict[str, AlarmEvent] = {}
+        # New entries of checks made before any entity listened (the check
+        # while the camera loads), handed to the alarm event once it exists.
+        self._unheard: list[AlarmEvent] = []
 
     @staticmethod
     def check_interval_of(entry: ExcelSenseConfigEntry) -> timedelta:
@@ -101,7 +104,7 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         )
         return timedelta(seconds=int(seconds))
 
-    async def _async_setup(self) -> None:
+    async def async_restore(self) -> None:
         """Load what was reported before a restart; save it again on unload."""
         stored = await self._store.async_load()
         if stored is not None:
@@ -180,6 +183,8 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             for event in events
             if event.is_open(now) and now - event.start < LONGEST_ALARM
         }
+        if new and not any(True for _ in self.async_contexts()):
+            self._unheard.extend(new)
         active = tuple(self._open.values())
         return AlarmLogState(
             # A motion alarm that began and ended between two checks still
@@ -189,6 +194,11 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             new_events=tuple(sorted(new, key=lambda event: event.start)),
             checked_at=now,
         )
+
+    def take_unheard_events(self) -> list[AlarmEvent]:
+        """New entries found while nothing listened (given out once)."""
+        events, self._unheard = self._unheard, []
+        return events
 
     def _remember(self, event: AlarmEvent) -> None:
         self._reported[event.key] = None
