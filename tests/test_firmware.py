@@ -7,11 +7,13 @@ such group never keeps a camera from loading, and its entities are not made.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.excelsense.const import DOMAIN
@@ -79,6 +81,25 @@ async def test_older_firmware_without_optional_groups_loads(
         rtsp_port=config_entry.runtime_data.coordinator.static.rtsp_port
     )
     assert ":554/" in source.redacted
+
+
+async def test_more_streams_than_entities_cover(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """A camera with six streams loads; streams 1-4 get entities, 5 and 6 none."""
+    state = camera.state
+    for stream_id in (4, 5, 6):
+        state.streams[stream_id] = copy.deepcopy(state.streams[3])
+        state.stream_ability[stream_id] = copy.deepcopy(state.stream_ability[3])
+    await _setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    registry = er.async_get(hass)
+    entities = er.async_entries_for_config_entry(registry, config_entry.entry_id)
+    assert config_entry.runtime_data.coordinator.static.stream_ids == (1, 2, 3, 4)
+    names = {entry.entity_id for entry in entities}
+    assert "camera.tougheye_stream_4" in names
+    assert "number.tougheye_stream_4_frame_rate" in names
+    assert not [name for name in names if "stream_5" in name or "stream_6" in name]
 
 
 @pytest.mark.parametrize("numeric", [False, True], ids=["true-false", "one-zero"])

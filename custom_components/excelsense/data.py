@@ -31,7 +31,7 @@ from .api import (
     StreamAbility,
     TimeZone,
 )
-from .groups import Group
+from .groups import MAX_STREAMS, Group
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -62,10 +62,15 @@ class ExcelSenseStatic:
 
     @property
     def stream_ids(self) -> tuple[int, ...]:
-        """Stream ids the camera offers (stream 1 at least)."""
+        """Stream ids the camera offers, 1..MAX_STREAMS (stream 1 at least).
+
+        The document shows three streams and states no maximum; streams
+        beyond MAX_STREAMS get no entities.
+        """
         if self.stream_ability is None:
             return (1,)
-        return tuple(s.stream_id for s in self.stream_ability.streams) or (1,)
+        offered = (s.stream_id for s in self.stream_ability.streams)
+        return tuple(i for i in offered if 1 <= i <= MAX_STREAMS) or (1,)
 
     @property
     def rtsp_port(self) -> int | None:
