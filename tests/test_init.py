@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -38,6 +38,24 @@ async def test_setup_and_unload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_removing_the_entry_removes_its_storage(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Deleting a camera leaves nothing of it in .storage."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    mine = [key for key in hass_storage if init_integration.entry_id in key]
+    assert sorted(mine) == [
+        f"{DOMAIN}.alarm_log.{init_integration.entry_id}",
+        f"{DOMAIN}.lens.{init_integration.entry_id}",
+    ]
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert [key for key in hass_storage if init_integration.entry_id in key] == []
 
 
 async def test_reload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

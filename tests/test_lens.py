@@ -338,6 +338,13 @@ async def test_daily_limit(
     await clock.advance(5)
     assert _completed_cleans(camera) == 1
     assert hass.states.get(CLARITY).attributes["automatic_cleanings_today"] == 4
+    # The day's count is kept across a restart: the limit still holds.
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    reloaded = init_integration.runtime_data.lens
+    assert reloaded is not None
+    assert reloaded is not monitor
+    assert reloaded.cleans_today == monitor.max_per_day
 
 
 async def test_recent_snapshot_is_reused(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN, LOGGER, OPERATION_STOP_WAIT
+from .const import (
+    ALARM_LOG_STORAGE_KEY,
+    DOMAIN,
+    LENS_STORAGE_KEY,
+    LOGGER,
+    OPERATION_STOP_WAIT,
+)
 from .coordinator import ExcelSenseCoordinator
 from .data import ExcelSenseRuntimeData
 from .lens import LensMonitor
@@ -87,6 +94,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) 
         await _wait_for_operations(entry.runtime_data.client)
         await entry.runtime_data.snapshots.async_close()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Delete what was stored for the camera: reported alarms, lens baselines."""
+    for key in (ALARM_LOG_STORAGE_KEY, LENS_STORAGE_KEY):
+        await Store[dict[str, Any]](hass, 1, key.format(entry.entry_id)).async_remove()
 
 
 async def _wait_for_operations(client: ExcelSenseClient) -> None:

@@ -16,6 +16,10 @@ CONF_SNAPSHOT_QUALITY: Final = "snapshot_quality"
 CONF_LIVE_VIEW_STREAM: Final = "live_view_stream"
 CONF_RTSP_TRANSPORT: Final = "rtsp_transport"
 CONF_MOTION_CHECK_INTERVAL: Final = "motion_check_interval"
+# What is stored per camera (formatted with the entry id), removed with the
+# entry: the alarm-log entries already reported, the lens baselines.
+ALARM_LOG_STORAGE_KEY: Final = f"{DOMAIN}.alarm_log.{{}}"
+LENS_STORAGE_KEY: Final = f"{DOMAIN}.lens.{{}}"
 
 DEFAULT_PORT: Final = 80
 DEFAULT_SNAPSHOT_QUALITY: Final = 9

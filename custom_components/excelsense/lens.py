@@ -30,6 +30,7 @@ from .const import (
     DEFAULT_LENS_INTERVAL,
     DOMAIN,
     ISSUE_LENS_NOT_IMPROVING,
+    LENS_STORAGE_KEY,
     LOGGER,
     SIGNAL_LENS_CLEANING,
     SIGNAL_LENS_UPDATE,
@@ -71,6 +72,15 @@ class _LensStore(Store[dict[str, Any]]):
         return {"baselines": {}}
 
 
+def _cleans_from(stored: dict[str, Any] | None) -> tuple[date, int] | None:
+    """Automatic cleanings counted on a day, as stored (None when unreadable)."""
+    try:
+        day, count = (stored or {})["cleans"]
+        return date.fromisoformat(day), max(0, int(count))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class LensMonitor:
     """Sampling, self-clean, verification and storage of one camera's lens."""
 
@@ -87,7 +97,7 @@ class LensMonitor:
         self.client = client
         self.snapshots = snapshots
         self._store = _LensStore(
-            hass, STORAGE_VERSION, f"{DOMAIN}.lens.{entry.entry_id}"
+            hass, STORAGE_VERSION, LENS_STORAGE_KEY.format(entry.entry_id)
         )
         self.tracker = ClarityTracker()
         self._ticks_since_sample = 0
@@ -95,10 +105,11 @@ class LensMonitor:
         self._cleans: tuple[date, int] = (dt_util.now().date(), 0)
 
     async def async_start(self) -> None:
-        """Load baselines and start sampling."""
-        self.tracker.baselines = ClarityTracker.baselines_from(
-            await self._store.async_load()
-        )
+        """Load baselines and today's count, start sampling; save on unload."""
+        stored = await self._store.async_load()
+        self.tracker.baselines = ClarityTracker.baselines_from(stored)
+        self._cleans = _cleans_from(stored) or self._cleans
+        self.entry.async_on_unload(self._save_now)
         self.entry.async_on_unload(
             async_track_time_interval(
                 self.hass, self._tick, TICK, name=f"{DOMAIN} lens clarity"
@@ -226,6 +237,7 @@ class LensMonitor:
         ):
             return
         self._cleans = (dt_util.now().date(), self.cleans_today + 1)
+        self._save()  # the daily limit holds across restarts
         LOGGER.info(
             "Lens of %s: clarity %.0f%% (threshold %.0f%%), %.0f%% obscured "
             "(threshold %.0f%%): running self-clean",
@@ -287,8 +299,15 @@ class LensMonitor:
         )
         self._publish()
 
+    def _stored(self) -> dict[str, Any]:
+        day, count = self._cleans
+        return {**self.tracker.stored(), "cleans": [day.isoformat(), count]}
+
     def _save(self) -> None:
-        self._store.async_delay_save(self.tracker.stored, 1)
+        self._store.async_delay_save(self._stored, 1)
+
+    async def _save_now(self) -> None:
+        await self._store.async_save(self._stored())
 
     def _raise_not_improving(self, outcome: CleaningOutcome) -> None:
         LOGGER.warning(

@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import AlarmEvent, AlarmKind, ExcelSenseConnectionError, ExcelSenseError
 from .const import (
+    ALARM_LOG_STORAGE_KEY,
     CONF_MOTION_CHECK_INTERVAL,
     DEFAULT_MOTION_CHECK_INTERVAL,
     DOMAIN,
@@ -85,7 +86,7 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         )
         self.client = client
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.alarm_log.{entry.entry_id}"
+            hass, STORAGE_VERSION, ALARM_LOG_STORAGE_KEY.format(entry.entry_id)
         )
         self._reported: OrderedDict[str, None] = OrderedDict()
         self._primed = False
