@@ -60,8 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     alarm_log = AlarmLogCoordinator(hass, entry, client, coordinator.static)
     if coordinator.static.alarm_log_supported:
         await alarm_log.async_restore()
-        # Motion is known at once, not only after the first check interval.
-        await alarm_log.async_refresh()
+        await alarm_log.async_first_check()
     snapshots = SnapshotSource(client)
     lens = None
     if coordinator.static.device_info.self_cleaning:

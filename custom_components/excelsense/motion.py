@@ -93,8 +93,8 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         self._offset = static.clock_offset
         self._offset_read = dt_util.utcnow()
         self._open: dict[str, AlarmEvent] = {}
-        # New entries of checks made before any entity listened (the check
-        # while the camera loads), handed to the alarm event once it exists.
+        # New entries of the check made while the camera loads, before any
+        # entity exists: handed to the alarm event once it is added.
         self._unheard: list[AlarmEvent] = []
 
     @staticmethod
@@ -184,8 +184,6 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             for event in events
             if event.is_open(now) and now - event.start < LONGEST_ALARM
         }
-        if new and not any(True for _ in self.async_contexts()):
-            self._unheard.extend(new)
         active = tuple(self._open.values())
         return AlarmLogState(
             # A motion alarm that began and ended between two checks still
@@ -196,8 +194,17 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             checked_at=now,
         )
 
+    async def async_first_check(self) -> None:
+        """The check made while the camera loads (motion is known at once).
+
+        Its new entries wait for the alarm event, which does not exist yet.
+        """
+        await self.async_refresh()
+        if self.data is not None:
+            self._unheard = list(self.data.new_events)
+
     def take_unheard_events(self) -> list[AlarmEvent]:
-        """New entries found while nothing listened (given out once)."""
+        """New entries of the check made while loading (given out once)."""
         events, self._unheard = self._unheard, []
         return events
 
