@@ -89,7 +89,10 @@ def _stream(stream_id: int) -> GroupSpec:
 def group_specs(
     stream_ids: tuple[int, ...], *, self_clean_schedule: bool
 ) -> dict[Group, GroupSpec]:
-    """Every group a camera may be asked for, given what it reported at setup."""
+    """Every group a camera may be asked for, given what it reported at setup.
+
+    ``stream_ids`` are those the static data keeps (1..MAX_STREAMS).
+    """
     specs: dict[Group, GroupSpec] = {
         # Read under the operation lock, so never an operation's temporary profile.
         Group.ALARM_OUT: GroupSpec(
@@ -112,11 +115,7 @@ def group_specs(
     }
     specs.update({Group.image(setting): _image(setting) for setting in ImageSetting})
     specs.update(
-        {
-            Group.stream(stream_id): _stream(stream_id)
-            for stream_id in stream_ids
-            if 1 <= stream_id <= MAX_STREAMS
-        }
+        {Group.stream(stream_id): _stream(stream_id) for stream_id in stream_ids}
     )
     if self_clean_schedule:
         specs[Group.SELF_CLEAN_SCHEDULE] = GroupSpec(
