@@ -329,3 +329,18 @@ async def test_no_motion_entities_without_an_alarm_log(
     assert hass.states.get(CAMERA) is not None
     registry = er.async_get(hass)
     assert registry.async_get_entity_id("binary_sensor", DOMAIN, "x") is None
+    # One request found that out; nothing asks again.
+    reads = [r for r in camera.requests if r.get("type") == "alarmLogInfo"]
+    assert len(reads) == 1
+
+
+async def test_loading_reads_the_alarm_log_once(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """The check made while loading also tells that the firmware has the log."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(MOTION).state == STATE_OFF
+    reads = [r for r in camera.requests if r.get("type") == "alarmLogInfo"]
+    assert len(reads) == 1

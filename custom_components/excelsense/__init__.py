@@ -58,9 +58,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     coordinator = ExcelSenseCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     alarm_log = AlarmLogCoordinator(hass, entry, client, coordinator.static)
-    if coordinator.static.alarm_log_supported:
-        await alarm_log.async_restore()
-        await alarm_log.async_first_check()
+    await alarm_log.async_restore()
+    await alarm_log.async_first_check()
     snapshots = SnapshotSource(client)
     lens = None
     if coordinator.static.device_info.self_cleaning:

@@ -35,7 +35,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the motion sensor where the firmware has an alarm log."""
     runtime = entry.runtime_data
-    if runtime.coordinator.static.alarm_log_supported:
+    if runtime.alarm_log.supported:
         async_add_entities(
             [MotionSensor(runtime.coordinator, runtime.alarm_log, MOTION)]
         )

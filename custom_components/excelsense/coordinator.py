@@ -120,24 +120,12 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
             self_clean_schedule_supported=(
                 device_info.self_cleaning and schedule.result() is not None
             ),
-            alarm_log_supported=await self._probe_alarm_log(offset),
             clock_offset=offset,
         )
         self._specs = group_specs(
             self.static.stream_ids,
             self_clean_schedule=self.static.self_clean_schedule_supported,
         )
-
-    async def _probe_alarm_log(self, offset: timedelta) -> bool:
-        """Whether the firmware has the alarm log (motion events come from it)."""
-        now = dt_util.now().replace(tzinfo=None) + offset
-        try:
-            await self.client.alarm_log(now - timedelta(minutes=1), now)
-        except ExcelSenseError as err:
-            if is_unsupported(err):
-                return False
-            LOGGER.debug("Alarm log of %s not read at setup: %s", self.client.host, err)
-        return True
 
     @staticmethod
     def _raise_setup_error(errors: ExceptionGroup[Exception]) -> NoReturn:

@@ -56,7 +56,6 @@ class ExcelSenseStatic:
     device_port: DevicePort | None
     protocol_info: ProtocolInfo | None
     self_clean_schedule_supported: bool
-    alarm_log_supported: bool = False
     # How far the camera's clock runs ahead of Home Assistant's local clock.
     clock_offset: timedelta = timedelta(0)
 

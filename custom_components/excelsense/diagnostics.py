@@ -39,6 +39,7 @@ async def async_get_config_entry_diagnostics(
     }
     static = asdict(coordinator.static)
     static["clock_offset"] = round(coordinator.static.clock_offset.total_seconds())
+    static["alarm_log_supported"] = entry.runtime_data.alarm_log.supported
     alarm_log = entry.runtime_data.alarm_log.data
     return async_redact_data(
         {

@@ -55,7 +55,7 @@ async def async_setup_entry(
     """Add the alarm event, and the lens-cleaning event on cameras with a wiper."""
     runtime = entry.runtime_data
     entities: list[EventEntity] = []
-    if runtime.coordinator.static.alarm_log_supported:
+    if runtime.alarm_log.supported:
         entities.append(AlarmEventEntity(runtime.coordinator, runtime.alarm_log, ALARM))
     if runtime.lens is not None:
         entities.append(

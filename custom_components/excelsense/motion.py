@@ -31,6 +31,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .coordinator import is_unsupported
 from .errors import error_key, placeholders
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         # New entries of the check made while the camera loads, before any
         # entity exists: handed to the alarm event once it is added.
         self._unheard: list[AlarmEvent] = []
+        # False once the first check is answered -21/-22: no alarm log.
+        self.supported = True
 
     @staticmethod
     def check_interval_of(entry: ExcelSenseConfigEntry) -> timedelta:
@@ -160,6 +163,15 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
                 translation_placeholders=placeholders(err),
             ) from err
         except ExcelSenseError as err:
+            first: AlarmLogState | None = self.data  # None until a check succeeded
+            if first is None and is_unsupported(err):
+                # The firmware has no alarm log: no motion entities, and with
+                # nothing listening no further check.
+                LOGGER.debug("%s has no alarm log: %s", self.client.host, err)
+                self.supported = False
+                return AlarmLogState(
+                    motion=False, active=(), new_events=(), checked_at=now
+                )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key=error_key(err),
@@ -197,6 +209,7 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
     async def async_first_check(self) -> None:
         """The check made while the camera loads (motion is known at once).
 
+        It also tells whether the firmware has an alarm log (``supported``).
         Its new entries wait for the alarm event, which does not exist yet.
         """
         await self.async_refresh()
