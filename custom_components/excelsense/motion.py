@@ -151,20 +151,14 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
             start = max(min(start, oldest - timedelta(seconds=1)), now - LONGEST_ALARM)
         try:
             entries = await self.client.alarm_log(start, now + LOOKAHEAD, urgent=True)
-        except ExcelSenseConnectionError as err:
-            if self.data is not None:
+        except ExcelSenseError as err:
+            previous: AlarmLogState | None = self.data  # None before a first check
+            if previous is not None and isinstance(err, ExcelSenseConnectionError):
                 # The camera is offline: the main poll reports that once, and
                 # the motion sensor follows its availability.
                 LOGGER.debug("Alarm log of %s not read: %s", self.client.host, err)
-                return self.data
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key=error_key(err),
-                translation_placeholders=placeholders(err),
-            ) from err
-        except ExcelSenseError as err:
-            first: AlarmLogState | None = self.data  # None until a check succeeded
-            if first is None and is_unsupported(err):
+                return previous
+            if previous is None and is_unsupported(err):
                 # The firmware has no alarm log: no motion entities, and with
                 # nothing listening no further check.
                 LOGGER.debug("%s has no alarm log: %s", self.client.host, err)
