@@ -14,6 +14,7 @@ from PIL import Image
 import pytest
 
 from custom_components.excelsense.api import ExcelSenseConnectionError
+from custom_components.excelsense.groups import Group
 from tests.emulator import Fault
 
 from .conftest import PASSWORD
@@ -190,3 +191,13 @@ async def test_rtsp_url_asked_with_the_stream_encoder(
     assert await async_get_stream_source(hass, "camera.tougheye")
     (request,) = [r for r in camera.requests if r.path == "video.cgi"]
     assert request.get("EncoderType") == "H265"
+    # The same stream again: its URL is known, no new request.
+    assert await async_get_stream_source(hass, "camera.tougheye")
+    assert len([r for r in camera.requests if r.path == "video.cgi"]) == 1
+    # Its encoder changed (H.264): the URL is asked for again, with H264.
+    runtime = init_integration.runtime_data
+    await runtime.client.set_av_stream(1, video_encoder=1)
+    await runtime.coordinator.async_refresh_group(Group.stream(1))
+    assert await async_get_stream_source(hass, "camera.tougheye")
+    requests = [r for r in camera.requests if r.path == "video.cgi"]
+    assert [r.get("EncoderType") for r in requests] == ["H265", "H264"]

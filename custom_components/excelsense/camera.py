@@ -100,7 +100,7 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         Camera.__init__(self)
         self._snapshots = snapshots
         self._fixed_stream = stream_id
-        self._stream_urls: dict[int, str] = {}
+        self._stream_urls: dict[tuple[int, int], str] = {}
         self._attr_model = coordinator.static.device_info.product_model or None
 
     @property
@@ -179,20 +179,22 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
             self._options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT)
         )
         stream_id = self.stream_id
-        if stream_id not in self._stream_urls:
+        key = (stream_id, await self._encoder(stream_id))
+        if key not in self._stream_urls:
             try:
                 url = await self.coordinator.client.rtsp_url(
                     stream_id,
                     rtsp_port=self.coordinator.static.rtsp_port,
-                    encoder=await self._encoder(stream_id),
+                    encoder=key[1],
                 )
             except ExcelSenseError as err:
                 LOGGER.debug("No stream source for %s: %s", self.entity_id, err)
                 return None
-            # The path (and any token in it) only changes when the camera is
-            # reconfigured, which reloads the entry and this entity with it.
-            self._stream_urls[stream_id] = url.url
-        return self._stream_urls[stream_id]
+            # Per stream and encoder (the URL is asked for with the encoder);
+            # otherwise it only changes when the camera is reconfigured, which
+            # reloads the entry and this entity with it.
+            self._stream_urls[key] = url.url
+        return self._stream_urls[key]
 
     async def handle_async_mjpeg_stream(
         self, request: web.Request
