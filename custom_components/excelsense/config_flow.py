@@ -30,7 +30,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api import DeviceInfo, ExcelSenseError, ExcelSenseResponseError
+from .api import DeviceInfo, ExcelSenseError, ExcelSenseNotSupportedError
 from .const import (
     CONF_AUTO_CLEAN_MAX_PER_DAY,
     CONF_LENS_INTERVAL,
@@ -68,8 +68,6 @@ HTTPS_SECTION = "https"
 # A host name: labels of letters, digits and hyphens (RFC 1123), 253 at most.
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _NAME_LENGTH = 253
-# The document's "-21 Invalid CGI program name" / "-22 CGI subtype not found".
-_UNSUPPORTED = frozenset({-21, -22})
 
 
 def normalize_host(text: str) -> str | None:
@@ -169,9 +167,8 @@ async def _login(client: ExcelSenseClient) -> None:
     for call in calls:
         try:
             await call()
-        except ExcelSenseResponseError as err:
-            if err.code not in _UNSUPPORTED:
-                raise
+        except ExcelSenseNotSupportedError:
+            continue
         else:
             return
 

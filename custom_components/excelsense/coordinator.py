@@ -16,6 +16,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
     is_self_clean_profile,
 )
@@ -33,19 +34,10 @@ if TYPE_CHECKING:
     from .api import ExcelSenseClient
     from .data import ExcelSenseConfigEntry
 
-# The document's "-21 Invalid CGI program name" and "-22 CGI subtype not
-# found": this firmware lacks the group. Every other code is an error of
-# that one request.
-UNSUPPORTED_CODES = frozenset({-21, -22})
 # A group whose read failed keeps its last value for this many polls.
 GROUP_FAILURES_TOLERATED = 2
 # Scheduling jitter: a group due within this is read in this poll.
 _DUE_SLACK = 5.0
-
-
-def is_unsupported(err: BaseException) -> bool:
-    """Whether an error says the firmware lacks the request's group."""
-    return isinstance(err, ExcelSenseResponseError) and err.code in UNSUPPORTED_CODES
 
 
 class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
@@ -189,7 +181,7 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
                 self._failures.pop(group, None)
                 continue
             errors.append(result)
-            if first and is_unsupported(result):
+            if first and isinstance(result, ExcelSenseNotSupportedError):
                 LOGGER.debug("%s lacks %s: %s", self.client.host, group, result)
                 del self._specs[group]
                 values.pop(group, None)

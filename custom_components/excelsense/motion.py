@@ -23,7 +23,13 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import AlarmEvent, AlarmKind, ExcelSenseConnectionError, ExcelSenseError
+from .api import (
+    AlarmEvent,
+    AlarmKind,
+    ExcelSenseConnectionError,
+    ExcelSenseError,
+    ExcelSenseNotSupportedError,
+)
 from .const import (
     ALARM_LOG_STORAGE_KEY,
     CONF_MOTION_CHECK_INTERVAL,
@@ -31,7 +37,6 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import is_unsupported
 from .errors import error_key, placeholders
 
 if TYPE_CHECKING:
@@ -158,7 +163,7 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
                 # the motion sensor follows its availability.
                 LOGGER.debug("Alarm log of %s not read: %s", self.client.host, err)
                 return previous
-            if previous is None and is_unsupported(err):
+            if previous is None and isinstance(err, ExcelSenseNotSupportedError):
                 # The firmware has no alarm log: no motion entities, and with
                 # nothing listening no further check.
                 LOGGER.debug("%s has no alarm log: %s", self.client.host, err)

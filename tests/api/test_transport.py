@@ -14,6 +14,7 @@ from custom_components.excelsense.api import (
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseInvalidParameterError,
+    ExcelSenseNotSupportedError,
     ExcelSensePermissionError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
@@ -49,7 +50,8 @@ from .helpers import (
         (-507, ExcelSenseAuthenticationError),
         (-508, ExcelSenseAuthenticationError),
         (-512, ExcelSensePermissionError),
-        (-22, ExcelSenseInvalidParameterError),
+        (-21, ExcelSenseNotSupportedError),
+        (-22, ExcelSenseNotSupportedError),
         (-23, ExcelSenseInvalidParameterError),
         (-2, ExcelSenseResponseError),
         (-109, ExcelSenseResponseError),
@@ -165,7 +167,10 @@ async def test_invalid_parameter_from_device(
             password=PASSWORD,
             session=session,
         )
-        err = await expect_error(ExcelSenseInvalidParameterError, call(client))
+        err = await expect_error(ExcelSenseResponseError, call(client))
+        assert isinstance(
+            err, ExcelSenseInvalidParameterError | ExcelSenseNotSupportedError
+        )
         assert err.code in (-22, -23)
 
 

@@ -47,6 +47,7 @@ from custom_components.excelsense.api import (
     ExcelSenseBusyError,
     ExcelSenseClient,
     ExcelSenseInvalidParameterError,
+    ExcelSenseNotSupportedError,
     ExcelSensePermissionError,
     ExcelSenseResponseError,
     ImageSetting,
@@ -1469,7 +1470,8 @@ async def test_rtsp_reply_with_a_space_gives_a_usable_url(
 
 
 ERROR_CLASSES: dict[int, type[ExcelSenseResponseError]] = {
-    -22: ExcelSenseInvalidParameterError,
+    -21: ExcelSenseNotSupportedError,
+    -22: ExcelSenseNotSupportedError,
     -23: ExcelSenseInvalidParameterError,
     -505: ExcelSenseBusyError,
     -507: ExcelSenseAuthenticationError,
@@ -1484,8 +1486,8 @@ def test_error_reply_raises_its_error(code: ErrorCode) -> None:
     """'<error message> "error，return=%d"' (line 50), with the full-width comma.
 
     Every code of the Error Codes tables raises with its code and the table's
-    description: -22/-23 refused parameters, -505/-511 busy, -507/-508 login,
-    -512 permission, any other a response error.
+    description: -21/-22 not supported, -23 refused parameters, -505/-511
+    busy, -507/-508 login, -512 permission, any other a response error.
     """
     error = load_general().error
     assert error.body_template is not None
@@ -1503,7 +1505,7 @@ async def test_device_error_reply_reaches_the_caller(
 ) -> None:
     """A group the firmware lacks answers -22, "CGI subtype not found" (line 2301)."""
     cam.quirks.missing_types = frozenset({"protocolInfo"})
-    with pytest.raises(ExcelSenseInvalidParameterError) as info:
+    with pytest.raises(ExcelSenseNotSupportedError) as info:
         await client.protocol_info()
     assert info.value.code == -22
 

@@ -6,7 +6,8 @@ ExcelSenseError
  +-- ExcelSenseResponseError(code, msg)  the device answered with an error or nonsense
  |    +-- ExcelSenseAuthenticationError  -507, -508, HTTP 401
  |    +-- ExcelSensePermissionError      -512
- |    +-- ExcelSenseInvalidParameterError -22, -23
+ |    +-- ExcelSenseInvalidParameterError -23
+ |    +-- ExcelSenseNotSupportedError    -21, -22: the firmware lacks the request
  |    +-- ExcelSenseBusyError            -505, -511
  +-- ExcelSenseValidationError(field)    refused before anything was sent
  +-- ExcelSenseAlarmOperationError(step) a self-clean / LED operation failed
@@ -125,7 +126,10 @@ ERROR_MESSAGES: dict[int, str] = {
 
 AUTH_ERROR_CODES = frozenset({-507, -508})
 PERMISSION_ERROR_CODES = frozenset({-512})
-INVALID_PARAMETER_CODES = frozenset({-22, -23})
+INVALID_PARAMETER_CODES = frozenset({-23})
+# "-21 Invalid CGI program name" and "-22 CGI subtype not found": the firmware
+# lacks what was asked for (a group it does not have), not a bad value.
+NOT_SUPPORTED_CODES = frozenset({-21, -22})
 BUSY_ERROR_CODES = frozenset({-505, -511})
 
 
@@ -170,6 +174,10 @@ class ExcelSensePermissionError(ExcelSenseResponseError):
 
 class ExcelSenseInvalidParameterError(ExcelSenseResponseError):
     """The device refused a request type or its parameters."""
+
+
+class ExcelSenseNotSupportedError(ExcelSenseResponseError):
+    """The firmware lacks the requested CGI or type (-21, -22)."""
 
 
 class ExcelSenseBusyError(ExcelSenseResponseError):
@@ -223,6 +231,8 @@ def error_for_code(code: int) -> ExcelSenseResponseError:
         return ExcelSensePermissionError(code, message)
     if code in INVALID_PARAMETER_CODES:
         return ExcelSenseInvalidParameterError(code, message)
+    if code in NOT_SUPPORTED_CODES:
+        return ExcelSenseNotSupportedError(code, message)
     if code in BUSY_ERROR_CODES:
         return ExcelSenseBusyError(code, message)
     return ExcelSenseResponseError(code, message)
