@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.excelsense.api.transport import Transport
 from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
 from custom_components.excelsense.coordinator import ExcelSenseCoordinator
-from custom_components.excelsense.lens import LensMonitor
+from custom_components.excelsense.lens import LensCoordinator
 from custom_components.excelsense.motion import AlarmLogCoordinator
 from tests.emulator import EmulatedCamera, offset_mac
 from tests.emulator.device import DEFAULT_MAC
@@ -280,7 +280,7 @@ class RequestTally:
             for owner, name, source in (
                 (ExcelSenseCoordinator, "_async_update_data", POLL),
                 (AlarmLogCoordinator, "_async_update_data", MOTION),
-                (LensMonitor, "_measure", LENS),
+                (LensCoordinator, "_measure", LENS),
             ):
                 stack.enter_context(
                     patch.object(owner, name, _tagged(getattr(owner, name), source))

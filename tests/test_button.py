@@ -220,7 +220,7 @@ async def test_repair_flow_restore_fails_then_not_loaded(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """A failing restore keeps the form open; an unloaded camera aborts."""
-    from custom_components.excelsense.coordinator import (  # noqa: PLC0415
+    from custom_components.excelsense.issues import (  # noqa: PLC0415
         raise_alarm_output_issue,
     )
 

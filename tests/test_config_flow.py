@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
@@ -20,6 +21,7 @@ from custom_components.excelsense.const import (
     CONF_SNAPSHOT_QUALITY,
     DOMAIN,
 )
+from custom_components.excelsense.options import ExcelSenseOptions
 from tests.emulator import EmulatedCamera, Fault
 
 from .conftest import MAC, PASSWORD, UNIQUE_ID, USERNAME
@@ -379,3 +381,67 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
         CONF_MOTION_CHECK_INTERVAL: 10,
     }
+
+
+@pytest.mark.parametrize("bad", ["nan", 2.5])
+async def test_options_refuse_what_is_not_a_whole_number(
+    hass: HomeAssistant, init_integration: MockConfigEntry, bad: object
+) -> None:
+    """NaN passes the form's range check: refused with a translated error.
+
+    Nothing is stored until every number is whole and in range.
+    """
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    good = {
+        CONF_SNAPSHOT_QUALITY: 5,
+        CONF_LIVE_VIEW_STREAM: "1",
+        CONF_RTSP_TRANSPORT: "tcp",
+        CONF_LENS_INTERVAL: 30,
+        CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
+        CONF_MOTION_CHECK_INTERVAL: 10,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**good, CONF_LENS_INTERVAL: bad}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_LENS_INTERVAL: "invalid_number"}
+    assert init_integration.options == {}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], good)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_LENS_INTERVAL] == 30
+
+
+@pytest.mark.parametrize("bad", ["inf", "-inf"])
+async def test_options_infinities_are_refused_by_the_form(
+    hass: HomeAssistant, init_integration: MockConfigEntry, bad: str
+) -> None:
+    """The form's own range check refuses the infinities; nothing is stored."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {
+                CONF_SNAPSHOT_QUALITY: 5,
+                CONF_LIVE_VIEW_STREAM: "1",
+                CONF_RTSP_TRANSPORT: "tcp",
+                CONF_LENS_INTERVAL: bad,
+                CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
+                CONF_MOTION_CHECK_INTERVAL: 10,
+            },
+        )
+    assert init_integration.options == {}
+
+
+def test_stored_options_that_cannot_be_read_are_defaults() -> None:
+    """An option edited by hand (or unreadable) falls back to its default."""
+    options = ExcelSenseOptions.from_options(
+        {
+            CONF_SNAPSHOT_QUALITY: "١٢",  # Arabic-Indic digits: not a number here
+            CONF_LIVE_VIEW_STREAM: 9,
+            CONF_RTSP_TRANSPORT: "carrier pigeon",
+            CONF_LENS_INTERVAL: float("nan"),
+            CONF_AUTO_CLEAN_MAX_PER_DAY: True,
+            CONF_MOTION_CHECK_INTERVAL: "7",
+        }
+    )
+    assert options == ExcelSenseOptions(motion_check_interval=timedelta(seconds=7))

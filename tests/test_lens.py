@@ -245,7 +245,7 @@ async def test_old_stored_baselines_are_dropped(
     assert monitor.tracker.baselines == {}
     # The first sample comes seconds after setup, not an interval later.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _clarity(hass) == 100.0
     assert hass.states.get(CLARITY).attributes["baseline"] == "provisional"
 
@@ -410,4 +410,4 @@ async def test_failed_clean_and_failed_check_leave_the_loop_ready(
     await clock.advance()
     assert hass.states.get(EVENT).state == "unknown"
     assert monitor.tracker.state is LensState.IDLE
-    assert monitor.baseline == "provisional"
+    assert monitor.data.baseline == "provisional"

@@ -17,7 +17,7 @@ from .const import (
 )
 from .coordinator import ExcelSenseCoordinator
 from .data import ExcelSenseRuntimeData
-from .lens import LensMonitor
+from .lens import LensCoordinator
 from .motion import AlarmLogCoordinator
 from .services import async_setup_services
 from .session import create_client
@@ -63,7 +63,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     snapshots = SnapshotSource(client)
     lens = None
     if coordinator.static.device_info.self_cleaning:
-        lens = LensMonitor(hass, entry, client, snapshots)
+        lens = LensCoordinator(hass, entry, client, snapshots)
         await lens.async_start()
     entry.runtime_data = ExcelSenseRuntimeData(
         client=client,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
@@ -10,7 +11,8 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 
-from .entity import ExcelSenseAlarmLogEntity
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
+from .motion import AlarmLogCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -21,7 +23,13 @@ if TYPE_CHECKING:
 # The alarm-log coordinator does the checking.
 PARALLEL_UPDATES = 0
 
-MOTION = BinarySensorEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class MotionDescription(ExcelSenseEntityDescription, BinarySensorEntityDescription):
+    """The motion sensor (fed by the motion source, nothing polled)."""
+
+
+MOTION = MotionDescription(
     key="motion",
     translation_key="motion",
     device_class=BinarySensorDeviceClass.MOTION,
@@ -36,13 +44,13 @@ async def async_setup_entry(
     """Add the motion sensor where the firmware has an alarm log."""
     runtime = entry.runtime_data
     if runtime.alarm_log.supported:
-        async_add_entities(
-            [MotionSensor(runtime.coordinator, runtime.alarm_log, MOTION)]
-        )
+        async_add_entities([MotionSensor(runtime.alarm_log, MOTION)])
 
 
-class MotionSensor(ExcelSenseAlarmLogEntity, BinarySensorEntity):
+class MotionSensor(ExcelSenseEntity[AlarmLogCoordinator], BinarySensorEntity):
     """On while the alarm log holds a motion alarm that has not ended."""
+
+    entity_description: MotionDescription
 
     @property
     def is_on(self) -> bool | None:

@@ -14,6 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.util import dt as dt_util
 
 from .api import AlarmOperation
+from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
 from .groups import Group
 from .helpers import excelsense_command
@@ -132,7 +133,7 @@ async def async_setup_entry(
     )
 
 
-class ExcelSenseButton(ExcelSenseEntity, ButtonEntity):
+class ExcelSenseButton(ExcelSenseEntity[ExcelSenseCoordinator], ButtonEntity):
     """A button of the camera."""
 
     entity_description: ExcelSenseButtonDescription

@@ -13,25 +13,18 @@ from homeassistant.components.camera import (
 from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_web
 
 from .api import ExcelSenseError, VideoEncoder
-from .const import (
-    CONF_LIVE_VIEW_STREAM,
-    CONF_RTSP_TRANSPORT,
-    CONF_SNAPSHOT_QUALITY,
-    DEFAULT_LIVE_VIEW_STREAM,
-    DEFAULT_RTSP_TRANSPORT,
-    DEFAULT_SNAPSHOT_QUALITY,
-    LOGGER,
-)
+from .const import LOGGER
+from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
-from .errors import handle_command_error
 from .groups import Group
+from .helpers import excelsense_command
+from .options import ExcelSenseOptions
 
 if TYPE_CHECKING:
     from aiohttp import ClientResponse, web
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseCoordinator
     from .data import ExcelSenseConfigEntry
     from .snapshot import SnapshotSource
 
@@ -77,7 +70,7 @@ async def async_setup_entry(
     async_add_entities(entities)
 
 
-class ExcelSenseCamera(ExcelSenseEntity, Camera):
+class ExcelSenseCamera(ExcelSenseEntity[ExcelSenseCoordinator], Camera):
     """A stream of the camera.
 
     The main entity (named after the device) plays the stream chosen in the
@@ -109,17 +102,20 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         return self.coordinator.last_update_success
 
     @property
-    def _options(self) -> dict[str, object]:
-        return dict(self.coordinator.config_entry.options)
+    def _options(self) -> ExcelSenseOptions:
+        return ExcelSenseOptions.from_config_entry(self.coordinator.config_entry)
 
     @property
     def stream_id(self) -> int:
         """The stream this entity plays."""
         if self._fixed_stream is not None:
             return self._fixed_stream
-        return int(
-            str(self._options.get(CONF_LIVE_VIEW_STREAM, DEFAULT_LIVE_VIEW_STREAM))
-        )
+        return self._options.live_view_stream
+
+    @property
+    def command_group(self) -> Group:
+        """Motion detection is what the camera's commands change."""
+        return Group.MOTION
 
     @property
     def motion_detection_enabled(self) -> bool:
@@ -132,32 +128,22 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
         """Which stream is played (never a URL: it would carry credentials)."""
         return {"stream_id": self.stream_id}
 
+    @excelsense_command
     async def async_enable_motion_detection(self) -> None:
         """Turn the camera's motion detection on."""
-        await self._set_motion(enabled=True)
+        await self.coordinator.client.set_motion_alarm(enabled=True)
 
+    @excelsense_command
     async def async_disable_motion_detection(self) -> None:
         """Turn the camera's motion detection off."""
-        await self._set_motion(enabled=False)
-
-    async def _set_motion(self, *, enabled: bool) -> None:
-        try:
-            await self.coordinator.client.set_motion_alarm(enabled=enabled)
-        except ExcelSenseError as err:
-            raise handle_command_error(
-                self.hass, self.coordinator.config_entry, err
-            ) from err
-        await self.coordinator.async_refresh_group(Group.MOTION)
+        await self.coordinator.client.set_motion_alarm(enabled=False)
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
         """A still from image.cgi, shared with concurrent requests."""
-        quality = int(
-            str(self._options.get(CONF_SNAPSHOT_QUALITY, DEFAULT_SNAPSHOT_QUALITY))
-        )
         try:
-            return await self._snapshots.get(quality)
+            return await self._snapshots.get(self._options.snapshot_quality)
         except ExcelSenseError as err:
             LOGGER.debug("Snapshot of %s failed: %s", self.entity_id, err)
             return None
@@ -175,9 +161,7 @@ class ExcelSenseCamera(ExcelSenseEntity, Camera):
 
     async def stream_source(self) -> str | None:
         """RTSP URL with the configured host, RTSP port and quoted credentials."""
-        self.stream_options["rtsp_transport"] = str(
-            self._options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT)
-        )
+        self.stream_options["rtsp_transport"] = self._options.rtsp_transport
         stream_id = self.stream_id
         key = (stream_id, await self._encoder(stream_id))
         if key not in self._stream_urls:

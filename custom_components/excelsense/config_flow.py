@@ -39,19 +39,20 @@ from .const import (
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     CONF_VERIFY_SSL,
-    DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
-    DEFAULT_LENS_INTERVAL,
-    DEFAULT_LIVE_VIEW_STREAM,
-    DEFAULT_MOTION_CHECK_INTERVAL,
     DEFAULT_PORT,
-    DEFAULT_RTSP_TRANSPORT,
-    DEFAULT_SNAPSHOT_QUALITY,
     DOMAIN,
     LOGGER,
     MOTION_CHECK_INTERVAL_RANGE,
     RTSP_TRANSPORTS,
 )
 from .errors import flow_error
+from .options import (
+    AUTO_CLEAN_MAX_PER_DAY_RANGE,
+    LENS_INTERVAL_RANGE,
+    SNAPSHOT_QUALITY_RANGE,
+    ExcelSenseOptions,
+    whole_number,
+)
 from .session import create_client
 
 if TYPE_CHECKING:
@@ -357,29 +358,53 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+# The options form's numbers: option key, allowed range.
+_OPTION_NUMBERS: tuple[tuple[str, tuple[int, int]], ...] = (
+    (CONF_SNAPSHOT_QUALITY, SNAPSHOT_QUALITY_RANGE),
+    (CONF_MOTION_CHECK_INTERVAL, MOTION_CHECK_INTERVAL_RANGE),
+    (CONF_LENS_INTERVAL, LENS_INTERVAL_RANGE),
+    (CONF_AUTO_CLEAN_MAX_PER_DAY, AUTO_CLEAN_MAX_PER_DAY_RANGE),
+)
+
+
+def _number_selector(
+    limits: tuple[int, int], unit: str | None = None, *, slider: bool = False
+) -> NumberSelector:
+    config = NumberSelectorConfig(
+        min=limits[0],
+        max=limits[1],
+        step=1,
+        mode=NumberSelectorMode.SLIDER if slider else NumberSelectorMode.BOX,
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
 class ExcelSenseOptionsFlow(OptionsFlow):
     """Options read at use time, so they apply without a reload."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the options."""
+        """Show the options; store them once every number is a whole one in range."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    CONF_SNAPSHOT_QUALITY: int(user_input[CONF_SNAPSHOT_QUALITY]),
-                    CONF_LIVE_VIEW_STREAM: int(user_input[CONF_LIVE_VIEW_STREAM]),
-                    CONF_RTSP_TRANSPORT: user_input[CONF_RTSP_TRANSPORT],
-                    CONF_LENS_INTERVAL: int(user_input[CONF_LENS_INTERVAL]),
-                    CONF_AUTO_CLEAN_MAX_PER_DAY: int(
-                        user_input[CONF_AUTO_CLEAN_MAX_PER_DAY]
-                    ),
-                    CONF_MOTION_CHECK_INTERVAL: int(
-                        user_input[CONF_MOTION_CHECK_INTERVAL]
-                    ),
-                }
-            )
-        options = self.config_entry.options
+            data: dict[str, Any] = {}
+            for key, limits in _OPTION_NUMBERS:
+                # The form's own range check lets NaN through.
+                number = whole_number(user_input.get(key), limits)
+                if number is None:
+                    errors[key] = "invalid_number"
+                data[key] = number
+            stream = whole_number(user_input.get(CONF_LIVE_VIEW_STREAM), (1, 99))
+            if stream is None:
+                errors[CONF_LIVE_VIEW_STREAM] = "invalid_number"
+            data[CONF_LIVE_VIEW_STREAM] = stream
+            data[CONF_RTSP_TRANSPORT] = user_input[CONF_RTSP_TRANSPORT]
+            if not errors:
+                return self.async_create_entry(data=data)
+        current = ExcelSenseOptions.from_config_entry(self.config_entry)
         streams = [1]
         runtime = getattr(self.config_entry, "runtime_data", None)
         if runtime is not None:
@@ -387,20 +412,10 @@ class ExcelSenseOptionsFlow(OptionsFlow):
         schema = vol.Schema(
             {
                 vol.Required(
-                    CONF_SNAPSHOT_QUALITY,
-                    default=options.get(
-                        CONF_SNAPSHOT_QUALITY, DEFAULT_SNAPSHOT_QUALITY
-                    ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=9, step=1, mode=NumberSelectorMode.SLIDER
-                    )
-                ),
+                    CONF_SNAPSHOT_QUALITY, default=current.snapshot_quality
+                ): _number_selector(SNAPSHOT_QUALITY_RANGE, slider=True),
                 vol.Required(
-                    CONF_LIVE_VIEW_STREAM,
-                    default=str(
-                        options.get(CONF_LIVE_VIEW_STREAM, DEFAULT_LIVE_VIEW_STREAM)
-                    ),
+                    CONF_LIVE_VIEW_STREAM, default=str(current.live_view_stream)
                 ): SelectSelector(
                     SelectSelectorConfig(
                         options=[str(s) for s in streams],
@@ -409,8 +424,7 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                     )
                 ),
                 vol.Required(
-                    CONF_RTSP_TRANSPORT,
-                    default=options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT),
+                    CONF_RTSP_TRANSPORT, default=current.rtsp_transport
                 ): SelectSelector(
                     SelectSelectorConfig(
                         options=list(RTSP_TRANSPORTS),
@@ -420,43 +434,22 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                 ),
                 vol.Required(
                     CONF_MOTION_CHECK_INTERVAL,
-                    default=options.get(
-                        CONF_MOTION_CHECK_INTERVAL, DEFAULT_MOTION_CHECK_INTERVAL
-                    ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MOTION_CHECK_INTERVAL_RANGE[0],
-                        max=MOTION_CHECK_INTERVAL_RANGE[1],
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                    default=int(current.motion_check_interval.total_seconds()),
+                ): _number_selector(MOTION_CHECK_INTERVAL_RANGE, "s"),
                 vol.Required(
                     CONF_LENS_INTERVAL,
-                    default=options.get(CONF_LENS_INTERVAL, DEFAULT_LENS_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=1440,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                    default=int(current.lens_interval.total_seconds() // 60),
+                ): _number_selector(LENS_INTERVAL_RANGE, "min"),
                 vol.Required(
-                    CONF_AUTO_CLEAN_MAX_PER_DAY,
-                    default=options.get(
-                        CONF_AUTO_CLEAN_MAX_PER_DAY, DEFAULT_AUTO_CLEAN_MAX_PER_DAY
-                    ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=24, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
+                    CONF_AUTO_CLEAN_MAX_PER_DAY, default=current.auto_clean_max_per_day
+                ): _number_selector(AUTO_CLEAN_MAX_PER_DAY_RANGE),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
 
 
 def _title(info: DeviceInfo) -> str:

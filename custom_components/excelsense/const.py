@@ -50,5 +50,3 @@ CONF_AUTO_CLEAN_MAX_PER_DAY: Final = "auto_clean_max_per_day"
 DEFAULT_LENS_INTERVAL: Final = 15
 DEFAULT_AUTO_CLEAN_MAX_PER_DAY: Final = 4
 ISSUE_LENS_NOT_IMPROVING: Final = "lens_not_improving"
-SIGNAL_LENS_UPDATE: Final = f"{DOMAIN}_lens_update_{{}}"
-SIGNAL_LENS_CLEANING: Final = f"{DOMAIN}_lens_cleaning_{{}}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,7 +24,7 @@ from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER, POLL_INTERVAL
 from .data import ExcelSenseData, ExcelSenseStatic
 from .errors import error_key, placeholders
 from .groups import ALWAYS_POLLED, Group, GroupSpec, group_specs
-from .repairs import clear_alarm_output_issue, raise_alarm_output_issue
+from .issues import clear_alarm_output_issue, raise_alarm_output_issue
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Iterable
@@ -40,7 +40,23 @@ GROUP_FAILURES_TOLERATED = 2
 _DUE_SLACK = 5.0
 
 
-class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
+class ExcelSenseCoordinatorBase[T](DataUpdateCoordinator[T]):
+    """A source of one camera's entity states (polling, alarm log, lens).
+
+    ``camera`` is the polling coordinator, whose static facts (the device)
+    and availability every entity of the camera shares.
+    """
+
+    config_entry: ExcelSenseConfigEntry
+    client: ExcelSenseClient
+
+    @property
+    def camera(self) -> ExcelSenseCoordinator:
+        """The camera's polling coordinator."""
+        return self.config_entry.runtime_data.coordinator
+
+
+class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
     """Polls one camera.
 
     Static facts are read once in ``_async_setup``; groups the firmware lacks
@@ -48,10 +64,10 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
     client's request bound, the groups some listening entity needs (entities
     register their group as their coordinator context) that are due on
     their own cadence, plus the always-polled alarm output. The first
-    refresh, before entities exist, reads every group; -22 there drops it.
+    refresh, before entities exist, reads every group; a group the firmware
+    lacks (not supported) is dropped there.
     """
 
-    config_entry: ExcelSenseConfigEntry
     static: ExcelSenseStatic
 
     def __init__(
@@ -86,7 +102,7 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
     async def _async_setup(self) -> None:
         """Read what does not change: model, streams, ports, protocol, clock.
 
-        Only deviceInfo is required; a group the firmware lacks (-22) or
+        Only deviceInfo is required; a group the firmware lacks or
         answers in a form we cannot read never keeps the camera from loading.
         """
         client = self.client
@@ -306,9 +322,10 @@ class ExcelSenseCoordinator(DataUpdateCoordinator[ExcelSenseData]):
         else:
             raise_alarm_output_issue(self.hass, self.config_entry)
 
-    def device_now(self) -> datetime:
-        """The camera's clock now, as estimated at setup (naive, device-local)."""
-        return dt_util.now().replace(tzinfo=None) + self.static.clock_offset
+    @property
+    def camera(self) -> ExcelSenseCoordinator:
+        """The coordinator itself (also before the entry's runtime data exists)."""
+        return self
 
 
 def _now() -> float:
@@ -327,7 +344,7 @@ async def _capture[T](call: Awaitable[T]) -> T | ExcelSenseError:
 async def _optional[T](call: Awaitable[T]) -> T | None:
     """A setup read some firmware lacks or answers in an unknown form.
 
-    -22/-21 (no such group) and any reply we cannot use give None, so one
+    A group the firmware lacks and any reply we cannot use give None, so one
     optional group never keeps the camera from loading; a camera that does
     not answer at all, or refuses the login, still fails the setup.
     """

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from .api import ExcelSenseClient
     from .coordinator import ExcelSenseCoordinator
-    from .lens import LensMonitor
+    from .lens import LensCoordinator
     from .motion import AlarmLogCoordinator
     from .snapshot import SnapshotSource
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 class ExcelSenseStatic:
     """What does not change while the entry is loaded (read at setup only).
 
-    Groups the firmware lacks (-22) are None / False: their entities are not
+    Groups the firmware lacks are None / False: their entities are not
     created, and the camera loads without them.
     """
 
@@ -190,7 +190,7 @@ class ExcelSenseRuntimeData:
     coordinator: ExcelSenseCoordinator
     alarm_log: AlarmLogCoordinator
     snapshots: SnapshotSource
-    lens: LensMonitor | None
+    lens: LensCoordinator | None
 
 
 type ExcelSenseConfigEntry = ConfigEntry[ExcelSenseRuntimeData]

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
     DeviceInfo,
     format_mac,
 )
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER, SIGNAL_LENS_UPDATE
-from .coordinator import ExcelSenseCoordinator
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import ExcelSenseCoordinator, ExcelSenseCoordinatorBase
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from .data import ExcelSenseStatic
     from .groups import Group
-    from .lens import LensMonitor
-    from .motion import AlarmLogCoordinator
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,8 +64,13 @@ def supported[D: ExcelSenseEntityDescription](
     ]
 
 
-class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
-    """An entity of one camera, fed by the group of its description."""
+class ExcelSenseEntity[C: ExcelSenseCoordinatorBase[Any]](CoordinatorEntity[C]):
+    """An entity of one camera, fed by one of the camera's coordinators.
+
+    Whatever its source (polling, the alarm log, the lens monitor), it
+    belongs to the camera's device and is unavailable while the camera does
+    not answer its polls, or while the group it shows was not read.
+    """
 
     _attr_has_entity_name = True
     entity_description: ExcelSenseEntityDescription
@@ -78,20 +80,26 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
 
     def __init__(
         self,
-        coordinator: ExcelSenseCoordinator,
+        coordinator: C,
         description: ExcelSenseEntityDescription,
         *,
         key_suffix: str = "",
     ) -> None:
-        """Bind the entity to its camera and API group."""
+        """Bind the entity to its camera, its coordinator and its API group."""
         # The group is the coordinator context: polling reads what listeners need.
-        super().__init__(
-            coordinator, context=description.group if self._polls_group else None
-        )
+        context = description.group if self._polls_group else None
+        super().__init__(coordinator, context=context)
         self.entity_description = description
-        entry = coordinator.config_entry
-        self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
-        self._attr_device_info = camera_device_info(coordinator)
+        camera = coordinator.camera
+        self._attr_unique_id = (
+            f"{camera.config_entry.unique_id}_{description.key}{key_suffix}"
+        )
+        self._attr_device_info = camera_device_info(camera)
+
+    @property
+    def camera(self) -> ExcelSenseCoordinator:
+        """The camera's polling coordinator."""
+        return self.coordinator.camera
 
     @property
     def group(self) -> Group | None:
@@ -99,63 +107,25 @@ class ExcelSenseEntity(CoordinatorEntity[ExcelSenseCoordinator]):
         return self.entity_description.group
 
     @property
-    def available(self) -> bool:
-        """Unavailable when the camera is offline or its group was not read."""
-        group = self.entity_description.group
-        return super().available and (
-            group is None or group in self.coordinator.data.available
-        )
-
-
-class ExcelSenseAlarmLogEntity(CoordinatorEntity["AlarmLogCoordinator"]):
-    """An entity fed by the camera's alarm log (motion and other alarms)."""
-
-    _attr_has_entity_name = True
-
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        alarm_log: AlarmLogCoordinator,
-        description: EntityDescription,
-    ) -> None:
-        """Bind the entity to the camera's alarm-log checks."""
-        super().__init__(alarm_log)
-        self.entity_description = description
-        self.camera = coordinator
-        self._attr_unique_id = f"{coordinator.config_entry.unique_id}_{description.key}"
-        self._attr_device_info = camera_device_info(coordinator)
+    def command_group(self) -> Group | None:
+        """The group a command of this entity changes (re-read after it)."""
+        return self.group
 
     @property
     def available(self) -> bool:
-        """Unavailable while the camera is offline or its log cannot be read."""
-        return super().available and self.camera.last_update_success
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the camera's availability too."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.camera.async_add_listener(self.async_write_ha_state))
-
-
-class ExcelSenseLensEntity(ExcelSenseEntity):
-    """An entity of the lens-care loop: updated by the monitor, not by polling."""
-
-    def __init__(
-        self,
-        coordinator: ExcelSenseCoordinator,
-        description: ExcelSenseEntityDescription,
-        lens: LensMonitor,
-    ) -> None:
-        """Bind the entity to the camera's lens monitor."""
-        super().__init__(coordinator, description)
-        self.lens = lens
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the monitor's updates."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                SIGNAL_LENS_UPDATE.format(self.coordinator.config_entry.entry_id),
-                self.async_write_ha_state,
-            )
+        """Unavailable when the camera is offline or its group was not read."""
+        camera = self.camera
+        group = self.entity_description.group
+        return (
+            super().available
+            and camera.last_update_success
+            and (group is None or group in camera.data.available)
         )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the camera's availability too, when fed by another source."""
+        await super().async_added_to_hass()
+        if self.camera is not self.coordinator:
+            self.async_on_remove(
+                self.camera.async_add_listener(self.async_write_ha_state)
+            )

@@ -1,13 +1,12 @@
 """One map from the client's exceptions to what Home Assistant shows.
 
 Every place that reports a client error (commands, polling, actions, the
-config flow) asks here, so one error reads the same everywhere, and the side
-effects (reauthentication, the alarm-output repair issue) happen in one place.
+config flow) asks here, so one error reads the same everywhere. It only
+maps: reauthentication and repair issues are started at the boundary (the
+command decorator in ``helpers``, the coordinators).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -20,12 +19,6 @@ from .api import (
     ExcelSenseValidationError,
 )
 from .const import DOMAIN
-from .repairs import raise_alarm_output_issue
-
-if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
-
-    from .data import ExcelSenseConfigEntry
 
 # The config flow's form errors, by the key below.
 FLOW_ERRORS = {
@@ -96,25 +89,6 @@ def to_home_assistant(
         translation_key=error_key(err),
         translation_placeholders=placeholders(err, field),
     )
-
-
-def handle_command_error(
-    hass: HomeAssistant,
-    entry: ExcelSenseConfigEntry,
-    err: ExcelSenseError,
-    *,
-    field: str | None = None,
-) -> HomeAssistantError:
-    """Run an error's side effects; the error to raise to the user.
-
-    A refused login starts reauthentication; an alarm operation that could
-    not leave the output right raises the repair issue.
-    """
-    if isinstance(err, ExcelSenseAlarmOperationError) and not err.restored:
-        raise_alarm_output_issue(hass, entry)
-    elif isinstance(err, ExcelSenseAuthenticationError):
-        entry.async_start_reauth(hass)
-    return to_home_assistant(err, field=field)
 
 
 def flow_error(err: ExcelSenseError) -> str:

@@ -1,4 +1,4 @@
-"""Events: alarms from the alarm log, and whether a self-clean helped."""
+"""Events: alarms from the camera, and whether a self-clean helped."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .api import AlarmKind
-from .const import SIGNAL_LENS_CLEANING
-from .entity import (
-    ExcelSenseAlarmLogEntity,
-    ExcelSenseEntityDescription,
-    ExcelSenseLensEntity,
-)
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
+from .lens import LensCoordinator
+from .motion import AlarmLogCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -23,24 +19,24 @@ if TYPE_CHECKING:
 
     from .api import AlarmEvent
     from .data import ExcelSenseConfigEntry
-    from .lens_tracking import CleaningOutcome
 
 # Events come from the alarm-log checks and the lens monitor; nothing to poll.
 PARALLEL_UPDATES = 0
 
-ALARM = EventEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelSenseEventDescription(ExcelSenseEntityDescription, EventEntityDescription):
+    """An event of the camera (nothing polled)."""
+
+
+ALARM = ExcelSenseEventDescription(
     key="alarm",
     translation_key="alarm",
     event_types=[kind.value for kind in AlarmKind],
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class LensEventDescription(ExcelSenseEntityDescription, EventEntityDescription):
-    """An event of the lens monitor (nothing polled)."""
-
-
-LENS_CLEANING = LensEventDescription(
+LENS_CLEANING = ExcelSenseEventDescription(
     key="lens_cleaning",
     translation_key="lens_cleaning",
     event_types=["cleaned", "no_improvement"],
@@ -56,11 +52,9 @@ async def async_setup_entry(
     runtime = entry.runtime_data
     entities: list[EventEntity] = []
     if runtime.alarm_log.supported:
-        entities.append(AlarmEventEntity(runtime.coordinator, runtime.alarm_log, ALARM))
+        entities.append(AlarmEventEntity(runtime.alarm_log, ALARM))
     if runtime.lens is not None:
-        entities.append(
-            LensCleaningEvent(runtime.coordinator, LENS_CLEANING, runtime.lens)
-        )
+        entities.append(LensCleaningEvent(runtime.lens, LENS_CLEANING))
     async_add_entities(entities)
 
 
@@ -77,8 +71,10 @@ def event_attributes(event: AlarmEvent) -> dict[str, object]:
     }
 
 
-class AlarmEventEntity(ExcelSenseAlarmLogEntity, EventEntity):
-    """One event per new alarm-log entry: motion or other."""
+class AlarmEventEntity(ExcelSenseEntity[AlarmLogCoordinator], EventEntity):
+    """One event per new alarm: motion or other."""
+
+    entity_description: ExcelSenseEventDescription
 
     async def async_added_to_hass(self) -> None:
         """Fire what the check made while the camera loaded found new."""
@@ -98,32 +94,31 @@ class AlarmEventEntity(ExcelSenseAlarmLogEntity, EventEntity):
         super()._handle_coordinator_update()
 
 
-class LensCleaningEvent(ExcelSenseLensEntity, EventEntity):
+class LensCleaningEvent(ExcelSenseEntity[LensCoordinator], EventEntity):
     """Fires after each verified self-clean: cleaned or no_improvement."""
 
-    entity_description: LensEventDescription
+    entity_description: ExcelSenseEventDescription
 
-    async def async_added_to_hass(self) -> None:
-        """Listen for verification outcomes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                SIGNAL_LENS_CLEANING.format(self.coordinator.config_entry.entry_id),
-                self._outcome,
-            )
-        )
+    def __init__(
+        self, coordinator: LensCoordinator, description: ExcelSenseEventDescription
+    ) -> None:
+        """Fire only for outcomes after this entity was created."""
+        super().__init__(coordinator, description)
+        self._outcomes_seen = coordinator.data.outcomes
 
     @callback
-    def _outcome(self, outcome: CleaningOutcome) -> None:
-        before, after = outcome.before, outcome.after
-        self._trigger_event(
-            outcome.event_type,
-            {
-                "before": None if before is None else before.clarity,
-                "after": None if after is None else after.clarity,
-                "obscured_before": None if before is None else before.obscured,
-                "obscured_after": None if after is None else after.obscured,
-            },
-        )
-        self.async_write_ha_state()
+    def _handle_coordinator_update(self) -> None:
+        data = self.coordinator.data
+        if data.outcomes != self._outcomes_seen and data.outcome is not None:
+            self._outcomes_seen = data.outcomes
+            before, after = data.outcome.before, data.outcome.after
+            self._trigger_event(
+                data.outcome.event_type,
+                {
+                    "before": None if before is None else before.clarity,
+                    "after": None if after is None else after.clarity,
+                    "obscured_before": None if before is None else before.obscured,
+                    "obscured_after": None if after is None else after.obscured,
+                },
+            )
+        super()._handle_coordinator_update()

@@ -1,33 +1,63 @@
-"""The command decorator: run, translate client errors, refresh the group."""
+"""The command boundary: run, translate client errors, start their side effects.
+
+Every entity command and every action goes through here, so a refused login
+starts reauthentication and an operation that could not leave the alarm
+output right raises its repair issue, the same way from any entry point.
+"""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate
 
-from .api import ExcelSenseError
+from .api import (
+    ExcelSenseAlarmOperationError,
+    ExcelSenseAuthenticationError,
+    ExcelSenseError,
+)
 from .entity import ExcelSenseEntity
-from .errors import handle_command_error
+from .errors import to_home_assistant
+from .issues import raise_alarm_output_issue
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import AsyncIterator, Callable, Coroutine
+
+    from homeassistant.core import HomeAssistant
+
+    from .data import ExcelSenseConfigEntry
 
 
-def excelsense_command[E: ExcelSenseEntity, **P](
+@asynccontextmanager
+async def command_errors(
+    hass: HomeAssistant, entry: ExcelSenseConfigEntry, *, field: str | None = None
+) -> AsyncIterator[None]:
+    """Turn a client error into the translated error a user sees.
+
+    ``field`` names what the user touched (an entity), not the API field.
+    """
+    try:
+        yield
+    except ExcelSenseError as err:
+        if isinstance(err, ExcelSenseAlarmOperationError) and not err.restored:
+            raise_alarm_output_issue(hass, entry)
+        elif isinstance(err, ExcelSenseAuthenticationError):
+            entry.async_start_reauth(hass)
+        raise to_home_assistant(err, field=field) from err
+
+
+def excelsense_command[E: ExcelSenseEntity[Any], **P](
     func: Callable[Concatenate[E, P], Coroutine[Any, Any, Any]],
 ) -> Callable[Concatenate[E, P], Coroutine[Any, Any, None]]:
-    """Run a command, translate its errors, then re-read the entity's group."""
+    """An entity command: run it, translate its errors, re-read what it changed."""
 
     @wraps(func)
     async def handler(self: E, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
+        name = self.name if isinstance(self.name, str) else self.entity_id
+        async with command_errors(
+            self.hass, self.coordinator.config_entry, field=name or None
+        ):
             await func(self, *args, **kwargs)
-        except ExcelSenseError as err:
-            # Name what the user touched (the entity), not the API field.
-            name = self.name if isinstance(self.name, str) else self.entity_id
-            raise handle_command_error(
-                self.hass, self.coordinator.config_entry, err, field=name or None
-            ) from err
-        await self.coordinator.async_refresh_group(self.group)
+        await self.camera.async_refresh_group(self.command_group)
 
     return handler  # type: ignore[return-value]  # functools.wraps typing

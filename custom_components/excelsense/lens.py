@@ -1,41 +1,33 @@
 """Closed-loop lens care: measure clarity, clean when needed, check it helped.
 
 ``lens_tracking.ClarityTracker`` holds the baselines, the smoothed readings and
-the decisions; this monitor feeds it snapshots on a timer, runs self-clean
-(automatically when the tracker asks, a limited number of times a day),
-verifies each clean with a fresh snapshot after the wiper has finished, keeps
-the baselines in storage and tells Home Assistant (entities, the cleaning
-event, the "does not improve" repair issue).
+the decisions; this coordinator feeds it snapshots on the lens interval, runs
+self-clean (automatically when the tracker asks, a limited number of times a
+day), verifies each clean with a fresh snapshot after the wiper has finished,
+keeps the baselines in storage and tells Home Assistant: its entities listen
+to it like to any coordinator, the cleaning event fires on a new outcome, and
+the "does not improve" repair issue is raised and cleared through ``issues``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import time
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HassJob, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import AlarmOperation, ExcelSenseError
 from .clarity import Measurement, NotAnImageError, Reading, measure
-from .const import (
-    CONF_AUTO_CLEAN_MAX_PER_DAY,
-    CONF_LENS_INTERVAL,
-    DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
-    DEFAULT_LENS_INTERVAL,
-    DOMAIN,
-    ISSUE_LENS_NOT_IMPROVING,
-    LENS_STORAGE_KEY,
-    LOGGER,
-    SIGNAL_LENS_CLEANING,
-    SIGNAL_LENS_UPDATE,
-)
+from .const import DOMAIN, LENS_STORAGE_KEY, LOGGER
+from .coordinator import ExcelSenseCoordinatorBase
+from .issues import clear_lens_issue, raise_lens_issue
 from .lens_tracking import ClarityTracker, CleaningOutcome, LensState
+from .options import ExcelSenseOptions
 
 if TYPE_CHECKING:
     from .api import ExcelSenseClient
@@ -44,10 +36,8 @@ if TYPE_CHECKING:
 
 # Version 2: baselines per region (version 1 kept one number per scene).
 STORAGE_VERSION = 2
-# Samples are checked every minute against the configured interval, so a
-# changed option applies without a reload.
-TICK = timedelta(minutes=1)
-# The first sample, shortly after setup (the camera is known to answer).
+# The first sample, shortly after setup (the camera is known to answer);
+# then one per lens interval (the option, read at every sample).
 FIRST_SAMPLE_DELAY = timedelta(seconds=10)
 # The wiper needs a few seconds; measure after it has surely finished.
 POST_CLEAN_DELAY = timedelta(seconds=20)
@@ -55,7 +45,22 @@ POST_CLEAN_DELAY = timedelta(seconds=20)
 REUSE_MAX_AGE = 60.0
 LENS_QUALITY = 9
 
-__all__ = ["CleaningOutcome", "LensMonitor"]
+__all__ = ["CleaningOutcome", "LensCoordinator", "LensData"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LensData:
+    """What the lens entities show.
+
+    ``outcomes`` counts verified cleans; the cleaning event fires when it
+    changes, with ``outcome``.
+    """
+
+    reading: Reading | None = None
+    scene: str | None = None
+    baseline: str | None = None
+    outcome: CleaningOutcome | None = None
+    outcomes: int = 0
 
 
 class _LensStore(Store[dict[str, Any]]):
@@ -81,7 +86,11 @@ def _cleans_from(stored: dict[str, Any] | None) -> tuple[date, int] | None:
         return None
 
 
-class LensMonitor:
+def _percent(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
+
+
+class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
     """Sampling, self-clean, verification and storage of one camera's lens."""
 
     def __init__(
@@ -92,87 +101,52 @@ class LensMonitor:
         snapshots: SnapshotSource,
     ) -> None:
         """Watch one camera's lens."""
-        self.hass = hass
-        self.entry = entry
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} lens {client.host}",
+            update_interval=FIRST_SAMPLE_DELAY,
+        )
         self.client = client
         self.snapshots = snapshots
         self._store = _LensStore(
             hass, STORAGE_VERSION, LENS_STORAGE_KEY.format(entry.entry_id)
         )
         self.tracker = ClarityTracker()
-        self._ticks_since_sample = 0
         self.auto_enabled = False
         self._cleans: tuple[date, int] = (dt_util.now().date(), 0)
+        self._cancel_verify: CALLBACK_TYPE | None = None
+        self.data = LensData()
 
     async def async_start(self) -> None:
-        """Load baselines and today's count, start sampling; save on unload."""
+        """Load baselines and today's count; save and stop at unload."""
         stored = await self._store.async_load()
         self.tracker.baselines = ClarityTracker.baselines_from(stored)
         self._cleans = _cleans_from(stored) or self._cleans
-        self.entry.async_on_unload(self._save_now)
-        self.entry.async_on_unload(
-            async_track_time_interval(
-                self.hass, self._tick, TICK, name=f"{DOMAIN} lens clarity"
-            )
-        )
+        self.config_entry.async_on_unload(self._async_stop)
 
-        # Readings from the start, not one interval later.
-        async def first_sample(_now: datetime) -> None:
-            await self.async_sample()
-
-        self.entry.async_on_unload(
-            async_call_later(
-                self.hass,
-                FIRST_SAMPLE_DELAY,
-                HassJob(
-                    first_sample, f"{DOMAIN} first lens sample", cancel_on_shutdown=True
-                ),
-            )
-        )
+    async def _async_stop(self) -> None:
+        if self._cancel_verify is not None:
+            self._cancel_verify()
+            self._cancel_verify = None
+        await self._store.async_save(self._stored())
 
     @property
-    def interval(self) -> timedelta:
-        """How often to sample (from the options, read at use time)."""
-        minutes = self.entry.options.get(CONF_LENS_INTERVAL, DEFAULT_LENS_INTERVAL)
-        return timedelta(minutes=int(minutes))
+    def options(self) -> ExcelSenseOptions:
+        """The entry's options (read at use time)."""
+        return ExcelSenseOptions.from_config_entry(self.config_entry)
 
     @property
     def max_per_day(self) -> int:
         """Automatic cleanings allowed per day (from the options)."""
-        return int(
-            self.entry.options.get(
-                CONF_AUTO_CLEAN_MAX_PER_DAY, DEFAULT_AUTO_CLEAN_MAX_PER_DAY
-            )
-        )
+        return self.options.auto_clean_max_per_day
 
     @property
     def cleans_today(self) -> int:
         """Automatic cleanings run today."""
         day, count = self._cleans
         return count if day == dt_util.now().date() else 0
-
-    @property
-    def clarity(self) -> float | None:
-        """Smoothed clarity (%), None before the first sample."""
-        reading = self.tracker.reading
-        return None if reading is None else reading.clarity
-
-    @property
-    def obscured(self) -> float | None:
-        """Smoothed obscured area (%), None before the first sample."""
-        reading = self.tracker.reading
-        return None if reading is None else reading.obscured
-
-    @property
-    def scene(self) -> str | None:
-        """The kind of scene compared (day or night)."""
-        return self.tracker.scene
-
-    @property
-    def baseline(self) -> str | None:
-        """Whether the current scene's baseline is provisional or verified."""
-        baseline = self.tracker.baseline
-        return None if baseline is None else str(baseline.kind)
 
     @property
     def threshold(self) -> float:
@@ -184,12 +158,39 @@ class LensMonitor:
         """Obscured area (%) over which automatic cleaning runs."""
         return self.tracker.obscured_threshold
 
-    async def _tick(self, _now: datetime) -> None:
-        self._ticks_since_sample += 1
-        if self._ticks_since_sample * TICK < self.interval:
-            return
-        self._ticks_since_sample = 0
-        await self.async_sample()
+    def _current(self, **changes: Any) -> LensData:  # noqa: ANN401 - LensData fields
+        tracker = self.tracker
+        baseline = tracker.baseline
+        values: dict[str, Any] = {
+            "reading": tracker.reading,
+            "scene": tracker.scene,
+            "baseline": None if baseline is None else str(baseline.kind),
+            "outcome": self.data.outcome,
+            "outcomes": self.data.outcomes,
+        }
+        values.update(changes)
+        return LensData(**values)
+
+    # ------------------------------------------------------------ sampling
+
+    async def _async_update_data(self) -> LensData:
+        """One sample (reusing a recent snapshot), and what it calls for."""
+        self.update_interval = self.options.lens_interval
+        if self.tracker.state is not LensState.IDLE:
+            return self.data  # the verification's own sample is on its way
+        sample = await self._measure(reuse=True)
+        if sample is None or self.tracker.state is not LensState.IDLE:
+            return self.data
+        if self.tracker.add(sample):
+            self._save()
+        if self.tracker.is_clear():
+            self._resume()
+        self._maybe_auto_clean()
+        return self._current()
+
+    async def async_sample(self) -> None:
+        """Take one sample now (as the next scheduled one would)."""
+        await self.async_refresh()
 
     async def _snapshot(self, *, reuse: bool) -> bytes:
         if not reuse:
@@ -212,19 +213,7 @@ class LensMonitor:
             LOGGER.debug("Lens sample of %s failed: %s", self.client.host, err)
             return None
 
-    async def async_sample(self) -> None:
-        """Take one sample (reusing a recent snapshot) and act on it."""
-        if self.tracker.state is not LensState.IDLE:
-            return  # the verification's own sample is on its way
-        sample = await self._measure(reuse=True)
-        if sample is None or self.tracker.state is not LensState.IDLE:
-            return
-        if self.tracker.add(sample):
-            self._save()
-        self._publish()
-        if self.tracker.is_clear():
-            self._clear_not_improving()
-        self._maybe_auto_clean()
+    # ------------------------------------------------------------ cleaning
 
     def _maybe_auto_clean(self) -> None:
         reading = self.tracker.reading
@@ -241,15 +230,15 @@ class LensMonitor:
         LOGGER.info(
             "Lens of %s: clarity %.0f%% (threshold %.0f%%), %.0f%% obscured "
             "(threshold %.0f%%): running self-clean",
-            self.entry.title,
+            self.config_entry.title,
             reading.clarity,
             self.threshold,
             reading.obscured,
             self.obscured_threshold,
         )
-        # Its own task: a sampling tick must not wait out the wiper.
+        # Its own task: a sample must not wait out the wiper.
         self.tracker.cleaning_started()
-        self.entry.async_create_background_task(
+        self.config_entry.async_create_background_task(
             self.hass, self._auto_clean(), f"{DOMAIN} automatic self-clean"
         )
 
@@ -258,7 +247,7 @@ class LensMonitor:
             await self.async_self_clean(automatic=True)
         except ExcelSenseError as err:
             LOGGER.warning(
-                "Automatic self-clean of %s failed: %s", self.entry.title, err
+                "Automatic self-clean of %s failed: %s", self.config_entry.title, err
             )
 
     async def async_self_clean(self, *, automatic: bool = False) -> None:
@@ -273,31 +262,35 @@ class LensMonitor:
         self.tracker.cleaning_sent()
 
         async def verify(_now: datetime) -> None:
+            self._cancel_verify = None
             await self._verify(before, automatic=automatic)
 
-        self.entry.async_on_unload(
-            async_call_later(
-                self.hass,
-                POST_CLEAN_DELAY,
-                HassJob(verify, f"{DOMAIN} verify self-clean", cancel_on_shutdown=True),
-            )
+        # One verification at a time: the tracker waits for it before the
+        # next clean, and unloading cancels the one pending.
+        if self._cancel_verify is not None:
+            self._cancel_verify()
+        self._cancel_verify = async_call_later(
+            self.hass,
+            POST_CLEAN_DELAY,
+            HassJob(verify, f"{DOMAIN} verify self-clean", cancel_on_shutdown=True),
         )
 
     async def _verify(self, before: Reading | None, *, automatic: bool) -> None:
         sample = await self._measure(reuse=False)
         outcome = self.tracker.verified(sample, before, automatic=automatic)
         if outcome is None:
-            self._publish()
+            self.async_set_updated_data(self._current())
             return
         self._save()
         if outcome.event_type == "cleaned":
-            self._clear_not_improving()
+            self._resume()
         elif self.tracker.auto_stopped:
             self._raise_not_improving(outcome)
-        async_dispatcher_send(
-            self.hass, SIGNAL_LENS_CLEANING.format(self.entry.entry_id), outcome
+        self.async_set_updated_data(
+            self._current(outcome=outcome, outcomes=self.data.outcomes + 1)
         )
-        self._publish()
+
+    # ------------------------------------------------------------ storage
 
     def _stored(self) -> dict[str, Any]:
         day, count = self._cleans
@@ -306,60 +299,46 @@ class LensMonitor:
     def _save(self) -> None:
         self._store.async_delay_save(self._stored, 1)
 
-    async def _save_now(self) -> None:
-        await self._store.async_save(self._stored())
+    # ------------------------------------------------------------ the issue
 
     def _raise_not_improving(self, outcome: CleaningOutcome) -> None:
         LOGGER.warning(
             "Self-clean did not improve the lens of %s; automatic cleaning paused",
-            self.entry.title,
+            self.config_entry.title,
         )
-
-        def percent(value: float | None) -> str:
-            return "?" if value is None else f"{value:.0f}"
-
         before, after = outcome.before, outcome.after
-
-        ir.async_create_issue(
+        raise_lens_issue(
             self.hass,
-            DOMAIN,
-            f"{ISSUE_LENS_NOT_IMPROVING}_{self.entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_LENS_NOT_IMPROVING,
-            translation_placeholders={
-                "name": self.entry.title,
-                "before": percent(None if before is None else before.clarity),
-                "after": percent(None if after is None else after.clarity),
-                "obscured": percent(None if after is None else after.obscured),
+            self.config_entry,
+            {
+                "before": _percent(None if before is None else before.clarity),
+                "after": _percent(None if after is None else after.clarity),
+                "obscured": _percent(None if after is None else after.obscured),
             },
         )
 
-    def _clear_not_improving(self) -> None:
+    def _resume(self) -> None:
         self.tracker.resume()
-        ir.async_delete_issue(
-            self.hass, DOMAIN, f"{ISSUE_LENS_NOT_IMPROVING}_{self.entry.entry_id}"
-        )
+        clear_lens_issue(self.hass, self.config_entry)
+
+    # ------------------------------------------------------------ settings
 
     @callback
     def set_auto(self, *, enabled: bool) -> None:
         """Turn automatic cleaning on or off (on again also resumes it)."""
         self.auto_enabled = enabled
         if enabled:
-            self._clear_not_improving()
-        self._publish()
+            self._resume()
+        self.async_update_listeners()
 
     @callback
     def set_threshold(self, value: float) -> None:
         """Set the clarity (%) under which automatic cleaning runs."""
         self.tracker.clarity_threshold = value
-        self._publish()
+        self.async_update_listeners()
 
     @callback
     def set_obscured_threshold(self, value: float) -> None:
         """Set the obscured area (%) over which automatic cleaning runs."""
         self.tracker.obscured_threshold = value
-        self._publish()
-
-    def _publish(self) -> None:
-        async_dispatcher_send(self.hass, SIGNAL_LENS_UPDATE.format(self.entry.entry_id))
+        self.async_update_listeners()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -30,14 +30,10 @@ from .api import (
     ExcelSenseError,
     ExcelSenseNotSupportedError,
 )
-from .const import (
-    ALARM_LOG_STORAGE_KEY,
-    CONF_MOTION_CHECK_INTERVAL,
-    DEFAULT_MOTION_CHECK_INTERVAL,
-    DOMAIN,
-    LOGGER,
-)
+from .const import ALARM_LOG_STORAGE_KEY, DOMAIN, LOGGER
+from .coordinator import ExcelSenseCoordinatorBase
 from .errors import error_key, placeholders
+from .options import ExcelSenseOptions
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -67,10 +63,8 @@ class AlarmLogState:
     checked_at: datetime = field(compare=False)
 
 
-class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
+class AlarmLogCoordinator(ExcelSenseCoordinatorBase[AlarmLogState]):
     """Checks one camera's alarm log for motion and other alarms."""
-
-    config_entry: ExcelSenseConfigEntry
 
     def __init__(
         self,
@@ -102,16 +96,13 @@ class AlarmLogCoordinator(DataUpdateCoordinator[AlarmLogState]):
         # New entries of the check made while the camera loads, before any
         # entity exists: handed to the alarm event once it is added.
         self._unheard: list[AlarmEvent] = []
-        # False once the first check is answered -21/-22: no alarm log.
+        # False once the first check says the firmware has no alarm log.
         self.supported = True
 
     @staticmethod
     def check_interval_of(entry: ExcelSenseConfigEntry) -> timedelta:
         """The check interval from the options (read at each check)."""
-        seconds = entry.options.get(
-            CONF_MOTION_CHECK_INTERVAL, DEFAULT_MOTION_CHECK_INTERVAL
-        )
-        return timedelta(seconds=int(seconds))
+        return ExcelSenseOptions.from_config_entry(entry).motion_check_interval
 
     async def async_restore(self) -> None:
         """Load what was reported before a restart; save it again on unload."""

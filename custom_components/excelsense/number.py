@@ -20,15 +20,12 @@ from homeassistant.const import (
 )
 
 from .api import ExcelSenseClient, ImageSetting
-from .entity import (
-    ExcelSenseEntity,
-    ExcelSenseEntityDescription,
-    ExcelSenseLensEntity,
-    supported,
-)
+from .coordinator import ExcelSenseCoordinator
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .errors import invalid_input
 from .groups import Group
 from .helpers import excelsense_command
+from .lens import LensCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -38,7 +35,6 @@ if TYPE_CHECKING:
 
     from .api import AVStream
     from .data import ExcelSenseConfigEntry, ExcelSenseData
-    from .lens import LensMonitor
 
 # Commands queue on the client's own request bound.
 PARALLEL_UPDATES = 0
@@ -230,8 +226,8 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
 class LensNumberDescription(ExcelSenseEntityDescription, NumberEntityDescription):
     """A threshold of the lens monitor (nothing polled; restored on restart)."""
 
-    value_fn: Callable[[LensMonitor], float]
-    set_fn: Callable[[LensMonitor, float], None]
+    value_fn: Callable[[LensCoordinator], float]
+    set_fn: Callable[[LensCoordinator, float], None]
 
 
 AUTO_CLEAN_THRESHOLD = LensNumberDescription(
@@ -279,13 +275,13 @@ async def async_setup_entry(
     lens = entry.runtime_data.lens
     if lens is not None:
         entities.extend(
-            LensThreshold(coordinator, description, lens)
+            LensThreshold(lens, description)
             for description in (AUTO_CLEAN_THRESHOLD, AUTO_CLEAN_OBSCURED_THRESHOLD)
         )
     async_add_entities(entities)
 
 
-class LensThreshold(ExcelSenseLensEntity, RestoreNumber):
+class LensThreshold(ExcelSenseEntity[LensCoordinator], RestoreNumber):
     """A threshold (%) of automatic cleaning: clarity under, or obscured area over."""
 
     entity_description: LensNumberDescription
@@ -295,19 +291,19 @@ class LensThreshold(ExcelSenseLensEntity, RestoreNumber):
         await super().async_added_to_hass()
         last = await self.async_get_last_number_data()
         if last is not None and last.native_value is not None:
-            self.entity_description.set_fn(self.lens, float(last.native_value))
+            self.entity_description.set_fn(self.coordinator, float(last.native_value))
 
     @property
     def native_value(self) -> float:
         """The threshold."""
-        return self.entity_description.value_fn(self.lens)
+        return self.entity_description.value_fn(self.coordinator)
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the threshold (Home Assistant checks the range)."""
-        self.entity_description.set_fn(self.lens, value)
+        self.entity_description.set_fn(self.coordinator, value)
 
 
-class ExcelSenseNumber(ExcelSenseEntity, NumberEntity):
+class ExcelSenseNumber(ExcelSenseEntity[ExcelSenseCoordinator], NumberEntity):
     """A number setting of the camera."""
 
     entity_description: ExcelSenseNumberDescription

@@ -1,4 +1,4 @@
-"""Repair issues: the alarm output left out of self-clean, and its fix flow."""
+"""Fix flows of the repair issues (raised and cleared in ``issues``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 
 from .api import ExcelSenseError
 from .const import DOMAIN, ISSUE_ALARM_OUTPUT
@@ -17,30 +16,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .data import ExcelSenseConfigEntry
-
-
-def _issue_id(entry: ExcelSenseConfigEntry) -> str:
-    return f"{ISSUE_ALARM_OUTPUT}_{entry.entry_id}"
-
-
-def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Show the fixable issue: the output is not in self-clean, or may be on."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        _issue_id(entry),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_ALARM_OUTPUT,
-        translation_placeholders={"name": entry.title},
-        data={"entry_id": entry.entry_id},
-    )
-
-
-def clear_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Remove the issue once the output is right again."""
-    ir.async_delete_issue(hass, DOMAIN, _issue_id(entry))
 
 
 class AlarmOutputRepairFlow(ConfirmRepairFlow):

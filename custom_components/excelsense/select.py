@@ -9,6 +9,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .api import ExcelSenseClient, VideoEncoder
+from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .errors import invalid_input
 from .groups import Group
@@ -173,7 +174,7 @@ async def async_setup_entry(
     )
 
 
-class ExcelSenseSelect(ExcelSenseEntity, SelectEntity):
+class ExcelSenseSelect(ExcelSenseEntity[ExcelSenseCoordinator], SelectEntity):
     """A select setting of the camera."""
 
     entity_description: ExcelSenseSelectDescription

@@ -16,13 +16,10 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
 from .api import Disk, DiskStatus
-from .entity import (
-    ExcelSenseEntity,
-    ExcelSenseEntityDescription,
-    ExcelSenseLensEntity,
-    supported,
-)
+from .coordinator import ExcelSenseCoordinator
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .groups import Group
+from .lens import LensCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +27,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseCoordinator
     from .data import ExcelSenseConfigEntry, ExcelSenseData, ExcelSenseStatic
 
 # Read-only: the coordinator does all the polling.
@@ -181,8 +177,8 @@ async def async_setup_entry(
     )
     lens = entry.runtime_data.lens
     if lens is not None:
-        entities.append(LensClaritySensor(coordinator, LENS_CLARITY, lens))
-        entities.append(LensObscuredSensor(coordinator, LENS_OBSCURED_AREA, lens))
+        entities.append(LensClaritySensor(lens, LENS_CLARITY))
+        entities.append(LensObscuredSensor(lens, LENS_OBSCURED_AREA))
     async_add_entities(entities)
 
 
@@ -209,7 +205,7 @@ LENS_OBSCURED_AREA = LensSensorDescription(
 )
 
 
-class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
+class LensClaritySensor(ExcelSenseEntity[LensCoordinator], SensorEntity):
     """How clear the lens is compared with its clean baseline (%)."""
 
     entity_description: LensSensorDescription
@@ -217,19 +213,21 @@ class LensClaritySensor(ExcelSenseLensEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         """Smoothed clarity; unknown only until the first sample."""
-        return self.lens.clarity
+        reading = self.coordinator.data.reading
+        return None if reading is None else reading.clarity
 
     @property
     def extra_state_attributes(self) -> dict[str, object]:
         """Scene, baseline (provisional or verified), today's automatic cleans."""
+        data = self.coordinator.data
         return {
-            "scene": self.lens.scene,
-            "baseline": self.lens.baseline,
-            "automatic_cleanings_today": self.lens.cleans_today,
+            "scene": data.scene,
+            "baseline": data.baseline,
+            "automatic_cleanings_today": self.coordinator.cleans_today,
         }
 
 
-class LensObscuredSensor(ExcelSenseLensEntity, SensorEntity):
+class LensObscuredSensor(ExcelSenseEntity[LensCoordinator], SensorEntity):
     """How much of the picture lost most of its detail (%): drops, a smear."""
 
     entity_description: LensSensorDescription
@@ -237,10 +235,11 @@ class LensObscuredSensor(ExcelSenseLensEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         """Smoothed obscured area; unknown only until the first sample."""
-        return self.lens.obscured
+        reading = self.coordinator.data.reading
+        return None if reading is None else reading.obscured
 
 
-class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):
+class ExcelSenseSensor(ExcelSenseEntity[ExcelSenseCoordinator], SensorEntity):
     """A sensor of the camera."""
 
     entity_description: ExcelSenseSensorDescription
@@ -253,7 +252,7 @@ class ExcelSenseSensor(ExcelSenseEntity, SensorEntity):
         )
 
 
-class ExcelSenseDiskSensor(ExcelSenseEntity, SensorEntity):
+class ExcelSenseDiskSensor(ExcelSenseEntity[ExcelSenseCoordinator], SensorEntity):
     """A sensor of one disk."""
 
     entity_description: ExcelSenseDiskSensorDescription

@@ -12,9 +12,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .api import ExcelSenseError
 from .const import DOMAIN
-from .errors import to_home_assistant
+from .helpers import command_errors
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -72,10 +71,8 @@ async def _get_logs(call: ServiceCall) -> ServiceResponse:
         start = datetime.min  # noqa: DTZ901 - refused below as before 1971
     start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
     read = client.system_log if call.data[ATTR_LOG] == "system" else client.alarm_log
-    try:
+    async with command_errors(call.hass, entry):
         entries = await read(start, end, call.data[ATTR_LOG_TYPE])
-    except ExcelSenseError as err:
-        raise to_home_assistant(err) from err
     return {
         "entries": [
             {

@@ -11,14 +11,11 @@ from homeassistant.const import STATE_ON, EntityCategory
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .api import AlarmLinkage, ExcelSenseClient, LinkageAction
-from .entity import (
-    ExcelSenseEntity,
-    ExcelSenseEntityDescription,
-    ExcelSenseLensEntity,
-    supported,
-)
+from .coordinator import ExcelSenseCoordinator
+from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .groups import Group
 from .helpers import excelsense_command
+from .lens import LensCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -279,11 +276,13 @@ async def async_setup_entry(
     ]
     lens = entry.runtime_data.lens
     if lens is not None:
-        entities.append(AutoSelfCleanSwitch(coordinator, AUTO_SELF_CLEAN, lens))
+        entities.append(AutoSelfCleanSwitch(lens, AUTO_SELF_CLEAN))
     async_add_entities(entities)
 
 
-class AutoSelfCleanSwitch(ExcelSenseLensEntity, SwitchEntity, RestoreEntity):
+class AutoSelfCleanSwitch(
+    ExcelSenseEntity[LensCoordinator], SwitchEntity, RestoreEntity
+):
     """Clean automatically when lens clarity stays under the threshold."""
 
     entity_description: LensSwitchDescription
@@ -293,23 +292,23 @@ class AutoSelfCleanSwitch(ExcelSenseLensEntity, SwitchEntity, RestoreEntity):
         await super().async_added_to_hass()
         last = await self.async_get_last_state()
         if last is not None:
-            self.lens.set_auto(enabled=last.state == STATE_ON)
+            self.coordinator.set_auto(enabled=last.state == STATE_ON)
 
     @property
     def is_on(self) -> bool:
         """Whether automatic cleaning is on."""
-        return self.lens.auto_enabled
+        return self.coordinator.auto_enabled
 
     async def async_turn_on(self, **kwargs: Any) -> None:  # noqa: ANN401
         """Turn on (also resumes after a lens_not_improving pause)."""
-        self.lens.set_auto(enabled=True)
+        self.coordinator.set_auto(enabled=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:  # noqa: ANN401
         """Turn off."""
-        self.lens.set_auto(enabled=False)
+        self.coordinator.set_auto(enabled=False)
 
 
-class ExcelSenseSwitch(ExcelSenseEntity, SwitchEntity):
+class ExcelSenseSwitch(ExcelSenseEntity[ExcelSenseCoordinator], SwitchEntity):
     """A switch of the camera."""
 
     entity_description: ExcelSenseSwitchDescription

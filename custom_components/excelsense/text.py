@@ -9,6 +9,7 @@ from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
 
 from .api import ExcelSenseClient, OSDCanvas, OSDInfo, OSDType
+from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .groups import Group
 from .helpers import excelsense_command
@@ -130,7 +131,7 @@ async def async_setup_entry(
     )
 
 
-class ExcelSenseText(ExcelSenseEntity, TextEntity):
+class ExcelSenseText(ExcelSenseEntity[ExcelSenseCoordinator], TextEntity):
     """A text setting of the camera."""
 
     entity_description: ExcelSenseTextDescription

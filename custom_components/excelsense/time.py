@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.time import TimeEntity, TimeEntityDescription
 from homeassistant.const import EntityCategory
 
+from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
 from .errors import invalid_input
 from .groups import Group
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ExcelSenseCoordinator
     from .data import ExcelSenseConfigEntry
 
 # Commands queue on the client's own request bound.
@@ -47,7 +47,7 @@ async def async_setup_entry(
     )
 
 
-class ExcelSenseScheduleTime(ExcelSenseEntity, TimeEntity):
+class ExcelSenseScheduleTime(ExcelSenseEntity[ExcelSenseCoordinator], TimeEntity):
     """One time of day of scheduled self-clean."""
 
     entity_description: ExcelSenseTimeDescription

@@ -1,0 +1,71 @@
+"""Repair issues of a camera: raised and cleared here, and nowhere else.
+
+The fix flows live in ``repairs``; what decides that an issue exists lives
+with the coordinators and the command decorator, which call these.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN, ISSUE_ALARM_OUTPUT, ISSUE_LENS_NOT_IMPROVING
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .data import ExcelSenseConfigEntry
+
+
+def issue_id(kind: str, entry: ExcelSenseConfigEntry) -> str:
+    """The id of one camera's issue of a kind."""
+    return f"{kind}_{entry.entry_id}"
+
+
+def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Show the fixable issue: the output is not in self-clean, or may be on."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(ISSUE_ALARM_OUTPUT, entry),
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_ALARM_OUTPUT,
+        translation_placeholders={"name": entry.title},
+        data={"entry_id": entry.entry_id},
+    )
+
+
+def clear_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Remove the issue once the output is right again."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_ALARM_OUTPUT, entry))
+
+
+def raise_lens_issue(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    placeholders: dict[str, str],
+) -> None:
+    """Show that self-clean does not improve the lens (automatic cleaning paused)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(ISSUE_LENS_NOT_IMPROVING, entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_LENS_NOT_IMPROVING,
+        translation_placeholders={"name": entry.title, **placeholders},
+    )
+
+
+def clear_lens_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Remove the lens issue (the lens reads clear again, or was re-learnt)."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LENS_NOT_IMPROVING, entry))
+
+
+def clear_issues(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Remove every issue of a camera (the entry is removed)."""
+    clear_alarm_output_issue(hass, entry)
+    clear_lens_issue(hass, entry)
