@@ -14,6 +14,12 @@ linkage if it is set)::
 
     python -m tests.emulator motion [--host 127.0.0.1] [--port 8080] [--seconds 10]
     python -m tests.emulator motion --stop
+
+Motion also reaches ONVIF pull points (/onvif/device_service, event service at
+/onvif/event_service).  Raise or clear the camera's other ONVIF topic,
+tns1:VideoSource/ImageTooBlurry/ImagingService::
+
+    python -m tests.emulator blurry [--host 127.0.0.1] [--port 8080] [--clear]
 """
 
 from __future__ import annotations
@@ -132,11 +138,36 @@ def motion(argv: list[str]) -> int:
     return 0 if args.stop or answer.get("motion") else 1
 
 
+def _blurry_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator blurry",
+        description="Raise (or clear) the ONVIF ImageTooBlurry event of a camera.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--clear", action="store_true", help="the image is sharp again")
+    return parser
+
+
+def blurry(argv: list[str]) -> int:
+    """Send the ImageTooBlurry control to a running camera; print what it answered."""
+    args = _blurry_parser().parse_args(argv)
+    state = "0" if args.clear else "1"
+    url = f"http://{args.host}:{args.port}/emulator/blurry?state={state}"
+    request = urllib.request.Request(url, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        answer = json.load(response)
+    sys.stdout.write(f"{json.dumps(answer)}\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, serve until a signal arrives, return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["motion"]:
         return motion(argv[1:])
+    if argv[:1] == ["blurry"]:
+        return blurry(argv[1:])
     args = _parser().parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_run(args))

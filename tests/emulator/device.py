@@ -1418,6 +1418,10 @@ class Device:
         self._dirt = 0.0
         self._dirt_since = self._clock_anchor
         self._pulse_log: LogEntry | None = None
+        # Observers outside the CGI side (the ONVIF event service): an alarm
+        # ("motion") changed state at a device-clock moment; the device rebooted.
+        self.alarm_listeners: list[Callable[[str, bool, datetime], None]] = []
+        self.restart_listeners: list[Callable[[], None]] = []
         self._routes = self._build_routes()
         self._system_log(1, 1, "Boot")
 
@@ -1535,6 +1539,7 @@ class Device:
             major=1, source_type=1, description="motion", end=False
         )
         self._motion_until = until
+        self._tell_alarm("motion", active=True, at=now)
         linked = any(
             entry["ActionType"] == "1"
             for entry in self.state.motion_alarm.loops["AlarmLinkage"]
@@ -1550,10 +1555,17 @@ class Device:
             self._end_motion(self.clock())
 
     def _end_motion(self, at: float) -> None:
-        if self._motion_log is not None:
-            self._motion_log.fields["alarmEndTime"] = _log_time(self._at(at))
+        ended = self._motion_log
+        if ended is not None:
+            ended.fields["alarmEndTime"] = _log_time(self._at(at))
         self._motion_log = None
         self._motion_until = None
+        if ended is not None:
+            self._tell_alarm("motion", active=False, at=at)
+
+    def _tell_alarm(self, alarm: str, *, active: bool, at: float) -> None:
+        for listener in self.alarm_listeners:
+            listener(alarm, active, self._at(at))
 
     def _at(self, moment: float) -> datetime:
         """The device clock at emulator-clock ``moment``."""
@@ -2043,6 +2055,8 @@ class Device:
             pulse.cut_short = True
             self._finish_pulse(pulse, self.clock())
         self.end_motion()
+        for listener in self.restart_listeners:
+            listener()
         self._down_until = self.clock() + self.restart_downtime
         self._system_log(
             1, 1, "Boot", at=self.now() + timedelta(seconds=self.restart_downtime)

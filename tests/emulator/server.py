@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Literal, Self, TypedDict, Unpack, get_args
 
 from aiohttp import web
+from multidict import MultiDict
 
 from .device import (
     DEFAULT_MAC,
@@ -21,6 +22,7 @@ from .device import (
     Device,
     Quirks,
 )
+from .onvif import OnvifQuirks, OnvifService
 from .rtsp import RtspServer
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from multidict import MultiMapping
 
     from .device import AlarmOutProfile, DeviceState, LogEntry, Pulse, Reply
+    from .onvif import OnvifCall
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -150,6 +153,7 @@ class CameraOptions(TypedDict, total=False):
     max_connections: int | None
     mac: str
     quirks: Quirks | None
+    onvif_quirks: OnvifQuirks | None
     clock: Callable[[], float]
     cleaning_duration: float
     dirt_rate: float
@@ -189,6 +193,7 @@ class EmulatedCamera:
         max_connections: int | None = None,
         mac: str = DEFAULT_MAC,
         quirks: Quirks | None = None,
+        onvif_quirks: OnvifQuirks | None = None,
         clock: Callable[[], float] = time.monotonic,
         cleaning_duration: float = 6.0,
         dirt_rate: float = 0.0,
@@ -200,6 +205,7 @@ class EmulatedCamera:
 
         ``rtsp`` also serves a live H.264 stream (needs ffmpeg, see ``rtsp``) at
         the URL video.cgi reports: rtspPort becomes that server's free port.
+        ``onvif_quirks`` shapes the ONVIF services under /onvif/ (see ``onvif``).
         """
         self.quirks = quirks if quirks is not None else Quirks()
         self.latency = latency
@@ -229,6 +235,11 @@ class EmulatedCamera:
             dirt_rate=dirt_rate,
             restart_downtime=restart_downtime,
         )
+        self.onvif = OnvifService(
+            self.device,
+            lambda: self.device.state.ports.values["httpPort"],
+            onvif_quirks if onvif_quirks is not None else OnvifQuirks(),
+        )
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -238,10 +249,13 @@ class EmulatedCamera:
             msg = "camera already started"
             raise RuntimeError(msg)
         self._closing = asyncio.Event()
+        self.onvif.events.reopen()
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{name:.*}", self._handle)
         app.router.add_get("/emulator/state", self._debug_state)
         app.router.add_post("/emulator/motion", self._motion_control)
+        app.router.add_post("/emulator/blurry", self._blurry_control)
+        app.router.add_route("*", "/onvif/{tail:.*}", self._handle_onvif)
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -265,6 +279,7 @@ class EmulatedCamera:
         if runner is None:
             return
         self._closing.set()
+        self.onvif.events.close()
         rtsp, self.rtsp = self.rtsp, None
         if rtsp is not None:
             await rtsp.stop()
@@ -447,6 +462,24 @@ class EmulatedCamera:
         """Whether a motion alarm runs now."""
         return self.device.motion_active
 
+    @property
+    def onvif_quirks(self) -> OnvifQuirks:
+        """ONVIF firmware variants (see ``onvif.OnvifQuirks``)."""
+        return self.onvif.quirks
+
+    @property
+    def onvif_subscriptions(self) -> int:
+        """Live ONVIF pull-point subscriptions (neither expired nor unsubscribed)."""
+        return self.onvif.events.live_count()
+
+    def drop_onvif_subscriptions(self) -> None:
+        """Lose every ONVIF subscription now, as a reboot does."""
+        self.onvif.events.drop_all()
+
+    def set_image_too_blurry(self, active: bool) -> None:
+        """Raise or clear tns1:VideoSource/ImageTooBlurry/ImagingService."""
+        self.onvif.set_image_too_blurry(active=active)
+
     # ----------------------------------------------------------------- faults and log
 
     def inject(self, fault: Fault) -> Fault:
@@ -478,6 +511,12 @@ class EmulatedCamera:
             return web.json_response({"error": "seconds must be a number"}, status=400)
         raised = self.trigger_motion(seconds if seconds > 0 else None)
         return web.json_response({"motion": raised})
+
+    async def _blurry_control(self, request: web.Request) -> web.Response:
+        """Test control: ``?state=1`` raises ImageTooBlurry, ``?state=0`` clears it."""
+        active = request.query.get("state", "1") not in ("0", "false")
+        self.set_image_too_blurry(active)
+        return web.json_response({"blurry": active})
 
     async def _debug_state(self, _request: web.Request) -> web.Response:
         """Read-only JSON view for scripts (outside /cgi-bin, no credentials)."""
@@ -518,6 +557,7 @@ class EmulatedCamera:
                     "players": self.rtsp.players,
                 },
                 "requests": len(self.requests),
+                "onvif_subscriptions": self.onvif_subscriptions,
             }
         )
 
@@ -539,6 +579,56 @@ class EmulatedCamera:
             return await self._serve(request, name, pairs, record)
         finally:
             self._in_flight -= 1
+
+    async def _handle_onvif(self, request: web.Request) -> web.StreamResponse:
+        """SOAP endpoints under /onvif/ (see ``onvif``), logged by operation name.
+
+        The record holds the path and ``("operation", name)`` only: never the
+        body, so never a password, nonce or digest.
+        """
+        body = await request.read()
+        call = self.onvif.read(
+            request.method, request.path, request.headers.get("Content-Type", ""), body
+        )
+        record = RequestRecord(
+            time=self._clock(),
+            path=request.path,
+            params=(("operation", call.operation),) if call.operation else (),
+            method=request.method,
+        )
+        self.requests.append(record)
+        _LOGGER.debug("request %s %s", request.path, call.operation)
+        self._sync_ports()
+        self._in_flight += 1
+        try:
+            return await self._serve_onvif(request, call, record)
+        finally:
+            self._in_flight -= 1
+
+    async def _serve_onvif(
+        self, request: web.Request, call: OnvifCall, record: RequestRecord
+    ) -> web.StreamResponse:
+        if self.device.is_down():
+            record.fault = "restart"
+            return self._drop(request)
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        name = request.path.rsplit("/", 1)[-1]
+        fault = self._take_fault(name, MultiDict(operation=call.operation))
+        if fault is not None and fault.kind == "latency":
+            record.fault = fault.kind
+            await asyncio.sleep(fault.delay)
+            fault = None
+        reply = await self.onvif.answer(call) if fault is None or fault.apply else None
+        if self.device.is_down():
+            # Rebooted while a pull was held: the connection goes with it.
+            record.fault = "restart"
+            return self._drop(request)
+        if fault is not None:
+            record.fault = fault.kind
+            return await self._broken(request, record, fault, reply)
+        assert reply is not None
+        return self._send(record, reply)
 
     async def _serve(
         self,
@@ -626,7 +716,7 @@ class EmulatedCamera:
     ) -> web.StreamResponse:
         if reply is not None and reply.body:
             body, content_type = reply.body, reply.content_type
-        elif request.match_info["name"] == "image.cgi":
+        elif request.match_info.get("name") == "image.cgi":
             body, content_type = self.device.jpeg(), "image/jpeg"
         else:
             body, content_type = b"OK\n", "text/plain"
@@ -674,16 +764,18 @@ async def start_many(
 
     ``base_port`` 0 lets each pick a free port, otherwise they use consecutive
     ports from it.  Other keyword arguments go to every ``EmulatedCamera``
-    (each gets its own copy of ``quirks``).
+    (each gets its own copy of ``quirks`` and ``onvif_quirks``).
     """
     mac = kwargs.get("mac", DEFAULT_MAC)
     quirks = kwargs.get("quirks") or Quirks()
+    onvif_quirks = kwargs.get("onvif_quirks") or OnvifQuirks()
     cameras = []
     for index in range(count):
         options: CameraOptions = {
             **kwargs,
             "mac": offset_mac(mac, index),
             "quirks": replace(quirks),
+            "onvif_quirks": replace(onvif_quirks),
         }
         port = base_port + index if base_port else 0
         cameras.append(EmulatedCamera(port=port, **options))
