@@ -331,10 +331,10 @@ async def test_session_closed_mid_pulse(
         case = cases["closed"]
         client = case.entry.runtime_data.client
         # Home Assistant's own session may not be closed by us: a private one.
-        client.session = aiohttp.ClientSession()
+        client.transport.session = aiohttp.ClientSession()
         press = asyncio.create_task(_press(hass, case, "led_shutoff_toggle"))
         await asyncio.sleep(0.4)
-        await client.session.close()
+        await client.transport.session.close()
         await press
         assert isinstance(case.error, HomeAssistantError)
         assert case.error.translation_key in (

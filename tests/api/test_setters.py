@@ -521,9 +521,9 @@ async def test_context_manager_and_properties(
     assert str(client.base_url) == f"http://127.0.0.1:{client.port}"
     secure = make_client(use_https=True, verify_ssl=False)
     assert secure.base_url.scheme == "https"
-    assert secure._ssl() is False
-    assert make_client(use_https=True)._ssl() is True
-    assert client._ssl() is True
+    assert secure.transport.ssl() is False
+    assert make_client(use_https=True).transport.ssl() is True
+    assert client.transport.ssl() is True
     assert not client.alarm_operation_running
     for text in (repr(client), str(client), repr(secure)):
         assert_no_password(text)

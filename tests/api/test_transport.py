@@ -185,7 +185,7 @@ async def test_busy_is_retried(
     succeeds: bool,
 ) -> None:
     """Busy replies are retried busy_retries times with backoff, then raised."""
-    assert client.busy_retries == 3
+    assert client.transport.busy_retries == 3
     camera.inject(Fault("error", code=code, count=failures))
     if succeeds:
         assert (await client.device_port()).rtsp_port == 554

@@ -76,7 +76,7 @@ from custom_components.excelsense.api import (
     is_self_clean_profile,
     kv,
 )
-from custom_components.excelsense.api.client import _integer
+from custom_components.excelsense.api.area import integer as _integer
 from custom_components.excelsense.api.transport import check_reply
 from custom_components.excelsense.sensor import _disk_status
 from tests.emulator import User

@@ -154,8 +154,15 @@ def camera_guard(host: str, port: int) -> CameraGuard:
 class AlarmPort(Protocol):
     """The client calls an operation needs (sent on the operation's own slot)."""
 
-    host: str
-    request_timeout: float
+    @property
+    def host(self) -> str:
+        """The camera's address (for messages)."""
+        ...
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds one request may take (the late check waits twice that)."""
+        ...
 
     async def _read_alarm_out(self) -> AlarmOutput: ...
 

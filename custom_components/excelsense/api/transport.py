@@ -100,7 +100,11 @@ class Limiter:
 
 @dataclass(kw_only=True)
 class Transport:
-    """Requests to one camera, bounded per client, busy replies retried."""
+    """Requests to one camera, bounded per client, busy replies retried.
+
+    The client holds one; its endpoint areas send through ``request``,
+    ``get`` and ``set``.
+    """
 
     host: str
     username: str
@@ -135,7 +139,7 @@ class Transport:
             scheme="https" if self.use_https else "http", host=self.host, port=self.port
         )
 
-    def _url(self, cgi: str, params: Sequence[kv.Pair] = ()) -> URL:
+    def url(self, cgi: str, params: Sequence[kv.Pair] = ()) -> URL:
         """The CGI's URL with the login and ``params`` as its query.
 
         Every value is percent-encoded, a space as %20 as in the document's
@@ -158,10 +162,11 @@ class Transport:
             )
         return URL(f"{head}{cgi}?{query}", encoded=True)
 
-    def _ssl(self) -> bool:
+    def ssl(self) -> bool:
+        """Whether to verify the camera's certificate (always without HTTPS)."""
         return not (self.use_https and not self.verify_ssl)
 
-    async def _request(
+    async def request(
         self,
         cgi: str,
         params: Sequence[kv.Pair],
@@ -208,8 +213,8 @@ class Transport:
                 # aiohttp's total covers sending and reading the whole body.
                 response = await self.session.request(
                     method,
-                    self._url(cgi, params),
-                    ssl=self._ssl(),
+                    self.url(cgi, params),
+                    ssl=self.ssl(),
                     allow_redirects=False,
                     timeout=self._timeout,
                 )
@@ -233,16 +238,18 @@ class Transport:
         _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(body))
         return check_reply(body, status, content_type, expect, what)
 
-    async def _get(
+    async def get(
         self, cgi: str, kind: str, *extra: kv.Pair, urgent: bool = False
     ) -> kv.KVBlock:
-        body = await self._request(
+        """``action=get`` of one type, parsed."""
+        body = await self.request(
             cgi, [("action", "get"), ("type", kind), *extra], urgent=urgent
         )
         return kv.parse(body)
 
-    async def _set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
-        await self._request(cgi, [("action", "set"), ("type", kind), *params], "ok")
+    async def set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
+        """``action=set`` of one type; the camera must answer OK."""
+        await self.request(cgi, [("action", "set"), ("type", kind), *params], "ok")
 
 
 async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
