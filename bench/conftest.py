@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest.mock import PropertyMock, patch
 
 import freezegun.api
@@ -121,6 +121,14 @@ class EmulatorFarm:
         # utime and stime are fields 14 and 15 of stat(5), in clock ticks.
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) / ticks
+
+    async def request_log(
+        self, session: aiohttp.ClientSession, port: int, since: int = 0
+    ) -> list[dict[str, Any]]:
+        """What one camera of the farm received, from index ``since`` on."""
+        url = f"http://127.0.0.1:{port}/emulator/requests"
+        async with session.get(url, params={"since": str(since)}) as reply:
+            return list(await reply.json())
 
     async def requests_served(self, session: aiohttp.ClientSession) -> int:
         """Requests every camera of the farm has answered so far."""

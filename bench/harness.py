@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from contextlib import ExitStack, contextmanager
-from contextvars import ContextVar
+from contextlib import contextmanager
 from datetime import timedelta
 import sys
 import time
-from typing import TYPE_CHECKING, Any, cast
-from unittest.mock import patch
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.helpers import entity_registry as er
@@ -23,12 +21,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.excelsense.api.transport import Transport
 from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
-from custom_components.excelsense.coordinator import ExcelSenseCoordinator
-from custom_components.excelsense.lens import LensCoordinator
-from custom_components.excelsense.motion import AlarmLogCoordinator
-from tests.emulator import EmulatedCamera, offset_mac
+from tests.emulator import EmulatedCamera, RequestRecord, offset_mac
 from tests.emulator.device import DEFAULT_MAC
 
 from .settings import MS
@@ -39,6 +33,7 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
+    from custom_components.excelsense.coordinator import ExcelSenseCoordinator
     from custom_components.excelsense.data import ExcelSenseConfigEntry
 
     from .settings import Settings
@@ -226,28 +221,57 @@ class SimulatedTime:
             await self.step(every)
 
 
-# Who sent a request: set by the wrappers of ``RequestTally``.
-_SOURCE: ContextVar[str] = ContextVar("excelsense_bench_source", default="other")
 POLL = "poll"
 MOTION = "motion"
 LENS = "lens"
 
 
-class RequestTally:
-    """Requests the client sends, by source (poll, motion, lens) and kind.
+def source_of(record: RequestRecord) -> str:
+    """Who asked, told from what was asked.
 
-    The kind is the ``type`` of a param.cgi/sensor.cgi request, else the CGI
-    name. The source is known from the task that sent it: the polling
-    coordinator's update, the alarm-log check, a lens sample.
+    Stills are the lens monitor's (no camera entity is viewed in the
+    bench), alarm-log reads and ONVIF requests the motion source's; the
+    rest is polling (the motion check's clock read every 10 minutes too).
+    """
+    if record.path == "image.cgi":
+        return LENS
+    if record.path.startswith("/onvif") or record.get("type") == "alarmLogInfo":
+        return MOTION
+    return POLL
+
+
+def kind_of(record: RequestRecord) -> str:
+    """The ``type`` of a CGI request, the operation of an ONVIF one, else the CGI."""
+    return record.get("type") or record.get("operation") or record.path
+
+
+class RequestTally:
+    """Requests the cameras received, by source and kind, from their request logs.
+
+    Counted where the camera sees them (the emulator's log), not inside the
+    client: what is counted is what reached the camera.
     """
 
-    def __init__(self) -> None:
-        """Start with nothing counted."""
-        self.counts: Counter[tuple[str, str]] = Counter()
+    def __init__(self, *cameras: EmulatedCamera) -> None:
+        """Count requests to ``cameras`` from now on."""
+        self._cameras = cameras
+        self._start = [len(cam.requests) for cam in cameras]
+        self._end: list[int] | None = None
 
     def clear(self) -> None:
-        """Forget what was counted."""
-        self.counts.clear()
+        """Count from now on only."""
+        self._start = [len(cam.requests) for cam in self._cameras]
+        self._end = None
+
+    def _records(self) -> Iterator[RequestRecord]:
+        for index, cam in enumerate(self._cameras):
+            end = None if self._end is None else self._end[index]
+            yield from cam.requests[self._start[index] : end]
+
+    @property
+    def counts(self) -> Counter[tuple[str, str]]:
+        """Requests by (source, kind)."""
+        return Counter((source_of(r), kind_of(r)) for r in self._records())
 
     def of(self, source: str) -> Counter[str]:
         """Requests of one source, by kind."""
@@ -257,45 +281,13 @@ class RequestTally:
 
     def total(self, source: str) -> int:
         """Requests of one source."""
-        return sum(n for (src, _), n in self.counts.items() if src == source)
+        return sum(1 for r in self._records() if source_of(r) == source)
 
     @contextmanager
     def watching(self) -> Iterator[RequestTally]:
-        """Count while in the block."""
-        send = Transport._request_once  # noqa: SLF001
-        counts = self.counts
-
-        async def counted(
-            transport: Transport,
-            cgi: str,
-            params: Sequence[tuple[str, str]],
-            *args: Any,  # noqa: ANN401
-        ) -> bytes:
-            kind = next((v for k, v in params if k == "type"), cgi)
-            counts[_SOURCE.get(), kind] += 1
-            return await send(transport, cgi, params, *args)
-
-        with ExitStack() as stack:
-            stack.enter_context(patch.object(Transport, "_request_once", counted))
-            for owner, name, source in (
-                (ExcelSenseCoordinator, "_async_update_data", POLL),
-                (AlarmLogCoordinator, "_async_update_data", MOTION),
-                (LensCoordinator, "_measure", LENS),
-            ):
-                stack.enter_context(
-                    patch.object(owner, name, _tagged(getattr(owner, name), source))
-                )
-            yield self
-
-
-def _tagged(method: Callable[..., Any], source: str) -> Callable[..., Any]:
-    """``method`` with the requests it sends counted under ``source``."""
-
-    async def wrapper(self: object, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        token = _SOURCE.set(source)
+        """Count what arrives while in the block."""
+        self.clear()
         try:
-            return await method(self, *args, **kwargs)
+            yield self
         finally:
-            _SOURCE.reset(token)
-
-    return wrapper
+            self._end = [len(cam.requests) for cam in self._cameras]

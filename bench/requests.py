@@ -76,8 +76,8 @@ async def measure(
     hass: HomeAssistant, clock: SimulatedTime, settings: Settings
 ) -> Measured:
     """Count one simulated hour as polled now, then one with the old pattern."""
-    tally = RequestTally()
     async with camera(settings, simulated=True) as cam:
+        tally = RequestTally(cam)
         entry = await set_up(hass, cam.port)
         runtime = entry.runtime_data
         needed = sorted(runtime.coordinator.needed_groups())

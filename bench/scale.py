@@ -22,13 +22,12 @@ import asyncio
 from dataclasses import dataclass
 from statistics import median
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from yarl import URL
 
-from custom_components.excelsense.api.transport import Transport
 from custom_components.excelsense.const import POLL_INTERVAL
 
 from .harness import (
@@ -117,25 +116,20 @@ async def _full_poll(
         raise RuntimeError(msg)
 
 
-async def _pattern(coordinator: ExcelSenseCoordinator) -> Pattern:
-    """The requests of one full poll: (cgi, query without credentials)."""
-    seen: Pattern = []
-    send = Transport._request_once  # noqa: SLF001
-
-    async def spy(
-        transport: Transport,
-        cgi: str,
-        params: Sequence[tuple[str, str]],
-        *args: Any,  # noqa: ANN401
-    ) -> bytes:
-        if transport is coordinator.client:
-            seen.append((cgi, list(params)))
-        return await send(transport, cgi, params, *args)
-
+async def _pattern(
+    hass: HomeAssistant, farm: EmulatorFarm, coordinator: ExcelSenseCoordinator
+) -> Pattern:
+    """The requests of one full poll, as the camera received them (no login)."""
+    session = async_get_clientsession(hass)
+    port = coordinator.client.port
+    before = await farm.request_log(session, port)
     coordinator.mark_stale()
-    with patch.object(Transport, "_request_once", spy):
-        await coordinator.async_refresh()
-    return seen
+    await coordinator.async_refresh()
+    after = await farm.request_log(session, port, since=len(before))
+    return [
+        (str(entry["path"]), [(str(k), str(v)) for k, v in entry["params"]])
+        for entry in after
+    ]
 
 
 async def _raw_http_poll(
@@ -193,8 +187,8 @@ async def measure_poll_cpu(
     count = len(polled)
     say(f"{count} cameras: {rounds} full polls per camera, three ways")
     clock = KeepAliveClock()
-    pattern = await _pattern(polled[0])
-    bound = polled[0].client.max_concurrent_requests
+    pattern = await _pattern(hass, farm, polled[0])
+    bound = polled[0].client.transport.max_concurrent_requests
     ways: dict[str, Callable[[], Awaitable[None]]] = {
         "poll": lambda: _full_poll(polled, clock),
         "kept_alive": lambda: _full_poll(polled, None),

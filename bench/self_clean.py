@@ -41,12 +41,9 @@ async def measure(hass: HomeAssistant, settings: Settings) -> Presses:
     """Press self-clean ``settings.press_repeats`` times, one after the other."""
     async with camera(settings) as cam:
         entry = await set_up(hass, cam.port)
-        coordinator = entry.runtime_data.coordinator
         button = entity_id(hass, "button", f"{entry.unique_id}_self_clean")
         presses = Presses(seconds=[], requests=[], pulses=[])
         for _ in range(settings.press_repeats):
-            # Every press as the first after a quiet while: no refresh cooldown.
-            coordinator._debounced_refresh.async_cancel()  # noqa: SLF001
             before = len(cam.pulses)
             cam.clear_requests()
             started = wall()

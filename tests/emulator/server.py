@@ -253,6 +253,7 @@ class EmulatedCamera:
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{name:.*}", self._handle)
         app.router.add_get("/emulator/state", self._debug_state)
+        app.router.add_get("/emulator/requests", self._debug_requests)
         app.router.add_post("/emulator/motion", self._motion_control)
         app.router.add_post("/emulator/blurry", self._blurry_control)
         app.router.add_route("*", "/onvif/{tail:.*}", self._handle_onvif)
@@ -517,6 +518,23 @@ class EmulatedCamera:
         active = request.query.get("state", "1") not in ("0", "false")
         self.set_image_too_blurry(active)
         return web.json_response({"blurry": active})
+
+    async def _debug_requests(self, request: web.Request) -> web.Response:
+        """The request log from ``?since=N`` on, as JSON (secrets already out).
+
+        For tools that run the emulator in another process (the benchmark):
+        what the camera received, counted where it arrives.
+        """
+        try:
+            since = max(0, int(request.query.get("since", "0")))
+        except ValueError:
+            return web.json_response({"error": "since must be a number"}, status=400)
+        return web.json_response(
+            [
+                {"path": r.path, "params": list(r.params), "method": r.method}
+                for r in self.requests[since:]
+            ]
+        )
 
     async def _debug_state(self, _request: web.Request) -> web.Response:
         """Read-only JSON view for scripts (outside /cgi-bin, no credentials)."""

@@ -191,3 +191,21 @@ async def test_cli_motion(session: aiohttp.ClientSession, socket_enabled: None) 
         assert await _run_motion(cam.port, "--stop") == (0, '{"motion": false}\n')
         assert not cam.motion_active
         assert entry.fields["alarmEndTime"]
+
+
+async def test_request_log_over_http(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """/emulator/requests gives the log from an index on, without the password."""
+    async with EmulatedCamera(password="s3cret") as cam:
+        api = Api(session, cam, password="s3cret")
+        await api.get("deviceInfo")
+        await api.get("devicePort")
+        url = f"{cam.url}/emulator/requests"
+        async with session.get(url, params={"since": "1"}) as reply:
+            log = await reply.json()
+        assert [entry["path"] for entry in log] == ["param.cgi"]
+        assert ["type", "devicePort"] in log[0]["params"]
+        assert "s3cret" not in str(log)
+        async with session.get(url, params={"since": "x"}) as reply:
+            assert reply.status == 400

@@ -14,7 +14,6 @@ keeps every key it does not know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +25,13 @@ _NEXT_LEN = len("next_URL")
 # The document nests loops three deep; anything deeper is not a loop we know,
 # and a cap keeps hostile replies from costing recursion or quadratic time.
 MAX_DEPTH = 8
+# What a real camera sends stays far below these (its largest replies, the
+# stream abilities and a log window, are some hundred lines): a reply is read
+# no further than MAX_LINES lines, and a loop keeps its first
+# MAX_LOOP_ENTRIES entries, so no reply costs the event loop more than a few
+# milliseconds to parse.
+MAX_LINES = 16384
+MAX_LOOP_ENTRIES = 256
 
 
 @dataclass
@@ -73,16 +79,19 @@ _MARKER_ENDINGS = ("url", "nextflag", _BEGIN, _END)
 _CACHED_KEY_LENGTH = 64
 
 
+_MARKERS: dict[str, tuple[str, str] | None] = {}
+_MARKERS_KEPT = 4096
+
+
 def _marker(key: str) -> tuple[str, str] | None:
     """Classify a key as a loop marker: (kind, loop name) or None."""
-    if len(key) <= _CACHED_KEY_LENGTH:
-        return _cached_marker(key)
-    return _classify(key)
-
-
-@lru_cache(maxsize=1024)
-def _cached_marker(key: str) -> tuple[str, str] | None:
-    return _classify(key)
+    try:
+        return _MARKERS[key]
+    except KeyError:
+        marker = _classify(key)
+    if len(key) <= _CACHED_KEY_LENGTH and len(_MARKERS) < _MARKERS_KEPT:
+        _MARKERS[key] = marker
+    return marker
 
 
 def _classify(key: str) -> tuple[str, str] | None:
@@ -122,45 +131,56 @@ def _find_open_loop(stack: list[tuple[str, KVBlock]], name: str) -> int | None:
 
 
 def parse(body: bytes | str) -> KVBlock:
-    """Parse a reply body into nested blocks; never raises on odd input."""
+    """Parse a reply body into nested blocks; never raises on odd input.
+
+    At most ``MAX_LINES`` lines are read and ``MAX_LOOP_ENTRIES`` entries kept
+    per loop (later entries are read into a block that is thrown away).
+    """
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     root = KVBlock()
     # Each open loop: (loop name, the block its current entry fills).
     stack: list[tuple[str, KVBlock]] = []
+    current = root
 
-    for raw_line in text.splitlines():
+    for raw_line in text.splitlines()[:MAX_LINES]:
         key, had_sep, value = raw_line.partition("=")
         key = key.strip()
         if not key:
             continue
-        value = value.strip()
-        current = stack[-1][1] if stack else root
         marker = _marker(key)
         if marker is None:
-            current.values[key] = value
+            current.values[key] = value.strip()
             continue
         kind, name = marker
         if kind == _BEGIN:
             if len(stack) >= MAX_DEPTH:
-                current.values[key] = value
+                current.values[key] = value.strip()
                 continue
             entry = KVBlock()
-            current.loops.setdefault(name, []).append(entry)
+            _append(current.loops.setdefault(name, []), entry)
             stack.append((name, entry))
+            current = entry
             continue
         index = _find_open_loop(stack, name)
         if index is None:
             if had_sep:  # an unmatched marker with a value is kept as a plain key
-                current.values[key] = value
+                current.values[key] = value.strip()
             continue
         loop_name = stack[index][0]
         del stack[index:]
+        current = stack[-1][1] if stack else root
         if kind == "next":
-            parent = stack[-1][1] if stack else root
             entry = KVBlock()
-            parent.loops[loop_name].append(entry)
+            _append(current.loops[loop_name], entry)
             stack.append((loop_name, entry))
+            current = entry
     return root
+
+
+def _append(entries: list[KVBlock], entry: KVBlock) -> None:
+    """Keep an entry if the loop has room (past it, the entry is discarded)."""
+    if len(entries) < MAX_LOOP_ENTRIES:
+        entries.append(entry)
 
 
 Pair = tuple[str, str]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 import heapq
 import itertools
@@ -27,7 +26,8 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import Sequence
+    import contextlib
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,11 +39,15 @@ _ERROR_REPLY = re.compile(
 _JPEG_MAGIC = b"\xff\xd8"
 _HTTP_UNAUTHORIZED = 401
 _HTTP_OK = 200
-# The largest key=value reply we read (a full week of logs is far smaller),
-# and the largest still image (a 4K JPEG at the best quality is a few MB).
-TEXT_REPLY_LIMIT = 1 << 20
+# The largest key=value reply we read (a camera's largest, its stream
+# abilities or a log window of some hundred entries, are a few KB; a bigger
+# reply is refused, so none costs the event loop much), and the largest still
+# image (a 4K JPEG at the best quality is a few MB).
+TEXT_REPLY_LIMIT = 256 << 10
 IMAGE_REPLY_LIMIT = 16 << 20
 _CHUNK = 64 << 10
+# Finished URLs kept per client: a full poll asks some 25 different ones.
+_URL_CACHE_SIZE = 64
 
 Expect = Literal["kv", "ok", "text", "image"]
 
@@ -88,14 +92,25 @@ class Limiter:
                 return
         self._free += 1
 
-    @contextlib.asynccontextmanager
-    async def place(self, *, urgent: bool = False) -> AsyncIterator[None]:
-        """Hold a place for the duration of the block."""
-        await self.acquire(urgent=urgent)
-        try:
-            yield
-        finally:
-            self.release()
+    def place(self, *, urgent: bool = False) -> _Place:
+        """Hold a place for the duration of an ``async with`` block."""
+        return _Place(self, urgent=urgent)
+
+
+class _Place:
+    """One place of a limiter, as an async context manager (no generator)."""
+
+    __slots__ = ("_limiter", "_urgent")
+
+    def __init__(self, limiter: Limiter, *, urgent: bool) -> None:
+        self._limiter = limiter
+        self._urgent = urgent
+
+    async def __aenter__(self) -> None:
+        await self._limiter.acquire(urgent=self._urgent)
+
+    async def __aexit__(self, *_exc_info: object) -> None:
+        self._limiter.release()
 
 
 @dataclass(kw_only=True)
@@ -123,6 +138,14 @@ class Transport:
     _url_parts: tuple[tuple[object, ...], str, str] | None = field(
         init=False, repr=False, compare=False, default=None
     )
+    _timeouts: aiohttp.ClientTimeout | None = field(
+        init=False, repr=False, compare=False, default=None
+    )
+    # Polls ask the same few requests again and again: their finished URLs,
+    # by (cgi, params), for the current address and login.
+    _urls: dict[tuple[str, tuple[kv.Pair, ...]], URL] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         """Create the per-client request bound."""
@@ -130,7 +153,10 @@ class Transport:
 
     @property
     def _timeout(self) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(total=self.request_timeout)
+        timeout = self._timeouts
+        if timeout is None or timeout.total != self.request_timeout:
+            timeout = self._timeouts = aiohttp.ClientTimeout(total=self.request_timeout)
+        return timeout
 
     @property
     def base_url(self) -> URL:
@@ -154,13 +180,21 @@ class Transport:
                 str(self.base_url.with_path("/cgi-bin/")),
                 urlencode(login, quote_via=quote, safe=""),
             )
+            self._urls.clear()
+        key = (cgi, tuple(params))
+        if (cached := self._urls.get(key)) is not None:
+            return cached
         _, head, query = self._url_parts
         if params:
             query += "".join(
-                f"&{quote(key, safe='')}={quote(value, safe='')}"
-                for key, value in params
+                f"&{quote(name, safe='')}={quote(value, safe='')}"
+                for name, value in params
             )
-        return URL(f"{head}{cgi}?{query}", encoded=True)
+        url = URL(f"{head}{cgi}?{query}", encoded=True)
+        if len(self._urls) >= _URL_CACHE_SIZE:
+            self._urls.clear()  # sets and log windows differ every time
+        self._urls[key] = url
+        return url
 
     def ssl(self) -> bool:
         """Whether to verify the camera's certificate (always without HTTPS)."""
@@ -203,11 +237,11 @@ class Transport:
         place: contextlib.AbstractAsyncContextManager[Any],
         method: str,
     ) -> bytes:
-        what = describe(cgi, params)
         limit = IMAGE_REPLY_LIMIT if expect == "image" else TEXT_REPLY_LIMIT
         try:
             async with place:
                 if self.session.closed:
+                    what = describe(cgi, params)
                     msg = f"HTTP session closed, not sent to {self.host} ({what})"
                     raise ExcelSenseConnectionError(msg, request_sent=False)
                 # aiohttp's total covers sending and reading the whole body.
@@ -219,24 +253,36 @@ class Transport:
                     timeout=self._timeout,
                 )
                 async with response:
-                    body = await read_capped(response, limit, what)
+                    body = await read_capped(response, limit, cgi)
                     status = response.status
                     content_type = response.content_type
         except TimeoutError:
-            msg = f"Timeout talking to {self.host} ({what})"
+            msg = f"Timeout talking to {self.host} ({describe(cgi, params)})"
             raise ExcelSenseTimeoutError(msg) from None
         except (aiohttp.ClientConnectorError, socket.gaierror) as err:
-            msg = f"Cannot connect to {self.host} ({what}): {type(err).__name__}"
+            msg = f"Cannot connect to {self.host} ({describe(cgi, params)})"
+            msg += f": {type(err).__name__}"
             raise ExcelSenseConnectionError(msg, request_sent=False) from None
         except (aiohttp.ClientError, OSError) as err:
-            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
+            msg = f"Error talking to {self.host} ({describe(cgi, params)})"
+            msg += f": {type(err).__name__}"
             raise ExcelSenseConnectionError(msg) from None
         except RuntimeError as err:
             # aiohttp's word for a session closed under a request in flight.
-            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
+            msg = f"Error talking to {self.host} ({describe(cgi, params)})"
+            msg += f": {type(err).__name__}"
             raise ExcelSenseConnectionError(msg) from None
-        _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(body))
-        return check_reply(body, status, content_type, expect, what)
+        if _LOGGER.isEnabledFor(logging.DEBUG):
+            _LOGGER.debug(
+                "%s %s -> HTTP %s, %d bytes",
+                self.host,
+                describe(cgi, params),
+                status,
+                len(body),
+            )
+        if status == _HTTP_OK and expect == "kv" and not _may_be_error(body):
+            return body  # the common case, without decoding: not an error reply
+        return check_reply(body, status, content_type, expect, describe(cgi, params))
 
     async def get(
         self, cgi: str, kind: str, *extra: kv.Pair, urgent: bool = False
@@ -265,6 +311,14 @@ async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -
         if len(body) > limit:
             raise ExcelSenseResponseError(None, f"Reply to {what} is too large")
     return bytes(body)
+
+
+def _may_be_error(body: bytes) -> bool:
+    """Whether a reply could be ``error,return=...`` as check_reply reads it.
+
+    Conservative: any "error" among the bytes check_reply looks at.
+    """
+    return b"error" in body[:256].lower()
 
 
 def check_reply(
