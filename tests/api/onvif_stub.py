@@ -219,7 +219,12 @@ class OnvifStub:
                 usedforsecurity=False,
             ).digest()
         ).decode()
-        when = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        try:
+            when = datetime.fromisoformat(created)
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            return False
         return (
             username == self.username
             and password.text == expected

@@ -622,6 +622,14 @@ async def test_fault_mapping(
     }[operation]
     error = await expect_error(ExcelSenseResponseError, call())
     assert type(error) is error_type
+    if error_type is ExcelSenseNotSupportedError:
+        # The event service is looked up again before the next subscription.
+        del stub.overrides[operation]
+        before = len(stub.of("GetServices"))
+        await onvif.subscribe()
+        assert len(stub.of("GetServices")) == before + (
+            operation == "CreatePullPointSubscription"
+        )
 
 
 @pytest.mark.parametrize(

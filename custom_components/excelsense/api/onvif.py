@@ -165,14 +165,19 @@ class OnvifClient:
         request = create_request(termination)
         path, xaddr = await self._events()
         action = ACTIONS["CreatePullPointSubscription"]
-        reply = await self._call(
-            path,
-            "CreatePullPointSubscription",
-            request,
-            action=action,
-            addressing=Addressing(action=action, to=xaddr),
-            missing=ExcelSenseNotSupportedError,
-        )
+        try:
+            reply = await self._call(
+                path,
+                "CreatePullPointSubscription",
+                request,
+                action=action,
+                addressing=Addressing(action=action, to=xaddr),
+                missing=ExcelSenseNotSupportedError,
+            )
+        except ExcelSenseNotSupportedError:
+            # Asked again next time: new firmware may have moved the service.
+            self._event_service = None
+            raise
         return OnvifSubscription.from_reply(self._call, reply)
 
     async def _device(self, operation: str, body: str, *, sign: bool = True) -> Node:
