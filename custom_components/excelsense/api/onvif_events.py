@@ -34,9 +34,11 @@ _STANDARD_NAMESPACES = (
     "http://www.w3.org/",
     "http://schemas.xmlsoap.org/",
 )
-# The two motion topics and the Data item that carries their state (ONVIF
-# Core / Media: tns1:RuleEngine/CellMotionDetector/Motion with IsMotion;
-# tns1:VideoSource/MotionAlarm with State).
+# The two motion topics and the Data item that carries their state: ONVIF
+# Analytics Service Specification, Cell Motion Detector
+# (tns1:RuleEngine/CellMotionDetector/Motion, IsMotion); Imaging Service
+# Specification, "Events", MotionAlarm (tns1:VideoSource/MotionAlarm, State,
+# "should be supported by all devices that support motion detection").
 MOTION_TOPICS: Mapping[str, str] = {
     "tns1:ruleengine/cellmotiondetector/motion": "ismotion",
     "tns1:videosource/motionalarm": "state",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 from xml.parsers import expat
+from xml.sax.saxutils import escape
 
 from .exceptions import ExcelSenseResponseError
 
@@ -90,8 +91,7 @@ class Node:
         prefixes: dict[str, str] = {}
         body = self._serialize(prefixes)
         declarations = extra_attributes + "".join(
-            f' xmlns:{prefix}="{_escape(uri, attribute=True)}"'
-            for uri, prefix in prefixes.items()
+            f' xmlns:{prefix}="{_attribute(uri)}"' for uri, prefix in prefixes.items()
         )
         head, sep, rest = body.partition(">")
         if head.endswith("/"):
@@ -101,10 +101,9 @@ class Node:
     def _serialize(self, prefixes: dict[str, str]) -> str:
         name = self._name(self.uri, self.local, prefixes)
         attrs = "".join(
-            f' {key}="{_escape(value, attribute=True)}"'
-            for key, value in self.attrs.items()
+            f' {key}="{_attribute(value)}"' for key, value in self.attrs.items()
         )
-        inner = _escape("".join(self.parts)) + "".join(
+        inner = escape("".join(self.parts)) + "".join(
             node._serialize(prefixes)  # noqa: SLF001 - same class
             for node in self.children
         )
@@ -120,11 +119,8 @@ class Node:
         return f"{prefix}:{local}"
 
 
-def _escape(text: str, *, attribute: bool = False) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if attribute:
-        text = text.replace('"', "&quot;")
-    return text
+def _attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
 
 
 class _Builder:

@@ -17,6 +17,7 @@ import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 import uuid
+from xml.sax.saxutils import escape
 
 from .exceptions import (
     ExcelSenseAuthenticationError,
@@ -70,10 +71,6 @@ NOT_SUPPORTED_FAULTS = frozenset({"ActionNotSupported", "UnknownAction"})
 GONE_FAULTS = frozenset({"ResourceUnknownFault", "ResourceUnknown"})
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 @dataclass(frozen=True)
 class UsernameToken:
     """A WS-Security header with a password digest; never shown anywhere."""
@@ -106,7 +103,7 @@ def username_token(
     xml = (
         f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}">'
         "<wsse:UsernameToken>"
-        f"<wsse:Username>{_escape(username)}</wsse:Username>"
+        f"<wsse:Username>{escape(username)}</wsse:Username>"
         f'<wsse:Password Type="{PASSWORD_DIGEST}">{digest}</wsse:Password>'
         f'<wsse:Nonce EncodingType="{BASE64_BINARY}">{nonce_text}</wsse:Nonce>'
         f"<wsu:Created>{stamp}</wsu:Created>"
@@ -131,9 +128,9 @@ class Addressing:
     def xml(self) -> str:
         """The header blocks."""
         return (
-            f'<wsa:Action xmlns:wsa="{WSA}">{_escape(self.action)}</wsa:Action>'
+            f'<wsa:Action xmlns:wsa="{WSA}">{escape(self.action)}</wsa:Action>'
             f'<wsa:MessageID xmlns:wsa="{WSA}">urn:uuid:{uuid.uuid4()}</wsa:MessageID>'
-            f'<wsa:To xmlns:wsa="{WSA}">{_escape(self.to)}</wsa:To>'
+            f'<wsa:To xmlns:wsa="{WSA}">{escape(self.to)}</wsa:To>'
             + "".join(self.reference_parameters)
         )
 
