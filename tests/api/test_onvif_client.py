@@ -314,16 +314,16 @@ async def test_reference_parameters_echoed(onvif: OnvifClient, stub: OnvifStub) 
     """
     stub.reference_parameters = (
         '<wsa:ReferenceParameters><dom0:SubscriptionId xmlns:dom0="urn:vendor">'
-        "42</dom0:SubscriptionId></wsa:ReferenceParameters>"
+        "sub-7f3a</dom0:SubscriptionId></wsa:ReferenceParameters>"
     )
     subscription = await subscribed(onvif)
     await subscription.renew()
     renew = stub.of("Renew")[0]
     parameter = renew.header("urn:vendor", "SubscriptionId")
     assert parameter is not None
-    assert parameter.text == "42"
+    assert parameter.text == "sub-7f3a"
     assert parameter.get(f"{{{WSA}}}IsReferenceParameter") == "true"
-    assert "42" not in repr(subscription)
+    assert "sub-7f3a" not in repr(subscription)
 
 
 @pytest.mark.parametrize(
