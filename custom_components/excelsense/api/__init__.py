@@ -21,6 +21,7 @@ from .exceptions import (
     ExcelSenseNotSupportedError,
     ExcelSensePermissionError,
     ExcelSenseResponseError,
+    ExcelSenseSubscriptionLostError,
     ExcelSenseTimeoutError,
     ExcelSenseValidationError,
 )
@@ -68,6 +69,9 @@ from .models import (
     TimeZone,
     VideoEncoder,
 )
+from .onvif import OnvifClient
+from .onvif_events import OnvifEvent, PropertyOperation
+from .onvif_pullpoint import OnvifSubscription
 
 __all__ = [
     "ALARM_CODES",
@@ -101,6 +105,7 @@ __all__ = [
     "ExcelSenseNotSupportedError",
     "ExcelSensePermissionError",
     "ExcelSenseResponseError",
+    "ExcelSenseSubscriptionLostError",
     "ExcelSenseTimeoutError",
     "ExcelSenseValidationError",
     "ImageSetting",
@@ -117,6 +122,10 @@ __all__ = [
     "OSDInfo",
     "OSDSettings",
     "OSDType",
+    "OnvifClient",
+    "OnvifEvent",
+    "OnvifSubscription",
+    "PropertyOperation",
     "ProtocolInfo",
     "RecordDirectories",
     "RecordDirectory",

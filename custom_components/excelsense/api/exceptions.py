@@ -8,7 +8,9 @@ ExcelSenseError
  |    +-- ExcelSensePermissionError      -512
  |    +-- ExcelSenseInvalidParameterError -23
  |    +-- ExcelSenseNotSupportedError    -21, -22: the firmware lacks the request
+ |    |                                  (ONVIF: no device or event service)
  |    +-- ExcelSenseBusyError            -505, -511
+ |    +-- ExcelSenseSubscriptionLostError  ONVIF: the pull-point subscription is gone
  +-- ExcelSenseValidationError(field)    refused before anything was sent
  +-- ExcelSenseAlarmOperationError(step) a self-clean / LED operation failed
 
@@ -182,6 +184,14 @@ class ExcelSenseNotSupportedError(ExcelSenseResponseError):
 
 class ExcelSenseBusyError(ExcelSenseResponseError):
     """The device is busy or out of connections (retried before raising)."""
+
+
+class ExcelSenseSubscriptionLostError(ExcelSenseResponseError):
+    """The camera no longer knows the ONVIF pull-point subscription.
+
+    It expired, was dropped (the camera restarted) or its address is unknown:
+    subscribe again.
+    """
 
 
 class ExcelSenseValidationError(ExcelSenseError, ValueError):

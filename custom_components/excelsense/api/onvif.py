@@ -1,0 +1,289 @@
+"""ONVIF events from the camera: a small hand-written SOAP client.
+
+The camera's clock, its event service, and pull-point events over the device's
+web port, every request authenticated with a WS-UsernameToken stamped in the
+camera's clock.
+
+Sources: ONVIF Core Specification: "Services overview" (the device service at
+``/onvif/device_service``), device management GetSystemDateAndTime,
+GetServices and GetCapabilities, "Event handling" with the Real-time
+Pull-Point Notification Interface (CreatePullPointSubscription,
+PullMessages, Renew, Unsubscribe) and the event WSDL's actions;
+WS-BaseNotification 1.3 (Renew, Unsubscribe).
+
+The camera names its services with its own idea of its address, wrong behind
+NAT: only the path and query of each address it gives are kept, and every
+request goes to the configured host and port.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+import logging
+import socket
+from typing import TYPE_CHECKING
+
+import aiohttp
+from yarl import URL
+
+from .exceptions import (
+    ExcelSenseAuthenticationError,
+    ExcelSenseConnectionError,
+    ExcelSenseNotSupportedError,
+    ExcelSenseResponseError,
+    ExcelSenseTimeoutError,
+)
+from .onvif_pullpoint import (
+    ACTIONS,
+    EVENTS_NAMESPACE,
+    TERMINATION,
+    OnvifSubscription,
+    create_request,
+)
+from .soap import (
+    Addressing,
+    check_reply,
+    content_type,
+    envelope,
+    username_token,
+    xaddr_path,
+)
+from .transport import read_capped
+
+if TYPE_CHECKING:
+    from .safexml import Node
+
+_LOGGER = logging.getLogger(__name__)
+
+DEVICE_SERVICE = "/onvif/device_service"
+_TDS = "http://www.onvif.org/ver10/device/wsdl"
+# A PullMessagesResponse of a hundred messages is some 60 KB.
+REPLY_LIMIT = 256 << 10
+
+
+@dataclass(kw_only=True)
+class OnvifClient:
+    """ONVIF requests to one camera on its web port, authenticated per request.
+
+    Every request carries a WS-UsernameToken with a password digest, a fresh
+    nonce and ``Created`` in the camera's clock (call ``clock`` first). A
+    camera whose ONVIF authentication is off ignores the token.
+    """
+
+    host: str
+    username: str
+    password: str = field(repr=False)
+    session: aiohttp.ClientSession = field(repr=False)
+    port: int = 80
+    use_https: bool = False
+    verify_ssl: bool = True
+    request_timeout: float = 10.0
+    clock_offset: timedelta = field(init=False, default=timedelta(0))
+    _event_service: tuple[str, str] | None = field(init=False, default=None, repr=False)
+    _counts: Counter[str] = field(init=False, default_factory=Counter, repr=False)
+
+    @property
+    def requests_sent(self) -> int:
+        """How many ONVIF requests this client has sent."""
+        return self._counts.total()
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests sent, by operation."""
+        return dict(self._counts)
+
+    def camera_time(self) -> datetime:
+        """Now, in the camera's clock (UTC)."""
+        return datetime.now(UTC) + self.clock_offset
+
+    async def clock(self) -> timedelta:
+        """Read the camera's clock; remember and return its offset from ours.
+
+        GetSystemDateAndTime needs no login ("PRE_AUTH"); a camera that asks
+        for one anyway gets a token stamped in our clock. A camera that names
+        no UTC time leaves the offset as it was.
+        """
+        body = _GET_SYSTEM_DATE_AND_TIME
+        sent = datetime.now(UTC)
+        try:
+            reply = await self._device("GetSystemDateAndTime", body, sign=False)
+        except ExcelSenseAuthenticationError:
+            sent = datetime.now(UTC)
+            reply = await self._device("GetSystemDateAndTime", body)
+        received = datetime.now(UTC)
+        utc = reply.path(
+            "GetSystemDateAndTimeResponse", "SystemDateAndTime", "UTCDateTime"
+        )
+        camera = _camera_datetime(utc) if utc is not None else None
+        if camera is None:
+            _LOGGER.debug("%s names no UTC time; clock offset kept", self.host)
+            return self.clock_offset
+        self.clock_offset = camera - (sent + (received - sent) / 2)
+        _LOGGER.debug("%s clock offset %s", self.host, self.clock_offset)
+        return self.clock_offset
+
+    async def event_service(self) -> str:
+        """The event service's path (GetServices, else GetCapabilities).
+
+        Raises ExcelSenseNotSupportedError when the camera names none.
+        """
+        return (await self._events())[0]
+
+    async def _events(self) -> tuple[str, str]:
+        """The event service's path, and its address as the camera gave it."""
+        if self._event_service is None:
+            xaddr: str | None = None
+            try:
+                reply = await self._device("GetServices", _GET_SERVICES)
+            except ExcelSenseAuthenticationError:
+                raise
+            except ExcelSenseResponseError as err:
+                _LOGGER.debug("%s GetServices failed (%s)", self.host, err)
+            else:
+                xaddr = _event_xaddr_from_services(reply)
+            if xaddr is None:
+                reply = await self._device("GetCapabilities", _GET_CAPABILITIES)
+                xaddr = reply.path_text(
+                    "GetCapabilitiesResponse", "Capabilities", "Events", "XAddr"
+                )
+            if not xaddr:
+                msg = f"{self.host} names no ONVIF event service"
+                raise ExcelSenseNotSupportedError(None, msg)
+            self._event_service = (xaddr_path(xaddr, "ONVIF event service"), xaddr)
+        return self._event_service
+
+    async def subscribe(
+        self, termination: timedelta | datetime = TERMINATION
+    ) -> OnvifSubscription:
+        """Create a pull-point subscription for every event.
+
+        ``termination`` is relative, or an absolute time in the camera's
+        clock (``camera_time``) for cameras that mishandle durations.
+        """
+        request = create_request(termination)
+        path, xaddr = await self._events()
+        action = ACTIONS["CreatePullPointSubscription"]
+        try:
+            reply = await self._call(
+                path,
+                "CreatePullPointSubscription",
+                request,
+                action=action,
+                addressing=Addressing(action=action, to=xaddr),
+                missing=ExcelSenseNotSupportedError,
+            )
+        except ExcelSenseNotSupportedError:
+            # Asked again next time: new firmware may have moved the service.
+            self._event_service = None
+            raise
+        return OnvifSubscription.from_reply(self._call, reply)
+
+    async def _device(self, operation: str, body: str, *, sign: bool = True) -> Node:
+        return await self._call(
+            DEVICE_SERVICE,
+            operation,
+            body,
+            action=f"{_TDS}/{operation}",
+            missing=ExcelSenseNotSupportedError,
+            sign=sign,
+        )
+
+    async def _call(
+        self,
+        path: str,
+        operation: str,
+        body: str,
+        *,
+        action: str,
+        missing: type[ExcelSenseResponseError],
+        addressing: Addressing | None = None,
+        wait: float = 0.0,
+        sign: bool = True,
+    ) -> Node:
+        """Send one request; the reply's SOAP Body, or an ExcelSenseError.
+
+        ``wait`` is how long the camera may hold the request before answering
+        (a pull), on top of the request timeout.
+        """
+        what = f"ONVIF {operation}"
+        token = None
+        if sign:
+            token = username_token(self.username, self.password, self.camera_time())
+        data = envelope(body, token=token, addressing=addressing)
+        scheme = "https" if self.use_https else "http"
+        base = URL.build(scheme=scheme, host=self.host, port=self.port)
+        url = URL(f"{base}{path}", encoded=True)
+        timeout = aiohttp.ClientTimeout(total=self.request_timeout + wait)
+        try:
+            if self.session.closed:
+                msg = f"HTTP session closed, not sent to {self.host} ({what})"
+                raise ExcelSenseConnectionError(msg, request_sent=False)
+            self._counts[operation] += 1
+            response_ = await self.session.post(
+                url,
+                data=data,
+                headers={"Content-Type": content_type(action)},
+                ssl=not (self.use_https and not self.verify_ssl),
+                allow_redirects=False,
+                timeout=timeout,
+            )
+            async with response_:
+                raw = await read_capped(response_, REPLY_LIMIT, what)
+                status = response_.status
+        except TimeoutError:
+            msg = f"Timeout talking to {self.host} ({what})"
+            raise ExcelSenseTimeoutError(msg) from None
+        except (aiohttp.ClientConnectorError, socket.gaierror) as err:
+            msg = f"Cannot connect to {self.host} ({what}): {type(err).__name__}"
+            raise ExcelSenseConnectionError(msg, request_sent=False) from None
+        except (aiohttp.ClientError, OSError, RuntimeError) as err:
+            # RuntimeError: aiohttp's word for a session closed under a request.
+            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
+            raise ExcelSenseConnectionError(msg) from None
+        _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(raw))
+        hidden = token.secrets if token else (self.password,)
+        return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
+
+
+_GET_SYSTEM_DATE_AND_TIME = f'<tds:GetSystemDateAndTime xmlns:tds="{_TDS}"/>'
+_GET_SERVICES = (
+    f'<tds:GetServices xmlns:tds="{_TDS}">'
+    "<tds:IncludeCapability>false</tds:IncludeCapability>"
+    "</tds:GetServices>"
+)
+_GET_CAPABILITIES = (
+    f'<tds:GetCapabilities xmlns:tds="{_TDS}">'
+    "<tds:Category>Events</tds:Category>"
+    "</tds:GetCapabilities>"
+)
+
+
+def _event_xaddr_from_services(reply: Node) -> str | None:
+    services = reply.child("GetServicesResponse")
+    for service in services.all("Service") if services is not None else ():
+        namespace = service.path_text("Namespace") or ""
+        if namespace.rstrip("/") == EVENTS_NAMESPACE:
+            return service.path_text("XAddr") or None
+    return None
+
+
+def _camera_datetime(utc: Node) -> datetime | None:
+    """A tt:DateTime (Date: Year, Month, Day; Time: Hour, Minute, Second)."""
+    parts = [
+        utc.path_text(*path)
+        for path in (
+            ("Date", "Year"),
+            ("Date", "Month"),
+            ("Date", "Day"),
+            ("Time", "Hour"),
+            ("Time", "Minute"),
+            ("Time", "Second"),
+        )
+    ]
+    try:
+        year, month, day, hour, minute, second = (int(p or "") for p in parts)
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None

@@ -1,0 +1,205 @@
+"""A small XML reader for SOAP replies that refuses DTDs and entities.
+
+A camera's reply is parsed with the standard library's expat into a light tree.
+Any document type declaration is refused at its start, before expat reads an
+entity from it (billion laughs, external entities), and expat reports an
+undeclared entity reference as an error. Namespaces are resolved here, not by
+expat, so that a reply with an undeclared prefix still parses: elements are
+matched by their local name and the in-scope prefixes stay available for
+QName values (fault codes, topics).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from xml.parsers import expat
+from xml.sax.saxutils import escape
+
+from .exceptions import ExcelSenseResponseError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+# Far deeper than any SOAP reply; bounds the tree walks below.
+MAX_DEPTH = 64
+_XMLNS = "xmlns"
+
+
+class XMLRefusedError(Exception):
+    """Raised from an expat handler to stop parsing (caught in ``parse``)."""
+
+
+class Node:
+    """One element: local name, namespace URI, attributes, children, text."""
+
+    __slots__ = ("attrs", "children", "local", "nsmap", "parts", "prefix", "uri")
+
+    def __init__(
+        self, qname: str, attrs: dict[str, str], nsmap: Mapping[str, str]
+    ) -> None:
+        """Split the element's name and keep the prefixes in scope."""
+        prefix, _, local = qname.rpartition(":")
+        self.prefix = prefix
+        self.local = local
+        self.uri = nsmap.get(prefix)
+        self.nsmap = nsmap
+        # Attributes by local name: SOAP replies do not qualify the ones we read.
+        self.attrs = {name.rpartition(":")[2]: value for name, value in attrs.items()}
+        self.children: list[Node] = []
+        self.parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        """The element's own character data, stripped."""
+        return "".join(self.parts).strip()
+
+    def child(self, local: str) -> Node | None:
+        """The first child element with this local name."""
+        for node in self.children:
+            if node.local == local:
+                return node
+        return None
+
+    def all(self, local: str) -> Iterator[Node]:
+        """Every child element with this local name."""
+        return (node for node in self.children if node.local == local)
+
+    def path(self, *locals_: str) -> Node | None:
+        """Follow first children by local name (``path("Time", "Hour")``)."""
+        node: Node | None = self
+        for local in locals_:
+            if node is None:
+                return None
+            node = node.child(local)
+        return node
+
+    def path_text(self, *locals_: str) -> str | None:
+        """The text at the end of ``path``, or None when an element is missing."""
+        node = self.path(*locals_)
+        return None if node is None else node.text
+
+    def resolve(self, qname: str) -> tuple[str | None, str]:
+        """A QName value's namespace URI (None when unbound) and local name."""
+        prefix, _, local = qname.strip().rpartition(":")
+        return self.nsmap.get(prefix), local
+
+    def serialize(self, extra_attributes: str = "") -> str:
+        """The element as XML, every namespace it uses declared on it.
+
+        ``extra_attributes`` (already escaped) go on the element itself.
+        """
+        prefixes: dict[str, str] = {}
+        body = self._serialize(prefixes)
+        declarations = extra_attributes + "".join(
+            f' xmlns:{prefix}="{_attribute(uri)}"' for uri, prefix in prefixes.items()
+        )
+        head, sep, rest = body.partition(">")
+        if head.endswith("/"):
+            return f"{head[:-1]}{declarations}/{sep}{rest}"
+        return f"{head}{declarations}{sep}{rest}"
+
+    def _serialize(self, prefixes: dict[str, str]) -> str:
+        name = self._name(self.uri, self.local, prefixes)
+        attrs = "".join(
+            f' {key}="{_attribute(value)}"' for key, value in self.attrs.items()
+        )
+        inner = escape("".join(self.parts)) + "".join(
+            node._serialize(prefixes)  # noqa: SLF001 - same class
+            for node in self.children
+        )
+        if not inner:
+            return f"<{name}{attrs}/>"
+        return f"<{name}{attrs}>{inner}</{name}>"
+
+    @staticmethod
+    def _name(uri: str | None, local: str, prefixes: dict[str, str]) -> str:
+        if uri is None:
+            return local
+        prefix = prefixes.setdefault(uri, f"n{len(prefixes)}")
+        return f"{prefix}:{local}"
+
+
+def _attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+class _Builder:
+    """Expat handlers that build the tree and refuse what we never read."""
+
+    def __init__(self, max_elements: int) -> None:
+        self.root: Node | None = None
+        self.stack: list[Node] = []
+        self.count = 0
+        self.max_elements = max_elements
+
+    def start(self, qname: str, attrs: dict[str, str]) -> None:
+        self.count += 1
+        if self.count > self.max_elements or len(self.stack) >= MAX_DEPTH:
+            msg = "too many or too deeply nested elements"
+            raise XMLRefusedError(msg)
+        parent = self.stack[-1] if self.stack else None
+        nsmap: Mapping[str, str] = parent.nsmap if parent is not None else {}
+        declared = {
+            name: value
+            for name, value in attrs.items()
+            if name == _XMLNS or name.startswith("xmlns:")
+        }
+        if declared:
+            scoped = dict(nsmap)
+            for name, value in declared.items():
+                scoped[name.partition(":")[2]] = value
+            nsmap = scoped
+            attrs = {k: v for k, v in attrs.items() if k not in declared}
+        node = Node(qname, attrs, nsmap)
+        if parent is None:
+            self.root = node
+        else:
+            parent.children.append(node)
+        self.stack.append(node)
+
+    def end(self, _qname: str) -> None:
+        self.stack.pop()
+
+    def data(self, text: str) -> None:
+        # Expat reports character data inside the root element only.
+        self.stack[-1].parts.append(text)
+
+
+def _refuse(*_args: object) -> None:
+    msg = "document type declarations and entities are refused"
+    raise XMLRefusedError(msg)
+
+
+def _refuse_external(
+    _context: str, _base: str | None, _system_id: str | None, _public_id: str | None
+) -> int:
+    msg = "external entities are refused"
+    raise XMLRefusedError(msg)
+
+
+def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
+    """The reply's root element; anything but plain, well-formed XML is refused."""
+    builder = _Builder(max_elements)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse_external
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    try:
+        parser.Parse(body, True)  # noqa: FBT003 - expat's positional "final"
+    except XMLRefusedError as err:
+        msg = f"Reply to {what} refused: {err}"
+        raise ExcelSenseResponseError(None, msg) from None
+    except expat.ExpatError as err:
+        reason = expat.ErrorString(err.code)
+        msg = f"Reply to {what} is not well-formed XML ({reason})"
+        raise ExcelSenseResponseError(None, msg) from None
+    if builder.root is None:  # pragma: no cover - expat refuses an empty document
+        msg = f"Reply to {what} has no XML element"
+        raise ExcelSenseResponseError(None, msg)
+    return builder.root

@@ -1,0 +1,645 @@
+"""ONVIF replies in the shapes cameras send them, parsed into typed events.
+
+The replies live in ``onvif_replies/``, each with a comment naming its shape
+and where that shape is documented. Rules quoted are from the ONVIF Core
+Specification unless another source is named.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from custom_components.excelsense.api import (
+    ExcelSenseAuthenticationError,
+    ExcelSenseNotSupportedError,
+    ExcelSenseResponseError,
+    ExcelSenseSubscriptionLostError,
+    OnvifEvent,
+    PropertyOperation,
+)
+from custom_components.excelsense.api.onvif_events import (
+    normalize_topic,
+    parse_bool,
+    parse_datetime,
+    parse_notifications,
+)
+from custom_components.excelsense.api.onvif_pullpoint import iso_duration
+from custom_components.excelsense.api.safexml import (
+    MAX_DEPTH,
+    XMLRefusedError,
+    _refuse_external,
+    parse,
+)
+from custom_components.excelsense.api.soap import (
+    Fault,
+    check_reply,
+    response,
+    scrub,
+    username_token,
+)
+
+REPLIES = Path(__file__).parent / "onvif_replies"
+CHANGED = PropertyOperation.CHANGED
+INITIALIZED = PropertyOperation.INITIALIZED
+T0 = datetime(2024, 3, 5, 10, 15, 30, tzinfo=UTC)
+CELL = "tns1:RuleEngine/CellMotionDetector/Motion"
+ALARM = "tns1:VideoSource/MotionAlarm"
+
+
+def events_of(raw: bytes) -> list[OnvifEvent]:
+    """The events of a PullMessagesResponse reply, as the client reads them."""
+    body = check_reply(200, raw, what="test", missing=ExcelSenseNotSupportedError)
+    return parse_notifications(response(body, "PullMessagesResponse", "test"), 1000)
+
+
+def reply(name: str) -> bytes:
+    """One stored reply."""
+    return (REPLIES / name).read_bytes()
+
+
+EXPECTED: dict[str, list[OnvifEvent]] = {
+    "hikvision.xml": [
+        OnvifEvent(
+            topic=CELL,
+            operation=CHANGED,
+            utc_time=T0,
+            source={
+                "VideoSourceConfigurationToken": "VideoSourceToken",
+                "VideoAnalyticsConfigurationToken": "VideoAnalyticsToken",
+                "Rule": "MyMotionDetectorRule",
+            },
+            data={"IsMotion": "true"},
+        ),
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            utc_time=T0,
+            source={"Source": "VideoSource_1"},
+            data={"State": "true"},
+        ),
+        OnvifEvent(
+            topic="tns1:VideoAnalytics/tnshik:MotionAlarm",
+            operation=INITIALIZED,
+            utc_time=T0 - timedelta(seconds=1),
+            source={"Source": "vstoken_ch0001"},
+            data={"State": "FALSE"},
+        ),
+    ],
+    "dahua_amcrest.xml": [
+        OnvifEvent(
+            topic=ALARM,
+            operation=INITIALIZED,
+            utc_time=T0,
+            source={"Source": "000"},
+            data={"State": "true"},
+        ),
+        OnvifEvent(
+            topic=CELL,
+            operation=CHANGED,
+            utc_time=T0,
+            source={
+                "VideoSourceConfigurationToken": "000",
+                "VideoAnalyticsConfigurationToken": "000",
+                "Rule": "MotionDetection",
+            },
+            data={"IsMotion": "false"},
+        ),
+        OnvifEvent(
+            topic="tns1:VideoSource/Device/Trigger/DigitalInput",
+            operation=INITIALIZED,
+            utc_time=T0,
+            source={"InputToken": "00000"},
+            data={"LogicalState": "false"},
+        ),
+    ],
+    "axis.xml": [
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            utc_time=T0.replace(microsecond=123456),
+            source={"VideoSourceConfigurationToken": "0"},
+            data={"State": "1"},
+        ),
+        OnvifEvent(
+            topic="tns1:RuleEngine/tnsaxis:VMD3/vmd3_video_1",
+            operation=CHANGED,
+            utc_time=T0.replace(microsecond=500000),
+            source={"areaid": "0"},
+            key={"ObjectId": "7"},
+            data={"active": "1"},
+        ),
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            utc_time=T0 + timedelta(seconds=10, microseconds=1),
+            source={"VideoSourceConfigurationToken": "0"},
+            data={"State": "0"},
+        ),
+    ],
+    "reolink.xml": [
+        OnvifEvent(
+            topic=CELL,
+            operation=CHANGED,
+            utc_time=T0,
+            source={
+                "VideoSourceConfigurationToken": "000",
+                "VideoAnalyticsConfigurationToken": "000",
+                "Rule": "MyMotionDetectorRule",
+            },
+            data={"IsMotion": "true"},
+        ),
+        OnvifEvent(
+            topic="tns1:RuleEngine/MyRuleDetector/PeopleDetect",
+            operation=CHANGED,
+            utc_time=T0,
+            source={"Source": "000"},
+            data={"State": "true"},
+        ),
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            utc_time=T0,
+            source={"Source": "000"},
+            data={"State": "true"},
+        ),
+    ],
+    "custom_prefix.xml": [
+        OnvifEvent(
+            topic=CELL,
+            operation=CHANGED,
+            utc_time=T0,
+            source={"VideoSourceConfigurationToken": "profile_1"},
+            data={"IsMotion": "True"},
+        ),
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            utc_time=T0,
+            source={"Source": "profile_1"},
+            data={"State": "TRUE"},
+        ),
+    ],
+    "soap11_unprefixed.xml": [
+        OnvifEvent(
+            topic=CELL,
+            operation=CHANGED,
+            utc_time=T0,
+            source={"VideoSourceConfigurationToken": "1"},
+            data={"IsMotion": "1"},
+        ),
+        OnvifEvent(
+            topic=ALARM, utc_time=T0, source={"Source": "1"}, data={"State": "yes"}
+        ),
+    ],
+    "odd_messages.xml": [
+        OnvifEvent(topic=CELL),
+        OnvifEvent(
+            topic=ALARM,
+            operation=CHANGED,
+            source={"Source": "a"},
+            data={"State": " false "},
+        ),
+        OnvifEvent(
+            topic="tns1:RuleEngine/FieldDetector/ObjectsInside",
+            operation=PropertyOperation.DELETED,
+            utc_time=T0,
+            source={"Rule": "Field1"},
+            key={"ObjectId": "5"},
+        ),
+        OnvifEvent(
+            topic="tns1:Device/Trigger/Relay",
+            utc_time=T0,
+            source={"RelayToken": "Relay1"},
+            data={"LogicalState": "active"},
+        ),
+    ],
+    "empty.xml": [],
+}
+# What ``motion`` reads from each of them, in order.
+MOTION: dict[str, list[bool | None]] = {
+    "hikvision.xml": [True, True, None],
+    "dahua_amcrest.xml": [True, False, None],
+    "axis.xml": [True, None, False],
+    "reolink.xml": [True, None, True],
+    "custom_prefix.xml": [True, True],
+    "soap11_unprefixed.xml": [True, None],
+    "odd_messages.xml": [None, False, None, None],
+    "empty.xml": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_reply_shapes(name: str) -> None:
+    """Each shape gives the expected typed events.
+
+    Each brand's shape gives the same typed events: topic in the tns1: form,
+    operation, UtcTime in UTC, Source, Key and Data SimpleItems.
+    """
+    assert events_of(reply(name)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(MOTION))
+def test_motion_readings(name: str) -> None:
+    """Motion reads on, off or None.
+
+    Cell motion (IsMotion) and the motion alarm (State) read true/1 as on and
+    false/0 as off in any case; other topics and other values read None.
+    """
+    assert [event.motion for event in events_of(reply(name))] == MOTION[name]
+
+
+def test_every_reply_file_is_checked() -> None:
+    """No stored reply is left out of the tests."""
+    checked = {*EXPECTED, *FAULTS, *HOSTILE}
+    assert {path.name for path in REPLIES.glob("*.xml")} == checked
+
+
+def test_events_are_frozen_and_hashable() -> None:
+    """Events are immutable and hashable.
+
+    An event is immutable and can key a set (its mappings stay out of the
+    hash, not out of equality).
+    """
+    first, second, *_ = EXPECTED["hikvision.xml"]
+    with pytest.raises(AttributeError):
+        first.topic = "x"  # type: ignore[misc]
+    assert len({first, second, first}) == 2
+    assert first != OnvifEvent(**{**first.__dict__, "data": {"IsMotion": "false"}})
+
+
+def test_message_count_is_capped() -> None:
+    """At most ``limit`` messages are read.
+
+    Cameras "shall" return at most MessageLimit messages; one that sends
+    more gets only the first ``limit`` read.
+    """
+    holder = (
+        "<wsnt:NotificationMessage><wsnt:Topic>tns1:A/B</wsnt:Topic>"
+        "</wsnt:NotificationMessage>"
+    )
+    raw = (
+        '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"><e:Body>'
+        f"<PullMessagesResponse>{holder * 30}</PullMessagesResponse>"
+        "</e:Body></e:Envelope>"
+    ).encode()
+    body = check_reply(200, raw, what="test", missing=ExcelSenseNotSupportedError)
+    pulled = response(body, "PullMessagesResponse", "test")
+    assert len(parse_notifications(pulled, 1000)) == 30
+    assert len(parse_notifications(pulled, 7)) == 7
+
+
+# ------------------------------------------------------------------ topics
+
+
+@pytest.mark.parametrize(
+    ("text", "nsmap", "expected"),
+    [
+        # "These prefixes are not part of the standard and an implementation
+        # can use any prefix": any prefix bound to the topic namespace.
+        ("tns1:VideoSource/MotionAlarm", {}, ALARM),
+        (
+            "x:VideoSource/MotionAlarm",
+            {"x": "http://www.onvif.org/ver10/topics"},
+            ALARM,
+        ),
+        (
+            "x:VideoSource/MotionAlarm",
+            {"x": "HTTP://www.onvif.org/ver10/topics/"},
+            ALARM,
+        ),
+        # tns1 written with another (wrong) namespace is still ONVIF's.
+        ("tns1:VideoSource/MotionAlarm", {"tns1": "urn:other"}, ALARM),
+        # No prefix at all, in no namespace or a SOAP/ONVIF default one.
+        ("VideoSource/MotionAlarm", {}, ALARM),
+        ("VideoSource/MotionAlarm", {"": "http://docs.oasis-open.org/wsn/b-2"}, ALARM),
+        # A vendor's default namespace keeps a vendor's unprefixed topic.
+        ("Camera/Event", {"": "http://vendor.example/topics"}, "Camera/Event"),
+        # A vendor root keeps its prefix; a vendor child keeps its own.
+        ("v:Camera/Event", {"v": "http://vendor.example/topics"}, "v:Camera/Event"),
+        ("tns1:RuleEngine/tnsaxis:VMD3/a", {}, "tns1:RuleEngine/tnsaxis:VMD3/a"),
+        # ONVIF children carry no prefix (WS-Topics Concrete).
+        ("tns1:RuleEngine/tns1:CellMotionDetector/tns1:Motion", {}, CELL),
+        # "tns1:RuleEngine/CellMotionDetector/Motion//." and trailing "/".
+        (f" {CELL}//. ", {}, CELL),
+        (f"{CELL}/", {}, CELL),
+        ("", {}, ""),
+    ],
+)
+def test_topic_normalisation(text: str, nsmap: dict[str, str], expected: str) -> None:
+    """Topics come out in the tns1: form whatever prefix the camera used."""
+    assert normalize_topic(text, nsmap) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-05T10:15:30Z", T0),
+        ("2024-03-05T10:15:30z", T0),
+        ("2024-03-05T10:15:30", T0),
+        ("2024-03-05T10:15:30.1234567Z", T0.replace(microsecond=123456)),
+        ("2024-03-05T10:15:30,5Z", T0.replace(microsecond=500000)),
+        ("2024-03-05T11:15:30+01:00", T0),
+        ("2024-03-05T05:15:30-0500", T0),
+        ("2024-03-05T10:15:30+1", None),
+        ("0000-00-00T00:00:00Z", None),
+        ("2024-02-30T10:15:30Z", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_datetimes(text: str | None, expected: datetime | None) -> None:
+    """UtcTime and friends are read in UTC.
+
+    xs:dateTime in UTC; a time without a zone is read as UTC ("A device
+    shall report ... as UTC"); unreadable ones are None.
+    """
+    parsed = parse_datetime(text)
+    assert parsed == expected
+    if parsed is not None:
+        assert parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        ("1", True),
+        (" 1 ", True),
+        ("false", False),
+        ("FALSE", False),
+        ("0", False),
+        ("active", None),
+        ("", None),
+    ],
+)
+def test_booleans(text: str, expected: bool | None) -> None:
+    """xs:boolean's lexical forms true/false/1/0, in any case."""
+    assert parse_bool(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Initialized", PropertyOperation.INITIALIZED),
+        ("changed", PropertyOperation.CHANGED),
+        (" DELETED ", PropertyOperation.DELETED),
+        ("Refreshed", None),
+        (None, None),
+    ],
+)
+def test_property_operations(
+    text: str | None, expected: PropertyOperation | None
+) -> None:
+    """The three property operations ("Property Events"), in any case."""
+    assert PropertyOperation.parse(text) is expected
+
+
+# ------------------------------------------------------------------ faults
+
+FAULTS: dict[str, tuple[type[ExcelSenseResponseError], str]] = {
+    "fault_not_authorized.xml": (ExcelSenseAuthenticationError, "NotAuthorized"),
+    "fault_soap11_failed_authentication.xml": (
+        ExcelSenseAuthenticationError,
+        "FailedAuthentication",
+    ),
+    "fault_action_not_supported.xml": (
+        ExcelSenseNotSupportedError,
+        "ActionNotSupported",
+    ),
+    "fault_resource_unknown.xml": (
+        ExcelSenseSubscriptionLostError,
+        "ResourceUnknownFault",
+    ),
+    "fault_resource_unknown_subcode.xml": (
+        ExcelSenseSubscriptionLostError,
+        "ResourceUnknownFault",
+    ),
+    "fault_invalid_arg.xml": (ExcelSenseResponseError, "InvalidArgVal"),
+    "fault_pull_messages.xml": (ExcelSenseResponseError, "PullMessagesFaultResponse"),
+}
+
+
+@pytest.mark.parametrize("status", [200, 400, 500])
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_faults(name: str, status: int) -> None:
+    """SOAP faults map to the exception tree.
+
+    A SOAP fault is read whatever the HTTP status and maps to the exception
+    tree: NotAuthorized -> authentication, ActionNotSupported -> not
+    supported, ResourceUnknownFault -> subscription lost, others -> response
+    error; the message names the fault.
+    """
+    error_type, code = FAULTS[name]
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(status, reply(name), what="op", missing=ExcelSenseNotSupportedError)
+    assert type(info.value) is error_type
+    assert code in str(info.value)
+    assert info.value.code is None
+
+
+def test_fault_text_never_shows_secrets() -> None:
+    """Fault text is scrubbed of secrets.
+
+    A camera that echoes what it was sent cannot put the digest, the nonce
+    or the password into an exception's text.
+    """
+    raw = reply("fault_invalid_arg.xml").replace(
+        b"Argument Value Invalid", b"bad digest DIGEST for nonce NONCE pw&#9;end"
+    )
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(
+            500, raw, what="op", missing=ExcelSenseNotSupportedError,
+            hidden=("DIGEST", "NONCE", ""),
+        )  # fmt: skip
+    text = f"{info.value}{info.value!r}"
+    assert "DIGEST" not in text
+    assert "NONCE" not in text
+    assert "bad digest *** for nonce *** pw end" in text
+    assert scrub("a\nb", ()) == "a b"
+
+
+# ------------------------------------------------------------------ replies
+
+
+@pytest.mark.parametrize(
+    ("status", "raw", "error_type", "words"),
+    [
+        (401, b"", ExcelSenseAuthenticationError, "Unauthorized"),
+        (401, b"<html>401</html>", ExcelSenseAuthenticationError, "Unauthorized"),
+        (404, b"Not Found", ExcelSenseSubscriptionLostError, "HTTP 404"),
+        (
+            500,
+            b"<html><body>oops</body></html>",
+            ExcelSenseResponseError,
+            "HTTP status 500",
+        ),
+        (500, b"\x00\xff not xml", ExcelSenseResponseError, "HTTP status 500"),
+        (302, b"", ExcelSenseResponseError, "HTTP status 302"),
+        (200, b"", ExcelSenseResponseError, "not a SOAP envelope"),
+        (200, b"<html/>", ExcelSenseResponseError, "not a SOAP envelope"),
+        (200, b"<html><Body/></html>", ExcelSenseResponseError, "not a SOAP envelope"),
+        (200, b"not xml at all", ExcelSenseResponseError, "not well-formed"),
+        (
+            500,
+            (
+                b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope">'
+                b"<e:Body/></e:Envelope>"
+            ),
+            ExcelSenseResponseError,
+            "HTTP status 500",
+        ),
+    ],
+)
+def test_reply_status(
+    status: int, raw: bytes, error_type: type[Exception], words: str
+) -> None:
+    """Non-SOAP replies map by their HTTP status.
+
+    ONVIF Core "HTTP errors": 401 is an authentication error; 404 raises
+    what the caller names (here: subscription lost); other non-SOAP replies
+    are response errors.
+    """
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(status, raw, what="op", missing=ExcelSenseSubscriptionLostError)
+    assert type(info.value) is error_type
+    assert words in str(info.value)
+
+
+def test_missing_response_element() -> None:
+    """A SOAP reply without the expected response element is a response error."""
+    body = check_reply(
+        200, reply("empty.xml"), what="op", missing=ExcelSenseNotSupportedError
+    )
+    with pytest.raises(ExcelSenseResponseError, match="has no RenewResponse"):
+        response(body, "RenewResponse", "op")
+
+
+# ------------------------------------------------------------------ hostile XML
+
+HOSTILE = ("billion_laughs.xml", "external_entity.xml", "undeclared_entity.xml")
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.parametrize("status", [200, 500])
+def test_hostile_xml_refused(name: str, status: int) -> None:
+    """DTDs and entities are refused.
+
+    DTDs are refused before any entity is read (billion laughs, external
+    entities); an undeclared entity is not well-formed. With HTTP 200 that
+    is an error; with another status the status speaks.
+    """
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(status, reply(name), what="op", missing=ExcelSenseNotSupportedError)
+    text = str(info.value)
+    assert "lol" not in text
+    if status == 200:
+        assert "refused" in text or "not well-formed" in text
+    else:
+        assert "HTTP status 500" in text
+
+
+def test_external_entity_never_read(tmp_path: Path) -> None:
+    """An external entity's file is never read.
+
+    An external entity pointing at a local file is refused, its content never
+    appears.
+    """
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    raw = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
+        "<r>&s;</r>"
+    ).encode()
+    with pytest.raises(ExcelSenseResponseError, match="refused") as info:
+        parse(raw, "op")
+    assert "TOP-SECRET" not in str(info.value)
+
+
+def test_nesting_and_size_bounds() -> None:
+    """Deeply nested or huge element trees are refused, not walked."""
+    deep = b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1)
+    with pytest.raises(ExcelSenseResponseError, match="nested"):
+        parse(deep, "op")
+    assert parse(b"<a>" * MAX_DEPTH + b"</a>" * MAX_DEPTH, "op").local == "a"
+    with pytest.raises(ExcelSenseResponseError, match="too many"):
+        parse(b"<r>" + b"<i/>" * 50 + b"</r>", "op", max_elements=50)
+
+
+def test_serialize_keeps_namespaces() -> None:
+    """A reference parameter is echoed with its namespace, text and attributes."""
+    node = parse(
+        b'<p:Id xmlns:p="urn:v" a="1&amp;2"><p:Sub>x&lt;y</p:Sub><Plain/></p:Id>', "op"
+    )
+    assert node.serialize(' extra="1"') == (
+        '<n0:Id a="1&amp;2" extra="1" xmlns:n0="urn:v">'
+        "<n0:Sub>x&lt;y</n0:Sub><Plain/></n0:Id>"
+    )
+    assert parse(b"<Empty/>", "op").serialize() == "<Empty/>"
+
+
+def test_motion_item_found_among_others() -> None:
+    """The state item is found by name (any case) among other Data items."""
+    event = OnvifEvent(topic=CELL, data={"Other": "x", "ismotion": "1"})
+    assert event.motion is True
+    assert OnvifEvent(topic=CELL, data={"Other": "true"}).motion is None
+
+
+def test_message_without_payload() -> None:
+    """A topic without a payload is still an event; an empty topic is none.
+
+    Cameras send "no motion" as a NotificationMessage without wsnt:Message.
+    """
+    raw = (
+        b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'
+        b"<PullMessagesResponse><NotificationMessage><Topic>tns1:VideoSource/"
+        b"MotionAlarm</Topic></NotificationMessage><NotificationMessage><Topic> "
+        b"</Topic></NotificationMessage></PullMessagesResponse>"
+        b"</e:Body></e:Envelope>"
+    )
+    assert events_of(raw) == [OnvifEvent(topic=ALARM)]
+
+
+def test_fault_without_code_values() -> None:
+    """A fault with a bare Code and no reason still maps (to a response error)."""
+    node = parse(b"<Fault><Code><Subcode/></Code></Fault>", "op")
+    fault = Fault.from_node(node)
+    assert fault == Fault((), (), "")
+    error = fault.error("op", ())
+    assert type(error) is ExcelSenseResponseError
+    assert str(error) == "SOAP fault from op: no code"
+
+
+def test_token_shows_nothing() -> None:
+    """The token's str and repr name no secret."""
+    token = username_token("admin", "pw-123", T0, nonce=b"\x01" * 16)
+    assert "pw-123" in token.secrets
+    for text in (str(token), repr(token)):
+        for secret in token.secrets:
+            assert secret not in text
+
+
+def test_external_entity_handler_refuses() -> None:
+    """Expat's external-entity hook refuses too (a DTD is refused before it)."""
+    with pytest.raises(XMLRefusedError):
+        _refuse_external("ctx", None, "file:///etc/passwd", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (timedelta(seconds=60), "PT60S"),
+        (timedelta(minutes=10), "PT600S"),
+        (timedelta(milliseconds=1500), "PT1.5S"),
+        (timedelta(microseconds=1_250_000), "PT1.25S"),
+    ],
+)
+def test_durations(value: timedelta, text: str) -> None:
+    """xs:duration in seconds, as the spec's own examples write it (PT5S)."""
+    assert iso_duration(value) == text
