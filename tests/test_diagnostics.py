@@ -38,6 +38,13 @@ async def test_diagnostics(
     assert PASSWORD not in text
     assert "00:1C:27" not in text.upper()
     assert result["entry"]["data"]["password"] == "**REDACTED**"
-    run_dependent = {"port", "http_port", "clock", "clock_offset", "raw"}
+    run_dependent = {
+        "port",
+        "http_port",
+        "clock",
+        "clock_offset",
+        "clock_offset_s",
+        "raw",
+    }
     assert isinstance(result["static"]["clock_offset"], int)
     assert _without(result, run_dependent) == snapshot

@@ -8,7 +8,8 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.excelsense.const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN
+from custom_components.excelsense.api.gate import LOGIN_ATTEMPTS
+from custom_components.excelsense.const import DOMAIN
 from tests.emulator import Fault
 
 if TYPE_CHECKING:
@@ -48,11 +49,13 @@ async def test_removing_the_entry_removes_its_storage(
     """Deleting a camera leaves nothing of it in .storage."""
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    mine = [key for key in hass_storage if init_integration.entry_id in key]
-    assert sorted(mine) == [
+    mine = {key for key in hass_storage if init_integration.entry_id in key}
+    # The alarm log's memory exists once the log was read (not with ONVIF).
+    assert f"{DOMAIN}.lens.{init_integration.entry_id}" in mine
+    assert mine <= {
         f"{DOMAIN}.alarm_log.{init_integration.entry_id}",
         f"{DOMAIN}.lens.{init_integration.entry_id}",
-    ]
+    }
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert [key for key in hass_storage if init_integration.entry_id in key] == []
@@ -114,20 +117,47 @@ async def test_unavailable_and_recovery_logged_once(
     assert "p@ss" not in caplog.text
 
 
-async def test_reauth_only_after_repeated_auth_failures(
+async def test_changed_password_costs_at_most_three_refused_logins(
     hass: HomeAssistant,
     camera: EmulatedCamera,
     init_integration: MockConfigEntry,
     poll: Poller,
 ) -> None:
-    """One refused login is a glitch; several in a row start reauth."""
-    camera.inject(Fault(kind="error", code=-507, count=None))
-    for _ in range(AUTH_FAILURES_BEFORE_REAUTH - 1):
+    """At most three refused logins, then reauth, then nothing sent.
+
+    A refused login stops every request carrying the password (polls,
+    motion, lens, ONVIF events); one retry after a pause confirms it; the
+    third refusal starts reauth.
+
+    Cameras lock accounts after repeated failures: counted at the camera,
+    over 10 minutes of simulated time.
+    """
+    camera.device.state.users["admin"].password = "changed elsewhere"
+    camera.clear_requests()
+    reauth_at = None
+    for index in range(20):
         await poll()
-        assert not hass.config_entries.flow.async_progress()
-    await poll()
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+        flows = hass.config_entries.flow.async_progress()
+        if flows and reauth_at is None:
+            assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+            reauth_at = (index, len(camera.requests))
+    assert reauth_at is not None
+    refused = [r for r in camera.requests if r.path != "/emulator/state"]
+    assert len(refused) <= LOGIN_ATTEMPTS
+    assert len(camera.requests) == reauth_at[1]  # none after the flow appeared
+
+
+async def test_one_refused_login_is_a_glitch(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    poll: Poller,
+) -> None:
+    """A refusal the camera does not repeat costs a pause, not a reauth."""
+    camera.inject(Fault(kind="error", code=-507, count=1))
+    await poll(4)
+    assert not hass.config_entries.flow.async_progress()
+    assert hass.states.get(CAMERA).state != STATE_UNAVAILABLE
 
 
 # What the motion checks read (they have their own cadence).

@@ -1,4 +1,8 @@
-"""Motion and alarm events from the camera's alarm log, and motion settings."""
+"""Motion and alarm events from the camera's alarm log, and motion settings.
+
+The camera here has no ONVIF: motion comes from its alarm log (the automatic
+choice's fallback). ONVIF events are tested in test_onvif_motion.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +21,40 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.excelsense.const import CONF_MOTION_CHECK_INTERVAL, DOMAIN
-from tests.emulator import Fault
+from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
+
+from .conftest import MAC, PASSWORD, USERNAME
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import Event, HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from tests.emulator import EmulatedCamera
-
 MOTION = "binary_sensor.tougheye_motion"
 ALARM = "event.tougheye_alarm"
 CAMERA = "camera.tougheye"
+LAST_MOTION = "image.tougheye_last_motion"
+MOTION_SOURCE = "sensor.tougheye_motion_source"
 # A check every 5 s; the coordinator aligns its timer to whole seconds, so a
 # 6 s step lets exactly one check run.
 CHECK = timedelta(seconds=6)
+
+
+@pytest.fixture
+async def camera(
+    socket_enabled: None, camera_model: str
+) -> AsyncIterator[EmulatedCamera]:
+    """An emulated camera without ONVIF (404 on /onvif/)."""
+    async with EmulatedCamera(
+        username=USERNAME,
+        password=PASSWORD,
+        model=camera_model,
+        mac=MAC,
+        onvif_quirks=OnvifQuirks(enabled=False),
+    ) as cam:
+        yield cam
 
 
 @pytest.fixture
@@ -199,9 +222,9 @@ async def test_checks_only_while_an_entity_listens(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """With the motion sensor and the alarm event disabled, nothing is checked."""
+    """With every motion entity disabled, nothing is checked."""
     registry = er.async_get(hass)
-    for entity_id in (MOTION, ALARM):
+    for entity_id in (MOTION, ALARM, LAST_MOTION, MOTION_SOURCE):
         registry.async_update_entity(
             entity_id, disabled_by=er.RegistryEntryDisabler.USER
         )

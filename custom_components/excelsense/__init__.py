@@ -18,7 +18,7 @@ from .const import (
 from .coordinator import ExcelSenseCoordinator
 from .data import ExcelSenseRuntimeData
 from .lens import LensCoordinator
-from .motion import AlarmLogCoordinator
+from .motion import MotionCoordinator
 from .services import async_setup_services
 from .session import create_client
 from .snapshot import SnapshotSource
@@ -35,6 +35,7 @@ PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.CAMERA,
     Platform.EVENT,
+    Platform.IMAGE,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -57,9 +58,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     client = create_client(hass, entry.data)
     coordinator = ExcelSenseCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    alarm_log = AlarmLogCoordinator(hass, entry, client, coordinator.static)
-    await alarm_log.async_restore()
-    await alarm_log.async_first_check()
+    motion = MotionCoordinator(hass, entry, client, coordinator.static)
+    await motion.async_start()
     snapshots = SnapshotSource(client)
     lens = None
     if coordinator.static.device_info.self_cleaning:
@@ -68,7 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     entry.runtime_data = ExcelSenseRuntimeData(
         client=client,
         coordinator=coordinator,
-        alarm_log=alarm_log,
+        motion=motion,
         snapshots=snapshots,
         lens=lens,
     )
@@ -82,6 +82,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, finish_operations)
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await motion.async_entities_added()
     return True
 
 

@@ -1,4 +1,4 @@
-"""Binary sensor: motion, from the camera's alarm log."""
+"""Binary sensor: motion, pushed over ONVIF or read from the alarm log."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 )
 
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
-from .motion import AlarmLogCoordinator
+from .motion import MotionCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .data import ExcelSenseConfigEntry
 
-# The alarm-log coordinator does the checking.
+# The motion coordinator does the checking.
 PARALLEL_UPDATES = 0
 
 
@@ -43,12 +43,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the motion sensor where the firmware has an alarm log."""
     runtime = entry.runtime_data
-    if runtime.alarm_log.supported:
-        async_add_entities([MotionSensor(runtime.alarm_log, MOTION)])
+    if runtime.motion.supported:
+        async_add_entities([MotionSensor(runtime.motion, MOTION)])
 
 
-class MotionSensor(ExcelSenseEntity[AlarmLogCoordinator], BinarySensorEntity):
-    """On while the alarm log holds a motion alarm that has not ended."""
+class MotionSensor(ExcelSenseEntity[MotionCoordinator], BinarySensorEntity):
+    """On while the camera reports motion (ONVIF events, or an open alarm-log entry)."""
 
     entity_description: MotionDescription
 

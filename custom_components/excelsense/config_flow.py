@@ -36,6 +36,7 @@ from .const import (
     CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
     CONF_MOTION_CHECK_INTERVAL,
+    CONF_MOTION_SOURCE,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     CONF_VERIFY_SSL,
@@ -43,6 +44,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     MOTION_CHECK_INTERVAL_RANGE,
+    MOTION_SOURCES,
     RTSP_TRANSPORTS,
 )
 from .errors import flow_error
@@ -402,6 +404,7 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                 errors[CONF_LIVE_VIEW_STREAM] = "invalid_number"
             data[CONF_LIVE_VIEW_STREAM] = stream
             data[CONF_RTSP_TRANSPORT] = user_input[CONF_RTSP_TRANSPORT]
+            data[CONF_MOTION_SOURCE] = user_input[CONF_MOTION_SOURCE]
             if not errors:
                 return self.async_create_entry(data=data)
         current = ExcelSenseOptions.from_config_entry(self.config_entry)
@@ -429,6 +432,15 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                     SelectSelectorConfig(
                         options=list(RTSP_TRANSPORTS),
                         translation_key=CONF_RTSP_TRANSPORT,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_MOTION_SOURCE, default=current.motion_source
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(MOTION_SOURCES),
+                        translation_key=CONF_MOTION_SOURCE,
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),

@@ -16,6 +16,7 @@ CONF_SNAPSHOT_QUALITY: Final = "snapshot_quality"
 CONF_LIVE_VIEW_STREAM: Final = "live_view_stream"
 CONF_RTSP_TRANSPORT: Final = "rtsp_transport"
 CONF_MOTION_CHECK_INTERVAL: Final = "motion_check_interval"
+CONF_MOTION_SOURCE: Final = "motion_source"
 # What is stored per camera (formatted with the entry id), removed with the
 # entry: the alarm-log entries already reported, the lens baselines.
 ALARM_LOG_STORAGE_KEY: Final = f"{DOMAIN}.alarm_log.{{}}"
@@ -26,7 +27,18 @@ DEFAULT_SNAPSHOT_QUALITY: Final = 9
 DEFAULT_LIVE_VIEW_STREAM: Final = 1
 DEFAULT_RTSP_TRANSPORT: Final = "tcp"
 RTSP_TRANSPORTS: Final = ("tcp", "udp", "udp_multicast", "http")
-# The alarm log is the camera's only record of motion: checked this often (s).
+# Where motion comes from: the camera's ONVIF events when it has them (the
+# alarm log otherwise), or one of the two by choice.
+MOTION_SOURCE_AUTO: Final = "auto"
+MOTION_SOURCE_ONVIF: Final = "onvif"
+MOTION_SOURCE_ALARM_LOG: Final = "alarm_log"
+MOTION_SOURCES: Final = (
+    MOTION_SOURCE_AUTO,
+    MOTION_SOURCE_ONVIF,
+    MOTION_SOURCE_ALARM_LOG,
+)
+DEFAULT_MOTION_SOURCE: Final = MOTION_SOURCE_AUTO
+# Without pushed events, the alarm log is checked this often (s).
 DEFAULT_MOTION_CHECK_INTERVAL: Final = 5
 MOTION_CHECK_INTERVAL_RANGE: Final = (2, 60)
 
@@ -37,10 +49,6 @@ POLL_INTERVAL: Final = timedelta(seconds=30)
 REQUEST_TIMEOUT: Final = 10.0
 # How long unloading or stopping waits for a running self-clean/LED operation.
 OPERATION_STOP_WAIT: Final = 30.0
-
-# A single refused login can be a glitch of the device's session table; only
-# this many in a row during polling start a reauthentication.
-AUTH_FAILURES_BEFORE_REAUTH: Final = 3
 
 ISSUE_ALARM_OUTPUT: Final = "alarm_output_misconfigured"
 

@@ -20,7 +20,7 @@ from .api import (
     ExcelSenseResponseError,
     is_self_clean_profile,
 )
-from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER, POLL_INTERVAL
+from .const import DOMAIN, LOGGER, POLL_INTERVAL
 from .data import ExcelSenseData, ExcelSenseStatic
 from .errors import error_key, placeholders
 from .groups import ALWAYS_POLLED, Group, GroupSpec, group_specs
@@ -93,7 +93,6 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
         self._read_at: dict[Group, float] = {}
         self._stale: set[Group] = set()
         self._failures: dict[Group, int] = {}
-        self._auth_failures = 0
         self._failed_polls = 0
         self._polled_once = False
 
@@ -248,15 +247,16 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
             (e for e in errors if isinstance(e, ExcelSenseAuthenticationError)), None
         )
         if auth is not None:
-            self._auth_failures += 1
-            if self._auth_failures >= AUTH_FAILURES_BEFORE_REAUTH:
+            # The client's login gate counts the camera's refusals (a poll
+            # after one sends nothing until a pause has passed): sign in
+            # again once the camera has refused the password for good.
+            if self.client.transport.gate.given_up:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="authentication_failed"
                 ) from auth
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="authentication_retry"
             ) from auth
-        self._auth_failures = 0
         if not every_read_failed:
             self._failed_polls = 0
             return

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .api import ExcelSenseClient
     from .coordinator import ExcelSenseCoordinator
     from .lens import LensCoordinator
-    from .motion import AlarmLogCoordinator
+    from .motion import MotionCoordinator
     from .snapshot import SnapshotSource
 
 
@@ -188,7 +188,7 @@ class ExcelSenseRuntimeData:
 
     client: ExcelSenseClient
     coordinator: ExcelSenseCoordinator
-    alarm_log: AlarmLogCoordinator
+    motion: MotionCoordinator
     snapshots: SnapshotSource
     lens: LensCoordinator | None
 

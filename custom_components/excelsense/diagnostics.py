@@ -39,8 +39,9 @@ async def async_get_config_entry_diagnostics(
     }
     static = asdict(coordinator.static)
     static["clock_offset"] = round(coordinator.static.clock_offset.total_seconds())
-    static["alarm_log_supported"] = entry.runtime_data.alarm_log.supported
-    alarm_log = entry.runtime_data.alarm_log.data
+    motion = entry.runtime_data.motion
+    state = motion.data
+    push = motion.push.status
     return async_redact_data(
         {
             "entry": {
@@ -53,9 +54,21 @@ async def async_get_config_entry_diagnostics(
             "data": data,
             "available_groups": sorted(coordinator.data.available),
             "polled_groups": sorted(coordinator.needed_groups()),
-            "alarm_log": None
-            if alarm_log is None
-            else {"motion": alarm_log.motion, "active": len(alarm_log.active)},
+            "motion": {
+                "supported": motion.supported,
+                "option": motion.options.motion_source,
+                "source": str(motion.source),
+                "reason": motion.reason,
+                "motion": None if state is None else state.motion,
+                "onvif": {
+                    "receiving": push.up,
+                    "reason": str(push.reason),
+                    "error": push.error,
+                    "clock_offset_s": round(
+                        motion.client.onvif.clock_offset.total_seconds()
+                    ),
+                },
+            },
             "output_may_be_on": coordinator.client.output_may_be_on,
             "last_update_success": coordinator.last_update_success,
             "alarm_operation_running": coordinator.client.alarm_operation_running,

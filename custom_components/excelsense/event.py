@@ -11,16 +11,15 @@ from homeassistant.core import callback
 from .api import AlarmKind
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
 from .lens import LensCoordinator
-from .motion import AlarmLogCoordinator
+from .motion import MotionCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import AlarmEvent
     from .data import ExcelSenseConfigEntry
 
-# Events come from the alarm-log checks and the lens monitor; nothing to poll.
+# Events come from the motion source and the lens monitor; nothing to poll.
 PARALLEL_UPDATES = 0
 
 
@@ -51,27 +50,14 @@ async def async_setup_entry(
     """Add the alarm event, and the lens-cleaning event on cameras with a wiper."""
     runtime = entry.runtime_data
     entities: list[EventEntity] = []
-    if runtime.alarm_log.supported:
-        entities.append(AlarmEventEntity(runtime.alarm_log, ALARM))
+    if runtime.motion.supported:
+        entities.append(AlarmEventEntity(runtime.motion, ALARM))
     if runtime.lens is not None:
         entities.append(LensCleaningEvent(runtime.lens, LENS_CLEANING))
     async_add_entities(entities)
 
 
-def event_attributes(event: AlarmEvent) -> dict[str, object]:
-    """What an alarm event carries: its times and the camera's raw codes."""
-    return {
-        "start": event.start.isoformat(),
-        "end": None if event.end is None else event.end.isoformat(),
-        "source_type": event.source_type,
-        "source_id": event.source_id,
-        "major_type": event.major_type,
-        "minor_type": event.minor_type,
-        "description": event.description,
-    }
-
-
-class AlarmEventEntity(ExcelSenseEntity[AlarmLogCoordinator], EventEntity):
+class AlarmEventEntity(ExcelSenseEntity[MotionCoordinator], EventEntity):
     """One event per new alarm: motion or other."""
 
     entity_description: ExcelSenseEventDescription
@@ -79,8 +65,8 @@ class AlarmEventEntity(ExcelSenseEntity[AlarmLogCoordinator], EventEntity):
     async def async_added_to_hass(self) -> None:
         """Fire what the check made while the camera loaded found new."""
         await super().async_added_to_hass()
-        for event in self.coordinator.take_unheard_events():
-            self._trigger_event(event.kind.value, event_attributes(event))
+        for alarm in self.coordinator.take_unheard_events():
+            self._trigger_event(alarm.kind.value, dict(alarm.attributes))
             self.async_write_ha_state()
 
     @callback
@@ -88,8 +74,8 @@ class AlarmEventEntity(ExcelSenseEntity[AlarmLogCoordinator], EventEntity):
         data = self.coordinator.data
         if data is not None:
             # One state write per event, so an automation sees each of them.
-            for event in data.new_events:
-                self._trigger_event(event.kind.value, event_attributes(event))
+            for alarm in data.new_events:
+                self._trigger_event(alarm.kind.value, dict(alarm.attributes))
                 self.async_write_ha_state()
         super()._handle_coordinator_update()
 

@@ -11,15 +11,18 @@ from .const import (
     CONF_LENS_INTERVAL,
     CONF_LIVE_VIEW_STREAM,
     CONF_MOTION_CHECK_INTERVAL,
+    CONF_MOTION_SOURCE,
     CONF_RTSP_TRANSPORT,
     CONF_SNAPSHOT_QUALITY,
     DEFAULT_AUTO_CLEAN_MAX_PER_DAY,
     DEFAULT_LENS_INTERVAL,
     DEFAULT_LIVE_VIEW_STREAM,
     DEFAULT_MOTION_CHECK_INTERVAL,
+    DEFAULT_MOTION_SOURCE,
     DEFAULT_RTSP_TRANSPORT,
     DEFAULT_SNAPSHOT_QUALITY,
     MOTION_CHECK_INTERVAL_RANGE,
+    MOTION_SOURCES,
     RTSP_TRANSPORTS,
 )
 from .groups import MAX_STREAMS
@@ -74,6 +77,7 @@ class ExcelSenseOptions:
     snapshot_quality: int = DEFAULT_SNAPSHOT_QUALITY
     live_view_stream: int = DEFAULT_LIVE_VIEW_STREAM
     rtsp_transport: str = DEFAULT_RTSP_TRANSPORT
+    motion_source: str = DEFAULT_MOTION_SOURCE
     motion_check_interval: timedelta = timedelta(seconds=DEFAULT_MOTION_CHECK_INTERVAL)
     lens_interval: timedelta = timedelta(minutes=DEFAULT_LENS_INTERVAL)
     auto_clean_max_per_day: int = DEFAULT_AUTO_CLEAN_MAX_PER_DAY
@@ -82,6 +86,7 @@ class ExcelSenseOptions:
     def from_options(cls, options: Mapping[str, object]) -> Self:
         """The options from a stored mapping; unreadable values are defaults."""
         transport = options.get(CONF_RTSP_TRANSPORT)
+        source = options.get(CONF_MOTION_SOURCE)
         return cls(
             snapshot_quality=_whole(
                 options.get(CONF_SNAPSHOT_QUALITY),
@@ -96,6 +101,9 @@ class ExcelSenseOptions:
             rtsp_transport=transport
             if isinstance(transport, str) and transport in RTSP_TRANSPORTS
             else DEFAULT_RTSP_TRANSPORT,
+            motion_source=source
+            if isinstance(source, str) and source in MOTION_SOURCES
+            else DEFAULT_MOTION_SOURCE,
             motion_check_interval=timedelta(
                 seconds=_whole(
                     options.get(CONF_MOTION_CHECK_INTERVAL),

@@ -20,6 +20,7 @@ from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .groups import Group
 from .lens import LensCoordinator
+from .motion import MotionCoordinator, MotionSource
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -175,6 +176,8 @@ async def async_setup_entry(
         for disk in disks
         for description in supported(coordinator, DISK_SENSORS)
     )
+    if entry.runtime_data.motion.supported:
+        entities.append(MotionSourceSensor(entry.runtime_data.motion, MOTION_SOURCE))
     lens = entry.runtime_data.lens
     if lens is not None:
         entities.append(LensClaritySensor(lens, LENS_CLARITY))
@@ -183,11 +186,11 @@ async def async_setup_entry(
 
 
 @dataclass(frozen=True, kw_only=True)
-class LensSensorDescription(ExcelSenseEntityDescription, SensorEntityDescription):
-    """A sensor of the lens monitor (nothing polled)."""
+class MonitorSensorDescription(ExcelSenseEntityDescription, SensorEntityDescription):
+    """A sensor fed by the lens monitor or the motion source (nothing polled)."""
 
 
-LENS_CLARITY = LensSensorDescription(
+LENS_CLARITY = MonitorSensorDescription(
     key="lens_clarity",
     translation_key="lens_clarity",
     native_unit_of_measurement=PERCENTAGE,
@@ -196,7 +199,7 @@ LENS_CLARITY = LensSensorDescription(
 )
 
 
-LENS_OBSCURED_AREA = LensSensorDescription(
+LENS_OBSCURED_AREA = MonitorSensorDescription(
     key="lens_obscured_area",
     translation_key="lens_obscured_area",
     native_unit_of_measurement=PERCENTAGE,
@@ -208,7 +211,7 @@ LENS_OBSCURED_AREA = LensSensorDescription(
 class LensClaritySensor(ExcelSenseEntity[LensCoordinator], SensorEntity):
     """How clear the lens is compared with its clean baseline (%)."""
 
-    entity_description: LensSensorDescription
+    entity_description: MonitorSensorDescription
 
     @property
     def native_value(self) -> float | None:
@@ -230,13 +233,43 @@ class LensClaritySensor(ExcelSenseEntity[LensCoordinator], SensorEntity):
 class LensObscuredSensor(ExcelSenseEntity[LensCoordinator], SensorEntity):
     """How much of the picture lost most of its detail (%): drops, a smear."""
 
-    entity_description: LensSensorDescription
+    entity_description: MonitorSensorDescription
 
     @property
     def native_value(self) -> float | None:
         """Smoothed obscured area; unknown only until the first sample."""
         reading = self.coordinator.data.reading
         return None if reading is None else reading.obscured
+
+
+MOTION_SOURCE = MonitorSensorDescription(
+    key="motion_source",
+    translation_key="motion_source",
+    device_class=SensorDeviceClass.ENUM,
+    options=[source.value for source in MotionSource],
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class MotionSourceSensor(ExcelSenseEntity[MotionCoordinator], SensorEntity):
+    """Where motion comes from now (ONVIF events or the alarm log), and why."""
+
+    entity_description: MonitorSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Available while the camera answers, also when motion does not."""
+        return self.camera.last_update_success
+
+    @property
+    def native_value(self) -> str:
+        """The source in use."""
+        return self.coordinator.source.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object]:
+        """Why: chosen in the options, receiving, or what keeps ONVIF away."""
+        return {"reason": self.coordinator.reason}
 
 
 class ExcelSenseSensor(ExcelSenseEntity[ExcelSenseCoordinator], SensorEntity):

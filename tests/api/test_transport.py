@@ -22,7 +22,7 @@ from custom_components.excelsense.api import (
     client as client_module,
 )
 from custom_components.excelsense.api.exceptions import ERROR_MESSAGES
-from custom_components.excelsense.api.transport import Limiter
+from custom_components.excelsense.api.gate import Limiter
 from tests.emulator import EmulatedCamera, Fault
 from tests.emulator.device import Reply
 
@@ -114,9 +114,10 @@ async def test_authentication_failures(
     wrong = make_client(username=username, password=PASSWORD + "x")
     err = await expect_error(ExcelSenseAuthenticationError, wrong.camera_info())
     assert err.code == code
-    err = await expect_error(ExcelSenseAuthenticationError, wrong.snapshot())
-    assert err.code == code
     assert camera.requests[-1].status == (401 if auth_failure == "http401" else 200)
+    other = make_client(username=username, password=PASSWORD + "x")
+    err = await expect_error(ExcelSenseAuthenticationError, other.snapshot())
+    assert err.code == code
 
 
 async def test_http_401_without_error_body(

@@ -15,6 +15,7 @@ from .clock import ClockArea
 from .device import DeviceArea
 from .logs import LogsArea
 from .media import MediaArea
+from .onvif import OnvifClient
 from .storage import StorageArea
 from .transport import Transport
 
@@ -50,7 +51,7 @@ class ExcelSenseClient(
         busy_backoff: float = 0.25,
     ) -> None:
         """Talk to the camera at ``host:port`` with one account."""
-        self._transport = Transport(
+        transport = self._transport = Transport(
             host=host,
             username=username,
             password=password,
@@ -63,6 +64,19 @@ class ExcelSenseClient(
             busy_retries=busy_retries,
             busy_backoff=busy_backoff,
         )
+        self.onvif = OnvifClient(
+            host=host,
+            username=username,
+            password=password,
+            session=session,
+            port=port,
+            use_https=use_https,
+            verify_ssl=verify_ssl,
+            request_timeout=request_timeout,
+            limiter=transport.limiter,
+            gate=transport.gate,
+        )
+        """ONVIF events of the same camera (same account, bound and login gate)."""
 
     def __repr__(self) -> str:
         """The camera's address (never the credentials)."""
@@ -81,6 +95,7 @@ class ExcelSenseClient(
     @request_timeout.setter
     def request_timeout(self, value: float) -> None:
         self._transport.request_timeout = value
+        self.onvif.request_timeout = value
 
     async def __aenter__(self) -> Self:
         """Use as an async context manager (nothing to open)."""

@@ -5,6 +5,7 @@ ExcelSenseError
  |    +-- ExcelSenseTimeoutError
  +-- ExcelSenseResponseError(code, msg)  the device answered with an error or nonsense
  |    +-- ExcelSenseAuthenticationError  -507, -508, HTTP 401
+ |    |    +-- ExcelSenseLoginPausedError  not sent after a refused login
  |    +-- ExcelSensePermissionError      -512
  |    +-- ExcelSenseInvalidParameterError -23
  |    +-- ExcelSenseNotSupportedError    -21, -22: the firmware lacks the request
@@ -168,6 +169,10 @@ class ExcelSenseResponseError(ExcelSenseError):
 
 class ExcelSenseAuthenticationError(ExcelSenseResponseError):
     """The username or password was refused."""
+
+
+class ExcelSenseLoginPausedError(ExcelSenseAuthenticationError):
+    """Not sent: the camera refused the login, and it is not asked again yet."""
 
 
 class ExcelSensePermissionError(ExcelSenseResponseError):

@@ -19,6 +19,7 @@ request goes to the configured host and port.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
@@ -31,6 +32,7 @@ from yarl import URL
 from .exceptions import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
+    ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
@@ -53,6 +55,7 @@ from .soap import (
 from .transport import read_capped
 
 if TYPE_CHECKING:
+    from .gate import Limiter, LoginGate
     from .safexml import Node
 
 _LOGGER = logging.getLogger(__name__)
@@ -80,6 +83,10 @@ class OnvifClient:
     use_https: bool = False
     verify_ssl: bool = True
     request_timeout: float = 10.0
+    # Shared with the camera's CGI requests (``ExcelSenseClient.onvif``): the
+    # request bound, and the gate that holds back a refused password.
+    limiter: Limiter | None = field(default=None, repr=False)
+    gate: LoginGate | None = field(default=None, repr=False)
     clock_offset: timedelta = field(init=False, default=timedelta(0))
     _event_service: tuple[str, str] | None = field(init=False, default=None, repr=False)
     _counts: Counter[str] = field(init=False, default_factory=Counter, repr=False)
@@ -208,6 +215,11 @@ class OnvifClient:
         (a pull), on top of the request timeout.
         """
         what = f"ONVIF {operation}"
+        if self.gate is not None and self.gate.closed:
+            # The CGI login was refused: the same password is not sent here
+            # either (ONVIF's own refusals do not close the gate).
+            msg = f"Login refused by {self.host}; {what} not sent"
+            raise ExcelSenseLoginPausedError(None, msg)
         token = None
         if sign:
             token = username_token(self.username, self.password, self.camera_time())
@@ -220,18 +232,19 @@ class OnvifClient:
             if self.session.closed:
                 msg = f"HTTP session closed, not sent to {self.host} ({what})"
                 raise ExcelSenseConnectionError(msg, request_sent=False)
-            self._counts[operation] += 1
-            response_ = await self.session.post(
-                url,
-                data=data,
-                headers={"Content-Type": content_type(action)},
-                ssl=not (self.use_https and not self.verify_ssl),
-                allow_redirects=False,
-                timeout=timeout,
-            )
-            async with response_:
-                raw = await read_capped(response_, REPLY_LIMIT, what)
-                status = response_.status
+            async with self._place(held=wait > 0):
+                self._counts[operation] += 1
+                response_ = await self.session.post(
+                    url,
+                    data=data,
+                    headers={"Content-Type": content_type(action)},
+                    ssl=not (self.use_https and not self.verify_ssl),
+                    allow_redirects=False,
+                    timeout=timeout,
+                )
+                async with response_:
+                    raw = await read_capped(response_, REPLY_LIMIT, what)
+                    status = response_.status
         except TimeoutError:
             msg = f"Timeout talking to {self.host} ({what})"
             raise ExcelSenseTimeoutError(msg) from None
@@ -244,7 +257,19 @@ class OnvifClient:
             raise ExcelSenseConnectionError(msg) from None
         _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(raw))
         hidden = token.secrets if token else (self.password,)
-        return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
+        try:
+            return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
+        except ExcelSenseAuthenticationError:
+            if sign and self.gate is not None:
+                # A refused login like any other: the camera may lock an
+                # account that keeps failing, whichever service refused it.
+                self.gate.refused()
+            raise
+
+    def _place(self, *, held: bool) -> AbstractAsyncContextManager[None]:
+        if self.limiter is None:
+            return nullcontext()
+        return self.limiter.held_place() if held else self.limiter.place()
 
 
 _GET_SYSTEM_DATE_AND_TIME = f'<tds:GetSystemDateAndTime xmlns:tds="{_TDS}"/>'

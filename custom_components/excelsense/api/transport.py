@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-import heapq
-import itertools
 import logging
 import re
 import socket
@@ -24,6 +22,7 @@ from .exceptions import (
     ExcelSenseTimeoutError,
     error_for_code,
 )
+from .gate import Limiter, LoginGate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,67 +51,6 @@ _URL_CACHE_SIZE = 64
 Expect = Literal["kv", "ok", "text", "image"]
 
 
-class Limiter:
-    """At most ``capacity`` requests at once; urgent ones are let in first.
-
-    The motion check must not queue behind a poll's reads: an urgent waiter
-    takes the next free place before any other waiter.
-    """
-
-    def __init__(self, capacity: int) -> None:
-        """Allow ``capacity`` requests at once."""
-        self._free = capacity
-        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    async def acquire(self, *, urgent: bool = False) -> None:
-        """Wait for a place (urgent waiters are served first)."""
-        if self._free > 0 and not self._waiters:
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (0 if urgent else 1, next(self._order), future)
-        heapq.heappush(self._waiters, entry)
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # granted just as we were cancelled: pass it on
-            else:
-                self._waiters.remove(entry)
-                heapq.heapify(self._waiters)
-            raise
-
-    def release(self) -> None:
-        """Give the place to the next waiter, or free it."""
-        while self._waiters:
-            _, _, future = heapq.heappop(self._waiters)
-            if not future.done():
-                future.set_result(None)
-                return
-        self._free += 1
-
-    def place(self, *, urgent: bool = False) -> _Place:
-        """Hold a place for the duration of an ``async with`` block."""
-        return _Place(self, urgent=urgent)
-
-
-class _Place:
-    """One place of a limiter, as an async context manager (no generator)."""
-
-    __slots__ = ("_limiter", "_urgent")
-
-    def __init__(self, limiter: Limiter, *, urgent: bool) -> None:
-        self._limiter = limiter
-        self._urgent = urgent
-
-    async def __aenter__(self) -> None:
-        await self._limiter.acquire(urgent=self._urgent)
-
-    async def __aexit__(self, *_exc_info: object) -> None:
-        self._limiter.release()
-
-
 @dataclass(kw_only=True)
 class Transport:
     """Requests to one camera, bounded per client, busy replies retried.
@@ -133,6 +71,7 @@ class Transport:
     busy_retries: int = 3
     busy_backoff: float = 0.25
     _limiter: Limiter = field(init=False, repr=False)
+    gate: LoginGate = field(init=False, repr=False, compare=False)
     # The URL up to the query and the encoded login, and what they were built
     # from (rebuilt when the address or the credentials change).
     _url_parts: tuple[tuple[object, ...], str, str] | None = field(
@@ -150,6 +89,12 @@ class Transport:
     def __post_init__(self) -> None:
         """Create the per-client request bound."""
         self._limiter = Limiter(self.max_concurrent_requests)
+        self.gate = LoginGate()
+
+    @property
+    def limiter(self) -> Limiter:
+        """The bound every request to this camera takes a place of."""
+        return self._limiter
 
     @property
     def _timeout(self) -> aiohttp.ClientTimeout:
@@ -214,20 +159,35 @@ class Transport:
 
         ``slot`` replaces the client's shared bound (alarm operations have
         their own); ``urgent`` requests go first in it. Busy replies (-505,
-        -511) are retried with backoff.
+        -511) are retried with backoff. After a refused login the gate holds
+        requests back (``gate.LoginGate``).
         """
         attempt = 0
         while True:
             place = slot if slot is not None else self._limiter.place(urgent=urgent)
+            probe = self.gate.enter()
             try:
-                return await self._request_once(cgi, params, expect, place, method)
+                body = await self._request_once(cgi, params, expect, place, method)
+            except ExcelSenseAuthenticationError:
+                self.gate.refused()
+                raise
             except ExcelSenseBusyError:
+                self.gate.unanswered(probe=probe)
                 attempt += 1
                 if attempt > self.busy_retries:
                     raise
                 delay = self.busy_backoff * 2 ** (attempt - 1)
                 _LOGGER.debug("%s busy, retrying in %.2fs", self.host, delay)
                 await asyncio.sleep(delay)
+                continue
+            except BaseException:  # no verdict on the login, cancelled ones included
+                self.gate.unanswered(probe=probe)
+                raise
+            if _needs_login(cgi, params):
+                self.gate.accepted()
+            else:
+                self.gate.unanswered(probe=probe)
+            return body
 
     async def _request_once(
         self,
@@ -311,6 +271,14 @@ async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -
         if len(body) > limit:
             raise ExcelSenseResponseError(None, f"Reply to {what} is too large")
     return bytes(body)
+
+
+def _needs_login(cgi: str, params: Sequence[kv.Pair]) -> bool:
+    """Whether an answer proves the login.
+
+    Some firmware answers deviceInfo without checking it.
+    """
+    return cgi != "param.cgi" or ("type", "deviceInfo") not in params
 
 
 def _may_be_error(body: bytes) -> bool:

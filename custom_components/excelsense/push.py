@@ -1,0 +1,262 @@
+"""Motion pushed by the camera: its ONVIF events, pulled through one subscription.
+
+A background task of the entry holds one PullMessages at a time (the camera
+answers the moment something happens, else after ``PULL_TIMEOUT``), renews
+the subscription before it ends, makes it again within seconds when it is
+lost, and backs off when the camera has no ONVIF or it keeps failing. Nothing
+waits on a held pull: stopping cancels it and releases the subscription
+within ``RELEASE_TIMEOUT``.
+
+What it finds it reports to its owner (the motion coordinator) through two
+callbacks: the events of each pull, and whether the path works (and why not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+import time
+from typing import TYPE_CHECKING, Final
+
+from .api import (
+    ExcelSenseAuthenticationError,
+    ExcelSenseError,
+    ExcelSenseLoginPausedError,
+    ExcelSenseNotSupportedError,
+    ExcelSenseSubscriptionLostError,
+)
+from .const import LOGGER
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .api import OnvifClient, OnvifEvent, OnvifSubscription
+
+# "The device shall support a Timeout of at least one minute" (ONVIF Core,
+# PullMessages): the pull is held up to this long.
+PULL_TIMEOUT: Final = timedelta(seconds=60)
+PULL_LIMIT: Final = 100
+# Firmware that answers a pull at once must not make a request storm.
+MIN_PULL_INTERVAL: Final = 1.0
+# The subscription's life, renewed when less than RENEW_BEFORE of it is left.
+SUBSCRIPTION_TERM: Final = timedelta(minutes=10)
+RENEW_BEFORE: Final = timedelta(minutes=3)
+# Failures in a row (pulls or attempts to subscribe) before the path is taken
+# as down; the first ones are retried at once (a lost subscription, a reboot).
+FAILURES_BEFORE_DOWN: Final = 3
+RETRY_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
+# A camera without ONVIF, or whose ONVIF refuses our login, is asked again
+# rarely: at most a few requests an hour.
+UNSUPPORTED_DELAYS: Final = (600.0, 1200.0, 2400.0, 3600.0)
+REFUSED_DELAY: Final = 1800.0
+# Unsubscribing at unload or stop waits at most this long.
+RELEASE_TIMEOUT: Final = 2.0
+
+
+class PushReason(StrEnum):
+    """Why the pushed path works or not (shown by the motion source sensor)."""
+
+    RECEIVING = "receiving"
+    STARTING = "starting"
+    NO_ONVIF = "no_onvif"
+    NO_EVENT_SERVICE = "no_event_service"
+    LOGIN_REFUSED = "onvif_login_refused"
+    FAILING = "onvif_failing"
+    CAMERA_LOGIN_REFUSED = "camera_login_refused"
+
+
+@dataclass(frozen=True)
+class PushStatus:
+    """Whether pushed events arrive, and why not."""
+
+    up: bool
+    reason: PushReason
+    error: str | None = None
+
+
+class OnvifPush:
+    """One camera's ONVIF event subscription and the loop that pulls it."""
+
+    def __init__(
+        self,
+        client: OnvifClient,
+        *,
+        on_events: Callable[[list[OnvifEvent]], None],
+        on_status: Callable[[PushStatus], None],
+    ) -> None:
+        """Pull ``client``'s events; report them and the path's state."""
+        self.client = client
+        self._on_events = on_events
+        self._on_status = on_status
+        self._subscription: OnvifSubscription | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.status = PushStatus(up=False, reason=PushReason.STARTING)
+        self._failures = 0
+        self._unsupported = 0
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop runs."""
+        return self._task is not None and not self._task.done()
+
+    # ------------------------------------------------------------ subscribing
+
+    async def async_try_start(self) -> PushStatus:
+        """Subscribe once (at setup): whether the path works, and why not."""
+        await self._attempt()
+        return self.status
+
+    async def _attempt(self) -> None:
+        """Read the clock, find the event service, subscribe; set the status."""
+        missing = PushReason.NO_ONVIF
+        try:
+            # Tokens are stamped in the camera's clock: read it at every
+            # (re)subscription, the camera may have been reset meanwhile.
+            await self.client.clock()
+            missing = PushReason.NO_EVENT_SERVICE
+            self._subscription = await self.client.subscribe(SUBSCRIPTION_TERM)
+        except ExcelSenseLoginPausedError as err:
+            self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
+        except ExcelSenseAuthenticationError as err:
+            self._set(PushReason.LOGIN_REFUSED, err)
+        except ExcelSenseNotSupportedError as err:
+            self._unsupported += 1
+            self._set(missing, err)
+        except ExcelSenseError as err:
+            self._failures += 1
+            if self._failures >= FAILURES_BEFORE_DOWN or not self.status.up:
+                self._set(PushReason.FAILING, err)
+        else:
+            self._failures = 0
+            self._unsupported = 0
+            self._set(PushReason.RECEIVING)
+
+    def _set(self, reason: PushReason, error: BaseException | None = None) -> None:
+        status = PushStatus(
+            up=reason is PushReason.RECEIVING,
+            reason=reason,
+            error=None if error is None else str(error),
+        )
+        if status != self.status:
+            LOGGER.debug(
+                "ONVIF events of %s: %s%s",
+                self.client.host,
+                reason,
+                "" if error is None else f" ({error})",
+            )
+            self.status = status
+            self._on_status(status)
+
+    def _delay(self) -> float:
+        """How long to wait before the next attempt, from the current status."""
+        reason = self.status.reason
+        if reason in (PushReason.NO_ONVIF, PushReason.NO_EVENT_SERVICE):
+            index = min(self._unsupported, len(UNSUPPORTED_DELAYS)) - 1
+            return UNSUPPORTED_DELAYS[max(index, 0)]
+        if reason in (PushReason.LOGIN_REFUSED, PushReason.CAMERA_LOGIN_REFUSED):
+            return REFUSED_DELAY
+        index = min(self._failures, len(RETRY_DELAYS)) - 1
+        return RETRY_DELAYS[max(index, 0)]
+
+    # ------------------------------------------------------------ the loop
+
+    def start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:
+        """Run the loop as a task made by ``create_task`` (the entry's)."""
+        if not self.running:
+            self._task = create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self._loop()
+        except Exception as err:  # noqa: BLE001 - logged, and the path marked down
+            # Never silently: a bug here must not end motion without a word.
+            LOGGER.exception("ONVIF events of %s stopped", self.client.host)
+            self._subscription = None
+            self._set(PushReason.FAILING, err)
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._subscription is None:
+                if self.status.reason is not PushReason.STARTING:
+                    await asyncio.sleep(self._delay())
+                await self._attempt()
+                if self._subscription is None:
+                    continue
+            started = loop.time()
+            await self._pull_once()
+            # At least MIN_PULL_INTERVAL between pulls, however fast the reply.
+            elapsed = loop.time() - started
+            if elapsed < MIN_PULL_INTERVAL:
+                await asyncio.sleep(MIN_PULL_INTERVAL - elapsed)
+
+    async def _pull_once(self) -> None:
+        subscription = self._subscription
+        assert subscription is not None  # noqa: S101 - checked by the loop
+        try:
+            events = await subscription.pull(PULL_TIMEOUT, PULL_LIMIT)
+            await self._renew_if_due(subscription)
+        except ExcelSenseSubscriptionLostError as err:
+            # A reboot, an expired termination time: subscribe again now.
+            LOGGER.debug("ONVIF subscription of %s lost: %s", self.client.host, err)
+            self._subscription = None
+            self._failures += 1
+            if self._failures >= FAILURES_BEFORE_DOWN:
+                self._set(PushReason.FAILING, err)
+            return
+        except ExcelSenseError as err:
+            self._subscription = None
+            if isinstance(err, ExcelSenseLoginPausedError):
+                self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
+                return
+            self._failures += 1
+            if self._failures >= FAILURES_BEFORE_DOWN:
+                self._set(PushReason.FAILING, err)
+            return
+        self._failures = 0
+        self._set(PushReason.RECEIVING)
+        if events:
+            self._on_events(events)
+
+    async def _renew_if_due(self, subscription: OnvifSubscription) -> None:
+        """Renew when less than RENEW_BEFORE is left of the subscription.
+
+        A camera that refuses Renew keeps a pull point alive by its pulls
+        (ONVIF Core from 25.06 on): then the pulls are enough, or the
+        subscription is made again when it is lost.
+        """
+        now, end = subscription.current_time, subscription.termination_time
+        if now is None or end is None or end - now > RENEW_BEFORE:
+            return
+        try:
+            await subscription.renew(SUBSCRIPTION_TERM)
+        except ExcelSenseNotSupportedError as err:
+            LOGGER.debug("%s does not renew: %s", self.client.host, err)
+
+    # ------------------------------------------------------------ stopping
+
+    async def async_stop(self) -> None:
+        """Stop pulling and release the subscription (bounded)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        subscription, self._subscription = self._subscription, None
+        if subscription is None:
+            return
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(RELEASE_TIMEOUT):
+                await subscription.unsubscribe()
+        except (ExcelSenseError, TimeoutError) as err:
+            LOGGER.debug(
+                "Unsubscribing %s failed after %.1f s: %s",
+                self.client.host,
+                time.monotonic() - started,
+                err,
+            )
+        self.status = PushStatus(up=False, reason=PushReason.STARTING)
