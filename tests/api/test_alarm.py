@@ -26,6 +26,7 @@ from custom_components.excelsense.api import (
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseResponseError,
+    ExcelSenseShutdownError,
 )
 from tests.emulator import EmulatedCamera, Fault, Quirks
 
@@ -626,6 +627,48 @@ async def test_late_starts_run_whole_and_end(
         assert isinstance(outcome, ExcelSenseAlarmOperationError)
         seen_errors.append(outcome)
         assert (outcome.step, outcome.restored) == ("pulse_start", True)
+
+
+async def test_shutdown_finishes_the_running_operation_and_refuses_new_ones(
+    make_client: Callable[..., ExcelSenseClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """After shutdown nothing switches the output; the running pulse runs whole.
+
+    An operation already queued behind it is refused too (Home Assistant
+    stopping just before a press takes the lock); ending, restoring and
+    reading still work, and a new client of the camera (a reload) is open.
+    """
+    client = make_client()
+    running = asyncio.create_task(
+        client.run_alarm_operation(AlarmOperation.LED_SHUTOFF_TOGGLE)
+    )
+    await asyncio.sleep(0.1)
+    queued = asyncio.create_task(client.run_alarm_operation(AlarmOperation.SELF_CLEAN))
+    await asyncio.sleep(0.05)
+    assert not await client.shutdown(0.1), "bounded by the caller's timeout"
+    assert client.is_shut_down
+    assert not running.done()
+    assert await client.shutdown(5)
+    assert (await running).operation == AlarmOperation.LED_SHUTOFF_TOGGLE
+    await expect_error(ExcelSenseShutdownError, queued)
+    await expect_error(
+        ExcelSenseShutdownError, client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    )
+    await expect_error(
+        ExcelSenseShutdownError, client.set_alarm_out(SELF_CLEAN_PROFILE)
+    )
+    await expect_error(ExcelSenseShutdownError, client.manual_alarm(start=True))
+    (pulse,) = camera.pulses
+    assert_ran_whole(pulse, AlarmOperation.LED_SHUTOFF_TOGGLE)
+    assert camera.is_self_clean_profile()
+    await client.manual_alarm(start=False)
+    await client.restore_self_clean_profile()
+    assert (await client.alarm_out_settled()).profile == SELF_CLEAN_PROFILE
+    assert len(camera.pulses) == 1
+    await make_client().run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    assert_ran_whole(camera.pulses[-1], AlarmOperation.SELF_CLEAN)
 
 
 async def test_mode_one_counts_as_self_clean(

@@ -40,6 +40,7 @@ from .exceptions import (
     ExcelSenseError,
     ExcelSensePermissionError,
     ExcelSenseResponseError,
+    ExcelSenseShutdownError,
 )
 from .models import AlarmOutProfile, AlarmOutput
 
@@ -190,7 +191,12 @@ class AlarmPort(Protocol):
 
     @property
     def request_timeout(self) -> float:
-        """Seconds one request may take (the late check waits twice that)."""
+        """Seconds one request may take (a late request lands within twice that)."""
+        ...
+
+    @property
+    def is_shut_down(self) -> bool:
+        """Whether the client refuses new operations."""
         ...
 
     async def _read_alarm_out(self) -> AlarmOutput: ...
@@ -198,6 +204,13 @@ class AlarmPort(Protocol):
     async def _write_alarm_out(self, profile: AlarmOutProfile) -> None: ...
 
     async def _control(self, *, start: bool) -> None: ...
+
+
+def refuse_if_shut_down(port: AlarmPort) -> None:
+    """Raise once the client is shut down (nothing may switch the output then)."""
+    if port.is_shut_down:
+        msg = f"The client of {port.host} is shut down; no alarm operation starts"
+        raise ExcelSenseShutdownError(msg)
 
 
 class _Stop(Exception):  # noqa: N818 - internal control flow, never escapes
@@ -229,7 +242,10 @@ class AlarmRun:
 
     async def run(self) -> AlarmOperationResult:
         """Run the whole sequence under the camera's lock."""
+        refuse_if_shut_down(self.port)
         async with self.guard.lock:
+            # It may have queued behind another operation while shutting down.
+            refuse_if_shut_down(self.port)
             try:
                 return await self._run_locked()
             finally:
