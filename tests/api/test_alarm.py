@@ -469,12 +469,62 @@ async def test_profile_applied_late_is_corrected(
         ExcelSenseAlarmOperationError,
         client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
     )
-    assert err.step == "set_profile"
+    assert (err.step, err.restored) == ("set_profile", True)
     # The late set landed after the restore; the check after it put it right.
     assert camera.is_self_clean_profile()
     sets = [r.get("alarmTime") for r in alarm_sets(camera)]
     assert sets[-1] == "300"
     assert sets.count("300") >= 2
+
+
+@pytest.mark.usefixtures("fast_restore")
+async def test_late_check_that_cannot_read_leaves_the_output_in_doubt(
+    make_client: Callable[..., ExcelSenseClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """A late check that cannot read the output leaves it in doubt (repair)."""
+    client = make_client(request_timeout=0.3)
+    camera.inject(
+        Fault("latency", params={**ALARM_SET, "alarmTime": "900"}, delay=0.45)
+    )
+    # The first read (the profile) and the restore's read-back answer; the
+    # late check's read does not.
+    camera.inject(Fault("error", params=ALARM_GET, code=-9, skip=2))
+    err = await expect_error(
+        ExcelSenseAlarmOperationError,
+        client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE),
+    )
+    assert (err.step, err.restored) == ("set_profile", False)
+    assert camera.alarm_out_profile().time_ms == 900
+
+
+@pytest.mark.parametrize("pulse_model", PULSE_MODELS)
+@pytest.mark.usefixtures("fast_restore")
+async def test_next_operation_ends_an_unended_pulse_first(
+    client: ExcelSenseClient,
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+    pulse_model: PulseModel,
+) -> None:
+    """An operation after one whose end never went through ends the output first."""
+    fault = camera.inject(Fault("error", params=PULSE_END, code=-23))
+    await expect_error(
+        ExcelSenseAlarmOperationError,
+        client.run_alarm_operation(AlarmOperation.SELF_CLEAN),
+    )
+    assert client.output_may_be_on
+    assert (camera.pulses[0].end is None) == (pulse_model == "held")
+    camera.faults.remove(fault)
+    camera.clear_requests()
+    await client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
+    assert camera.requests[0].get("controlFlag") == "0"
+    assert not client.output_may_be_on
+    first, second = camera.pulses
+    assert first.end is not None
+    assert first.end <= second.start
+    assert_ran_whole(first, AlarmOperation.SELF_CLEAN)
+    assert_ran_whole(second, AlarmOperation.SELF_CLEAN)
 
 
 async def start_cameras(
