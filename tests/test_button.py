@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from tests.conftest import Poller
     from tests.emulator import EmulatedCamera
+    from tests.emulator.device import PulseModel
 
 SELF_CLEAN = "button.tougheye_self_clean"
 LED_DISABLED = "button.tougheye_toggle_led_normally_disabled_mode"
@@ -38,14 +39,26 @@ def _issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
     )
 
 
+# The document's two readings of the output: the camera ends the pulse after
+# "alarmTime ... Alarm duration in milliseconds", or holds it until
+# "controlFlag ... 0: end" (the emulator's Quirks.pulse).
+BOTH_READINGS = pytest.mark.parametrize("pulse_model", ["timed", "held"])
+
+
+@BOTH_READINGS
 async def test_self_clean_pulses_in_profile(
-    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    pulse_model: PulseModel,
 ) -> None:
     """Self-clean: one complete 300 ms pulse, no profile change needed."""
+    camera.quirks.pulse = pulse_model
     camera.clear_requests()
     await _press(hass, SELF_CLEAN)
     assert len(camera.pulses) == 1
     pulse = camera.pulses[0]
+    assert pulse.end is not None
     assert pulse.completed
     assert pulse.effect == "self_clean"
     assert camera.cleaning
@@ -54,6 +67,7 @@ async def test_self_clean_pulses_in_profile(
     assert sets == []
 
 
+@BOTH_READINGS
 @pytest.mark.parametrize(
     ("entity_id", "effect", "attribute"),
     [
@@ -68,10 +82,13 @@ async def test_led_toggles_restore_self_clean(
     entity_id: str,
     effect: str,
     attribute: str,
+    pulse_model: PulseModel,
 ) -> None:
     """LED toggles switch the profile for the pulse and restore it afterwards."""
+    camera.quirks.pulse = pulse_model
     before = getattr(camera, attribute)
     await _press(hass, entity_id)
+    assert camera.pulses[-1].end is not None
     assert camera.pulses[-1].completed
     assert camera.pulses[-1].effect == effect
     assert getattr(camera, attribute) is not before

@@ -2,10 +2,15 @@
 
 Three operations x every step they send x seven kinds of fault x {once,
 always}, pressed through Home Assistant's buttons against emulated cameras
-(one per case, run side by side). After each press, at the emulator: no
-pulse is left running, and the output is back in the self-clean profile, or
-the repair issue says it is not. A press reports success only if its pulse
-really ran its whole length, undisturbed.
+(one per case, run side by side); the steps that start and end the pulse also
+under both readings of the output the document allows ("alarmTime ... Alarm
+duration in milliseconds": the camera ends the pulse; "controlFlag ... 0:
+end": it holds the output until ended). Then starts a busy camera carries out
+late and ends it refuses with an error code. After each press, at the
+emulator: no pulse is left running and the output is back in the self-clean
+profile, or the repair issue says it may not be; no pulse is cut short. A
+press reports success only if its pulse really ran its whole length,
+undisturbed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.excelsense.api import alarm as alarm_module
 from custom_components.excelsense.const import DOMAIN, ISSUE_ALARM_OUTPUT
+from custom_components.excelsense.groups import Group
 from tests.emulator import EmulatedCamera, Fault, offset_mac
 
 from .conftest import MAC, PASSWORD, USERNAME
@@ -37,12 +43,18 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from tests.emulator import Pulse
+    from tests.emulator.device import PulseModel
 
-# Requests time out after this; a "timeout" fault answers (and applies) later.
+# Requests time out after this; a "timeout" fault answers (and applies) later,
+# within the two timeouts after sending that the client waits for a late
+# request (see LATE_APPLY_TIMEOUTS).
 TIMEOUT = 0.3
-LATE = 0.6
+LATE = 0.5
 # Long enough for a late request to land and the longest pulse to run out.
 SETTLE = LATE + 2.0
+PULSE_MODELS: tuple[PulseModel, ...] = ("timed", "held")
+# The steps whose outcome depends on the reading of the output.
+PULSE_STEPS = frozenset({"pulse_start", "pulse_end"})
 
 OPERATIONS: dict[str, tuple[str, int]] = {
     "self_clean": ("self_clean", 300),
@@ -185,17 +197,36 @@ def check(hass: HomeAssistant, case: Case, time_ms: int) -> list[str]:
     """What is wrong with a case after its press (empty: nothing)."""
     problems = []
     camera = case.camera
-    if any(pulse.end is None for pulse in camera.pulses):
-        problems.append("a pulse is still running")
-    if not camera.is_self_clean_profile() and not _issue(hass, case):
+    issue = _issue(hass, case)
+    if any(pulse.end is None for pulse in camera.pulses) and not issue:
+        problems.append("a pulse is still running and no repair issue")
+    if any(pulse.cut_short or pulse.disturbed for pulse in camera.pulses):
+        problems.append(f"a pulse was cut short or disturbed: {camera.pulses}")
+    # A profile restored under an output that could not be ended (held) is
+    # the one change allowed under a pulse, and only with the repair issue.
+    if any(pulse.profile_changed for pulse in camera.pulses) and not issue:
+        problems.append(f"a pulse's profile changed under it: {camera.pulses}")
+    if not camera.is_self_clean_profile() and not issue:
         problems.append(f"profile {camera.alarm_out_profile()} and no repair issue")
-    if case.entry.runtime_data.client.output_may_be_on and not _issue(hass, case):
+    if case.entry.runtime_data.client.output_may_be_on and not issue:
         problems.append("the output may be on and no repair issue")
     if case.error is None:
         whole = [p for p in camera.pulses if _ran_whole(p, time_ms)]
         if len(camera.pulses) != 1 or len(whole) != 1:
             problems.append(f"success reported, but the pulses were {camera.pulses}")
     return problems
+
+
+def _error_key(case: Case) -> str | None:
+    error = case.error
+    return error.translation_key if isinstance(error, HomeAssistantError) else None
+
+
+async def _guard_poll(case: Case) -> None:
+    """The next poll of the alarm output (the guard, every 30 s)."""
+    coordinator = case.entry.runtime_data.coordinator
+    coordinator.mark_stale([Group.ALARM_OUT])
+    await coordinator.async_refresh()
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
@@ -206,11 +237,17 @@ async def test_fault_matrix(
     """Every step of one operation, with one kind of fault, once and always."""
     key, time_ms = OPERATIONS[operation]
     steps = step_requests(time_ms)
-    names = [f"{step}-{repeat}" for step in steps for repeat in REPEATS]
+    names = [
+        f"{step}-{repeat}-{model}"
+        for step in steps
+        for repeat in REPEATS
+        for model in (PULSE_MODELS if step in PULSE_STEPS else ("timed",))
+    ]
     async for cases in _start_cases(hass, names):
         for name, case in cases.items():
-            step, repeat = name.split("-")
+            step, repeat, model = name.split("-")
             request = steps[step]
+            case.camera.quirks.pulse = model
             case.camera.clear_requests()
             case.faults.append(
                 case.camera.inject(
@@ -233,6 +270,92 @@ async def test_fault_matrix(
         assert problems == {}
         # The fault was really met (the matrix tests what it says).
         assert all(case.faults[0].fired for case in cases.values())
+
+
+# How late a busy camera carries out the start, in request timeouts: with the
+# default 10 s, 5 s (answered late, in time), 10.5 and 11.5 s (an end at the
+# timeout + alarmTime + margin would cut the pulse short), 15 s (such an end
+# would come before it: held, it would stay on) and 20 s (the latest the
+# client allows for).
+LATE_STARTS = {"5s": 0.5, "10.5s": 1.05, "11.5s": 1.15, "15s": 1.5, "20s": 2.0}
+# Ends answered with an error code: -23 "Invalid CGI parameters", and -1,
+# which the document's table does not list; once, or every time.
+REFUSED_ENDS = {
+    f"{code}x{repeat}": (code, count)
+    for code in (-23, -1)
+    for repeat, count in REPEATS.items()
+}
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+async def test_late_starts_and_refused_ends(
+    hass: HomeAssistant, socket_enabled: None, operation: str
+) -> None:
+    """Late starts run whole and are ended; a refused end is never taken as done.
+
+    Under both readings. A start carried out 5-20 s late (of a 10 s timeout)
+    is neither cut short by an early end nor left on; the press fails (no
+    confirmed start) without a repair. An end refused once is retried; refused
+    every time, the press fails and the repair issue stays until the guard
+    poll gets an end through.
+    """
+    key, time_ms = OPERATIONS[operation]
+    names = [
+        f"{model}|{kind}|{name}"
+        for model in PULSE_MODELS
+        for kind, table in (("late", LATE_STARTS), ("end", REFUSED_ENDS))
+        for name in table
+    ]
+    async for cases in _start_cases(hass, names):
+        for name, case in cases.items():
+            model, kind, label = name.split("|")
+            case.camera.quirks.pulse = model
+            if kind == "late":
+                fault = Fault(
+                    "latency",
+                    path="alarm.cgi",
+                    params={"controlFlag": "1"},
+                    delay=LATE_STARTS[label] * TIMEOUT,
+                    count=1,
+                )
+            else:
+                code, count = REFUSED_ENDS[label]
+                fault = Fault(
+                    "error",
+                    path="alarm.cgi",
+                    params={"controlFlag": "0"},
+                    code=code,
+                    count=count,
+                )
+            case.faults.append(case.camera.inject(fault))
+        await asyncio.gather(*(_press(hass, case, key) for case in cases.values()))
+        problems = {
+            name: found
+            for name, case in cases.items()
+            if (found := check(hass, case, time_ms))
+        }
+        assert problems == {}
+        for name, case in cases.items():
+            model, kind, label = name.split("|")
+            assert case.faults[0].fired, name
+            (pulse,) = case.camera.pulses
+            if kind == "late" or REFUSED_ENDS[label][1] == 1:
+                assert _ran_whole(pulse, time_ms), (name, pulse)
+                assert case.camera.is_self_clean_profile(), name
+                assert not _issue(hass, case), name
+                late = kind == "late" and LATE_STARTS[label] >= 1
+                expected = "alarm_pulse_start_failed" if late else None
+                assert _error_key(case) == expected, name
+                continue
+            assert _error_key(case) == "alarm_pulse_end_failed", name
+            assert _issue(hass, case), name
+            assert (pulse.end is None) == (model == "held"), name
+            # The camera takes ends again: the guard poll ends the pulse and
+            # the repair issue goes.
+            case.camera.clear_faults()
+            await _guard_poll(case)
+            assert pulse.end is not None, name
+            assert not _issue(hass, case), name
 
 
 async def test_busy_and_slow_starts_keep_the_whole_pulse(

@@ -88,6 +88,7 @@ ERR_LOGIN: Final = -508
 ERR_MAX_CONNECTIONS: Final = -511
 ERR_PERMISSION: Final = -512
 
+type PulseModel = Literal["timed", "held"]
 type Effect = Literal[
     "self_clean", "led_normally_disabled_toggle", "led_shutoff_toggle"
 ]
@@ -136,6 +137,11 @@ class Quirks:
     (a full-width comma). ``missing_types`` answer -22, as on older firmware
     that lacks a group; ``io_alarm_numeric`` answers IOAlarm flags as 1/0
     instead of the vendor tool's true/false.
+
+    ``pulse`` is how a manual pulse of the alarm output ends, one for each
+    reading the document allows (see ``Pulse``): "timed" (the factory
+    default) ends it by itself after alarmTime, "held" keeps the output on
+    until controlFlag=0.
     """
 
     crlf: bool = False
@@ -150,6 +156,7 @@ class Quirks:
     extra_keys: bool = False
     missing_types: frozenset[str] = frozenset()
     io_alarm_numeric: bool = False
+    pulse: PulseModel = "timed"
 
     @property
     def newline(self) -> str:
@@ -199,15 +206,26 @@ SELF_CLEAN_PROFILE: Final = AlarmOutProfile(
 class Pulse:
     """One alarm-output pulse.
 
-    It starts with controlFlag=1 (or a linked alarm) and ends by itself after
-    alarmTime (the document: "Alarm duration in milliseconds"; the vendor's
-    trigger scripts only ever send controlFlag=1). controlFlag=0 before then
-    cuts it short; a start while it runs disturbs it (the controller sees
-    one irregular signal); so does an alarmOut set while it runs.
+    It starts with controlFlag=1 (or a linked alarm). The document allows two
+    readings of how it ends (``Quirks.pulse``):
+
+    - timed: it ends by itself after alarmTime ("alarmTime int Alarm duration
+      in milliseconds"; the vendor's cycle.py, cycle.cs and trigger1700.py
+      only ever send controlFlag=1); controlFlag=0 before then cuts it short,
+      after it finds nothing to end;
+    - held: the output stays on until controlFlag=0 ("controlFlag int Manual
+      control flag. 1: start 0: end"); an end before alarmTime cuts it short.
+      The document does not say what the controller makes of a pulse held
+      longer than alarmTime: it is taken as whole. A linked alarm (motion)
+      has no end to wait for and is always timed.
+
+    A start while a pulse runs disturbs it (the controller sees one irregular
+    signal); so does an alarmOut set while it runs.
     """
 
     start: float
     profile: AlarmOutProfile
+    held: bool = False
     end: float | None = None
     completed: bool = False
     effect: Effect | None = None
@@ -217,8 +235,20 @@ class Pulse:
 
     @property
     def due(self) -> float:
-        """When the pulse ends by itself."""
-        return self.start + max(0, self.profile.time_ms) / 1000
+        """When the pulse ends by itself (never, while held)."""
+        if self.held:
+            return math.inf
+        return self.start + self.duration
+
+    @property
+    def duration(self) -> float:
+        """The profile's alarmTime, in seconds."""
+        return max(0, self.profile.time_ms) / 1000
+
+    @property
+    def length(self) -> float | None:
+        """How long the output was on (None while it still is)."""
+        return None if self.end is None else self.end - self.start
 
 
 @dataclass
@@ -1572,7 +1602,11 @@ class Device:
         return self.now() - timedelta(seconds=self.clock() - moment)
 
     def _start_pulse(self, source: str) -> Pulse:
-        pulse = Pulse(start=self.clock(), profile=self.alarm_out_profile())
+        pulse = Pulse(
+            start=self.clock(),
+            profile=self.alarm_out_profile(),
+            held=self.quirks.pulse == "held" and source == "manualControl",
+        )
         self._pulses.append(pulse)
         self._pulse_log = self._alarm_log(
             major=2, source_type=2, description=source, end=False
@@ -2021,7 +2055,9 @@ class Device:
         """Manual Alarm Output Trigger: "controlFlag ... 1: start 0: end".
 
         "alarmOutID ... (must be 1)". A start while a pulse runs disturbs it;
-        an end before alarmTime cuts it short; an end after it is harmless.
+        an end before alarmTime cuts it short; an end after it ends a held
+        pulse whole and finds nothing to end after a timed one. The document
+        names no error for an end with nothing to end: it answers OK.
         """
         query.require("alarmOutID", choice_rule("1"))
         start = query.require("controlFlag", FLAG) == "1"
@@ -2035,8 +2071,9 @@ class Device:
             else:
                 self._start_pulse(source="manualControl")
         elif running is not None:
-            running.cut_short = True
-            self._finish_pulse(running, self.clock())
+            now = self.clock()
+            running.cut_short = now - running.start < running.duration - _EPSILON
+            self._finish_pulse(running, now)
 
     def _reset(self, query: Query) -> None:
         fresh = factory_state(*self._factory)

@@ -53,6 +53,14 @@ class Fault:
     carry, ``skip`` lets the first matching requests through, ``count`` limits
     how often it fires (None: forever) and ``apply`` processes the request (state
     changes) before the broken reply.  ``seen`` / ``fired`` count what happened.
+
+    ``latency`` holds the request ``delay`` seconds, then carries it out and
+    answers (``apply`` makes no difference). A client that gave up meanwhile
+    has closed its connection: the request is still carried out, at that late
+    moment, as by a web server that runs a CGI request it has read whether or
+    not the client still waits (aiohttp's server does not cancel a handler
+    whose client left); only the reply is lost. The document says nothing
+    either way; this is the case the client must survive.
     """
 
     kind: FaultKind

@@ -1,23 +1,53 @@
-"""The alarm-output pulse model: self-clean, LED toggles, dirt."""
+"""The alarm-output pulse model: self-clean, LED toggles, dirt.
+
+The document allows two readings of how a manual pulse ends, and the emulator
+offers both (``Quirks.pulse``): "timed" by alarmTime ("alarmTime int Alarm
+duration in milliseconds") or "held" until "controlFlag ... 0: end". Tests
+whose outcome must not depend on the reading run under both.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING
 
+import aiohttp
 import pytest
 
 from tests.emulator import (
     SELF_CLEAN_PROFILE,
     AlarmOutProfile,
     EmulatedCamera,
+    Fault,
     ManualClock,
+    Quirks,
     kv,
 )
 
 from .conftest import Api
 
 if TYPE_CHECKING:
-    import aiohttp
+    from collections.abc import AsyncIterator
+
+    from tests.emulator.device import PulseModel
+
+BOTH_READINGS = pytest.mark.parametrize("pulse_model", ["timed", "held"])
+
+
+@pytest.fixture
+def pulse_model() -> PulseModel:
+    """How the camera ends a manual pulse (parametrized where it matters)."""
+    return "timed"
+
+
+@pytest.fixture
+async def cam(
+    socket_enabled: None, clock: ManualClock, pulse_model: PulseModel
+) -> AsyncIterator[EmulatedCamera]:
+    """A started ToughEye on the fake clock, in the test's reading of the output."""
+    async with EmulatedCamera(clock=clock, quirks=Quirks(pulse=pulse_model)) as camera:
+        yield camera
 
 
 async def control(api: Api, flag: str) -> None:
@@ -63,6 +93,7 @@ async def test_default_profile(api: Api, cam: EmulatedCamera) -> None:
     assert await api.code("param.cgi", {"action": "get", "type": "alarmOut"}) == -23
 
 
+@BOTH_READINGS
 async def test_completed_self_clean(
     api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
@@ -88,6 +119,7 @@ async def test_completed_self_clean(
     assert not cam.cleaning
 
 
+@BOTH_READINGS
 async def test_cut_short(api: Api, cam: EmulatedCamera, clock: ManualClock) -> None:
     """Ending the pulse before alarmTime has no effect."""
     cam.dirt = 0.5
@@ -98,6 +130,7 @@ async def test_cut_short(api: Api, cam: EmulatedCamera, clock: ManualClock) -> N
     assert cam.dirt == 0.5
 
 
+@BOTH_READINGS
 async def test_profile_changed_mid_pulse(
     api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
@@ -122,6 +155,7 @@ async def test_failed_set_does_not_spoil(
     assert cam.pulses[0].completed
 
 
+@BOTH_READINGS
 @pytest.mark.parametrize(
     ("alarm_time", "attribute"),
     [(900, "led_normally_disabled"), (1700, "led_shutoff")],
@@ -189,6 +223,91 @@ async def test_pulse_ends_by_itself(
     assert done.completed
 
 
+@BOTH_READINGS
+async def test_held_pulse_waits_for_its_end(
+    api: Api, cam: EmulatedCamera, clock: ManualClock
+) -> None:
+    """Held: the output stays on until "controlFlag ... 0: end", however long.
+
+    Held at least alarmTime it counts as whole: the document does not say
+    what the controller makes of a longer pulse.
+    """
+    cam.quirks.pulse = "held"
+    await control(api, "1")
+    clock.advance(5.0)
+    (running,) = cam.pulses
+    assert running.end is None
+    assert running.length is None
+    assert not cam.cleaning
+    await control(api, "0")
+    assert running.end == pytest.approx(1005.0)
+    assert running.length == pytest.approx(5.0)
+    assert running.completed
+    assert not running.cut_short
+    assert running.effect == "self_clean"
+    assert cam.cleaning
+
+
+async def test_held_end_before_alarm_time_cuts_short(
+    api: Api, cam: EmulatedCamera, clock: ManualClock
+) -> None:
+    """Held and ended before alarmTime: cut short, no effect."""
+    cam.quirks.pulse = "held"
+    await pulse(api, clock, 0.29)
+    (done,) = cam.pulses
+    assert done.cut_short
+    assert not done.completed
+    assert done.effect is None
+
+
+async def test_linked_pulse_is_timed_when_held(
+    api: Api, cam: EmulatedCamera, clock: ManualClock
+) -> None:
+    """A motion-linked pulse has no end to wait for: timed under either reading."""
+    cam.quirks.pulse = "held"
+    cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
+    cam.state.motion_alarm.loops["AlarmLinkage"] = [
+        {"ActionType": "1", "ActionID": "1"}
+    ]
+    assert cam.trigger_motion(duration=1.0)
+    clock.advance(0.3)
+    (done,) = cam.pulses
+    assert not done.held
+    assert done.completed
+    assert done.effect == "self_clean"
+
+
+async def test_start_carried_out_after_the_client_gave_up(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """A latency fault lands the start late, when the client has gone.
+
+    The reply is lost (the client timed out and closed the connection); the
+    pulse starts at the late moment, not when the request arrived.
+    """
+    async with EmulatedCamera() as late_cam:
+        late_cam.inject(Fault("latency", path="alarm.cgi", delay=0.3, count=1))
+        params = {
+            "userName": "admin",
+            "password": "admin",
+            "action": "manualControl",
+            "alarmOutID": "1",
+            "controlFlag": "1",
+        }
+        sent = time.monotonic()
+        with pytest.raises(TimeoutError):
+            async with session.post(
+                f"{late_cam.url}/cgi-bin/alarm.cgi",
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=0.1),
+            ) as response:
+                await response.read()
+        assert late_cam.pulses == []
+        await asyncio.sleep(0.4)
+        (started,) = late_cam.pulses
+        assert started.start >= sent + 0.3
+
+
 async def test_start_while_running_disturbs(
     api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:
@@ -209,6 +328,7 @@ async def test_start_while_running_disturbs(
     assert not cam.cleaning
 
 
+@BOTH_READINGS
 async def test_switching_mode_also_triggers(
     api: Api, cam: EmulatedCamera, clock: ManualClock
 ) -> None:

@@ -766,6 +766,7 @@ NO_EXAMPLE: dict[str, str] = {
     "run_alarm_operation": "alarmOut get and set, manualControl start and end "
     "(test_alarm_operation_speaks_only_documented_requests)",
     "wait_for_operations": "sends nothing",
+    "shutdown": "sends nothing (waits like wait_for_operations)",
     "self_clean_schedule": "IOAlarm is not in the document; the vendor's "
     "change_timeout.py writes it (test_self_clean_schedule_is_change_timeout)",
     "set_self_clean_schedule": "IOAlarm is not in the document; the vendor's "

@@ -14,6 +14,7 @@ from .alarm import (
     AlarmRun,
     camera_guard,
     end_pulse,
+    refuse_if_shut_down,
     restore_profile,
 )
 from .area import Area, Changes, linkage_blocks, schedule_blocks
@@ -44,6 +45,9 @@ SELF_CLEAN_OUTPUT_NAME = "selfCleanTrigger"
 
 class AlarmArea(Area):
     """param.cgi alarmOut, motionAlarm and IOAlarm; alarm.cgi manualControl."""
+
+    # Set by shutdown(): nothing may switch the output any more.
+    _shut_down: bool = False
 
     @property
     def alarm_operation_running(self) -> bool:
@@ -82,7 +86,9 @@ class AlarmArea(Area):
 
     async def set_alarm_out(self, profile: AlarmOutProfile) -> None:
         """Set the alarm output profile (waits for a running operation)."""
+        refuse_if_shut_down(self)
         async with camera_guard(self.host, self.port).lock:
+            refuse_if_shut_down(self)
             await self._write_alarm_out(profile)
 
     async def restore_self_clean_profile(self) -> None:
@@ -94,6 +100,8 @@ class AlarmArea(Area):
 
     async def manual_alarm(self, *, start: bool) -> None:
         """Start or end a manual pulse (prefer run_alarm_operation)."""
+        if start:
+            refuse_if_shut_down(self)
         await self._control(start=start)
 
     async def run_alarm_operation(
@@ -115,6 +123,22 @@ class AlarmArea(Area):
                 with contextlib.suppress(ExcelSenseError):
                     await task
             raise
+
+    @property
+    def is_shut_down(self) -> bool:
+        """Whether ``shutdown`` was called."""
+        return self._shut_down
+
+    async def shutdown(self, timeout: float) -> bool:  # noqa: ASYNC109 - a bound, not a request timeout
+        """Close for business: a running alarm operation finishes, no new one starts.
+
+        From now on, starting an operation, a manual pulse or a profile change
+        raises ExcelSenseShutdownError (an operation queued behind the running
+        one too); ending a pulse, restoring and reading still work. Waits at
+        most ``timeout`` s for the running operation; False if it still runs.
+        """
+        self._shut_down = True
+        return await self.wait_for_operations(timeout)
 
     async def wait_for_operations(self, timeout: float) -> bool:  # noqa: ASYNC109 - a bound, not a request timeout
         """Wait (at most ``timeout`` s) until no operation runs; False on timeout."""

@@ -14,6 +14,7 @@ ExcelSenseError
  |    +-- ExcelSenseSubscriptionLostError  ONVIF: the pull-point subscription is gone
  +-- ExcelSenseValidationError(field)    refused before anything was sent
  +-- ExcelSenseAlarmOperationError(step) a self-clean / LED operation failed
+ +-- ExcelSenseShutdownError             refused: the client was shut down
 
 No message ever contains a password or a URL with one.
 """
@@ -235,6 +236,10 @@ class ExcelSenseAlarmOperationError(ExcelSenseError):
         self.step = step
         self.restored = restored
         super().__init__(f"Alarm operation failed at {step}: {reason}")
+
+
+class ExcelSenseShutdownError(ExcelSenseError):
+    """The client was shut down: it starts no new alarm-output operation."""
 
 
 def error_for_code(code: int) -> ExcelSenseResponseError:
