@@ -269,3 +269,60 @@ async def test_restart_and_factory_reset_reach_the_camera(
     actions = [r.get("action") for r in camera.requests if r.path == "operate.cgi"]
     assert actions == ["restart", "reset"]
     assert camera.state.sensor["brightness"].values["value"] == default
+
+
+async def test_pulse_running_at_stop_finishes_in_the_stop_stage(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant stops during an LED pulse: it runs whole, then stops."""
+    press = hass.async_create_task(
+        hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: LED_SHUTOFF},
+            blocking=True,
+        )
+    )
+    await asyncio.sleep(0.5)
+    await hass.async_stop()
+    assert press.done()
+    assert "could not be canceled" not in caplog.text
+    assert camera.device.running_pulse is None
+    assert camera.is_self_clean_profile()
+    assert [pulse.completed for pulse in camera.pulses] == [True]
+
+
+@pytest.mark.parametrize("yields", [1, 3])
+async def test_press_after_the_stop_began_is_refused(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    yields: int,
+) -> None:
+    """A press that arrives once the stop began starts no pulse.
+
+    Otherwise it would run its 1.7 s pulse in the final stage, which cannot
+    cancel it (the operation is shielded so that it ends the pulse).
+    """
+    stop = hass.async_create_task(hass.async_stop())
+    for _ in range(yields):
+        await asyncio.sleep(0)
+    press = hass.async_create_task(
+        hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: LED_SHUTOFF},
+            blocking=True,
+        )
+    )
+    await stop
+    error = press.exception()
+    assert isinstance(error, HomeAssistantError)
+    assert error.translation_key == "shutting_down"
+    assert camera.pulses == []
+    assert camera.is_self_clean_profile()
+    assert "could not be canceled" not in caplog.text

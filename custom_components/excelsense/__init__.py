@@ -75,11 +75,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
 
     async def finish_operations(_event: Event) -> None:
         # A pulse in progress ends and the profile is restored before the
-        # HTTP session closes at the end of the stop.
-        await _wait_for_operations(client)
+        # HTTP session closes at the end of the stop; no new one starts (a
+        # press queued behind the stop would run in the final stage).
+        await _shut_down(client)
 
     entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, finish_operations)
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, finish_operations)
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await motion.async_entities_added()
@@ -90,7 +91,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) 
     """Unload a camera; a running self-clean/LED operation finishes first."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await _wait_for_operations(entry.runtime_data.client)
+        await _shut_down(entry.runtime_data.client)
         await entry.runtime_data.snapshots.async_close()
     return unloaded
 
@@ -101,8 +102,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) 
         await Store[dict[str, Any]](hass, 1, key.format(entry.entry_id)).async_remove()
 
 
-async def _wait_for_operations(client: ExcelSenseClient) -> None:
-    if not await client.wait_for_operations(OPERATION_STOP_WAIT):
+async def _shut_down(client: ExcelSenseClient) -> None:
+    if not await client.shutdown(OPERATION_STOP_WAIT):
         LOGGER.warning(
             "An alarm-output operation of %s did not finish in %.0f s",
             client.host,

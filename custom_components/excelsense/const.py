@@ -48,7 +48,7 @@ POLL_INTERVAL: Final = timedelta(seconds=30)
 # How long one request may take before the camera counts as not answering.
 REQUEST_TIMEOUT: Final = 10.0
 # How long unloading or stopping waits for a running self-clean/LED operation.
-OPERATION_STOP_WAIT: Final = 30.0
+OPERATION_STOP_WAIT: Final = 60.0
 
 ISSUE_ALARM_OUTPUT: Final = "alarm_output_misconfigured"
 

@@ -16,6 +16,7 @@ from .api import (
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSensePermissionError,
+    ExcelSenseShutdownError,
     ExcelSenseValidationError,
 )
 from .const import DOMAIN
@@ -50,6 +51,7 @@ _KEYS: tuple[tuple[type[ExcelSenseError], str], ...] = (
     (ExcelSenseAuthenticationError, "authentication_failed"),
     (ExcelSensePermissionError, "permission_denied"),
     (ExcelSenseConnectionError, "communication_error"),
+    (ExcelSenseShutdownError, "shutting_down"),
 )
 
 
@@ -70,7 +72,12 @@ def placeholders(err: ExcelSenseError, field: str | None = None) -> dict[str, st
         return {"field": field or err.field, **err.details}
     if isinstance(err, ExcelSenseAlarmOperationError):
         return {"error": str(err.__cause__ or err)}
-    if isinstance(err, ExcelSenseAuthenticationError | ExcelSensePermissionError):
+    if isinstance(
+        err,
+        ExcelSenseAuthenticationError
+        | ExcelSensePermissionError
+        | ExcelSenseShutdownError,
+    ):
         return {}
     return {"error": str(err)}
 

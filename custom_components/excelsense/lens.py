@@ -21,7 +21,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import AlarmOperation, ExcelSenseError
+from .api import AlarmOperation, ExcelSenseError, ExcelSenseShutdownError
 from .clarity import Measurement, NotAnImageError, Reading, measure
 from .const import DOMAIN, LENS_STORAGE_KEY, LOGGER
 from .coordinator import ExcelSenseCoordinatorBase
@@ -245,6 +245,8 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
     async def _auto_clean(self) -> None:
         try:
             await self.async_self_clean(automatic=True)
+        except ExcelSenseShutdownError:
+            return  # Home Assistant stops or the camera unloads: nothing to say
         except ExcelSenseError as err:
             LOGGER.warning(
                 "Automatic self-clean of %s failed: %s", self.config_entry.title, err

@@ -219,7 +219,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         await self.reader.async_restore()
         self.config_entry.async_on_unload(self._async_stop)
         self.config_entry.async_on_unload(
-            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._stop_event)
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._stop_event)
         )
         mode = self.options.motion_source
         if mode != MOTION_SOURCE_ALARM_LOG:

@@ -161,11 +161,16 @@ class LoginGate:
         self.refusals = 0
         self._probing = False
 
-    def refused(self) -> None:
-        """The camera refused the login (once more)."""
+    def refused(self, *, confirm_now: bool = False) -> None:
+        """The camera refused the login (once more).
+
+        ``confirm_now``: the next request confirms it without a pause (the
+        refusal came from another service of the camera, ONVIF, which may
+        keep its own accounts).
+        """
         self.refusals += 1
         self._probing = False
-        self._reopen_at = time.monotonic() + self.pause
+        self._reopen_at = time.monotonic() + (0.0 if confirm_now else self.pause)
 
     def unanswered(self, *, probe: bool) -> None:
         """A request got no verdict on the login (a timeout, another error)."""

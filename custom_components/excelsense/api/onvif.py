@@ -261,9 +261,11 @@ class OnvifClient:
             return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
         except ExcelSenseAuthenticationError:
             if sign and self.gate is not None:
-                # A refused login like any other: the camera may lock an
-                # account that keeps failing, whichever service refused it.
-                self.gate.refused()
+                # A refused login like any other (the camera may lock an
+                # account that keeps failing, whichever service refused it),
+                # confirmed at once by the next CGI request: ONVIF may keep
+                # its own accounts.
+                self.gate.refused(confirm_now=True)
             raise
 
     def _place(self, *, held: bool) -> AbstractAsyncContextManager[None]:
