@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from http import HTTPStatus
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -201,3 +202,33 @@ async def test_rtsp_url_asked_with_the_stream_encoder(
     assert await async_get_stream_source(hass, "camera.tougheye")
     requests = [r for r in camera.requests if r.path == "video.cgi"]
     assert [r.get("EncoderType") for r in requests] == ["H265", "H264"]
+
+
+async def test_still_every_caller_gave_up_on_is_retrieved(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    short_timeouts: None,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A still slower than every caller's patience: no "never retrieved" error.
+
+    Home Assistant gives a still 10 s; a camera that answers after 15 s (here
+    scaled down: callers wait 0.1 s, requests 0.5 s, the camera 1 s) leaves
+    the shared fetch without a caller when it fails.
+    """
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    camera.inject(Fault("latency", path="image.cgi", delay=1.0))
+    snapshots = config_entry.runtime_data.snapshots
+    for _ in range(3):
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.1):
+                await snapshots.get(9)
+    await asyncio.sleep(1.0)  # the shared fetch times out with nobody waiting
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "never retrieved" not in caplog.text
+    camera.clear_faults()
+    assert (await snapshots.get(9)).startswith(b"\xff\xd8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.storage import Store
 
@@ -17,6 +18,7 @@ from .const import (
 )
 from .coordinator import ExcelSenseCoordinator
 from .data import ExcelSenseRuntimeData
+from .issues import clear_issues
 from .lens import LensCoordinator
 from .motion import MotionCoordinator
 from .services import async_setup_services
@@ -57,7 +59,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -
     """Set up one camera: client, first refresh, runtime data, platforms."""
     client = create_client(hass, entry.data)
     coordinator = ExcelSenseCoordinator(hass, entry, client)
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady as err:
+        # Say why in the entry's own words (the wrong device, a camera that
+        # does not answer), not an untranslated "not ready".
+        cause = coordinator.last_exception
+        if isinstance(cause, HomeAssistantError) and cause.translation_key:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key=cause.translation_key,
+                translation_placeholders=cause.translation_placeholders,
+            ) from cause
+        raise err from cause
     motion = MotionCoordinator(hass, entry, client, coordinator.static)
     await motion.async_start()
     snapshots = SnapshotSource(client)
@@ -97,7 +111,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Delete what was stored for the camera: reported alarms, lens baselines."""
+    """Delete what is kept for the camera: stored data, repair issues."""
+    clear_issues(hass, entry)
     for key in (ALARM_LOG_STORAGE_KEY, LENS_STORAGE_KEY):
         await Store[dict[str, Any]](hass, 1, key.format(entry.entry_id)).async_remove()
 

@@ -51,6 +51,7 @@ REQUEST_TIMEOUT: Final = 10.0
 OPERATION_STOP_WAIT: Final = 60.0
 
 ISSUE_ALARM_OUTPUT: Final = "alarm_output_misconfigured"
+ISSUE_WRONG_DEVICE: Final = "wrong_device"
 
 CONF_LENS_INTERVAL: Final = "lens_sampling_interval"
 CONF_AUTO_CLEAN_MAX_PER_DAY: Final = "auto_clean_max_per_day"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
     AlarmOutput,
+    DeviceInfo,
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
@@ -24,7 +27,12 @@ from .const import DOMAIN, LOGGER, POLL_INTERVAL
 from .data import ExcelSenseData, ExcelSenseStatic
 from .errors import error_key, placeholders
 from .groups import ALWAYS_POLLED, Group, GroupSpec, group_specs
-from .issues import clear_alarm_output_issue, raise_alarm_output_issue
+from .issues import (
+    clear_alarm_output_issue,
+    clear_wrong_device_issue,
+    raise_alarm_output_issue,
+    raise_wrong_device_issue,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Iterable
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
     from .api import ExcelSenseClient
     from .data import ExcelSenseConfigEntry
 
+# A MAC as format_mac writes it (anything else is an unreadable identity).
+_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 # A group whose read failed keeps its last value for this many polls.
 GROUP_FAILURES_TOLERATED = 2
 # Scheduling jitter: a group due within this is read in this poll.
@@ -116,6 +126,7 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
         except ExceptionGroup as errors:
             self._raise_setup_error(errors)
         device_info = info.result()
+        self._check_identity(device_info)
         offset = timedelta(0)
         if (device_time := clock.result()) is not None:
             offset = device_time.value - dt_util.now().replace(tzinfo=None)
@@ -132,6 +143,31 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
         self._specs = group_specs(
             self.static.stream_ids,
             self_clean_schedule=self.static.self_clean_schedule_supported,
+        )
+
+    def _check_identity(self, info: DeviceInfo) -> None:
+        """The camera at the address must be the entry's (its MAC), every setup.
+
+        Another device (a new DHCP lease, a swapped camera) or an identity
+        that cannot be read is never adopted: the entry is not ready, and a
+        readable other MAC raises a repair issue naming the address.
+        """
+        entry = self.config_entry
+        mac = format_mac(info.mac_address)
+        if entry.unique_id is None or mac == entry.unique_id:
+            clear_wrong_device_issue(self.hass, entry)
+            return
+        host = self.client.host
+        if _MAC.fullmatch(mac):
+            raise_wrong_device_issue(self.hass, entry, host)
+            key = "wrong_device"
+        else:
+            key = "identity_unreadable"
+        LOGGER.debug("%s does not answer as %s: %s", host, entry.title, key)
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"host": host, "name": entry.title},
         )
 
     @staticmethod

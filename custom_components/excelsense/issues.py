@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, ISSUE_ALARM_OUTPUT, ISSUE_LENS_NOT_IMPROVING
+from .const import (
+    DOMAIN,
+    ISSUE_ALARM_OUTPUT,
+    ISSUE_LENS_NOT_IMPROVING,
+    ISSUE_WRONG_DEVICE,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -65,7 +70,29 @@ def clear_lens_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
     ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LENS_NOT_IMPROVING, entry))
 
 
+def raise_wrong_device_issue(
+    hass: HomeAssistant, entry: ExcelSenseConfigEntry, host: str
+) -> None:
+    """Show that another device answers at the camera's address."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(ISSUE_WRONG_DEVICE, entry),
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_WRONG_DEVICE,
+        translation_placeholders={"name": entry.title, "host": host},
+    )
+
+
+def clear_wrong_device_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Remove the issue: the camera answers at its address again."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_WRONG_DEVICE, entry))
+
+
 def clear_issues(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
     """Remove every issue of a camera (the entry is removed)."""
     clear_alarm_output_issue(hass, entry)
     clear_lens_issue(hass, entry)
+    clear_wrong_device_issue(hass, entry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
@@ -299,8 +300,16 @@ class LensThreshold(ExcelSenseEntity[LensCoordinator], RestoreNumber):
         return self.entity_description.value_fn(self.coordinator)
 
     async def async_set_native_value(self, value: float) -> None:
-        """Set the threshold (Home Assistant checks the range)."""
-        self.entity_description.set_fn(self.coordinator, value)
+        """Set the threshold (Home Assistant checks the range, NaN aside)."""
+        self.entity_description.set_fn(self.coordinator, _finite(value))
+
+
+def _finite(value: float) -> float:
+    """The value, unless NaN or infinite (Home Assistant's range check lets NaN in)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise invalid_input("not_a_number", value=str(value))
+    return number
 
 
 class ExcelSenseNumber(ExcelSenseEntity[ExcelSenseCoordinator], NumberEntity):
@@ -316,7 +325,7 @@ class ExcelSenseNumber(ExcelSenseEntity[ExcelSenseCoordinator], NumberEntity):
     @excelsense_command
     async def async_set_native_value(self, value: float) -> None:
         """Send the value (checked by the client before sending)."""
-        if not float(value).is_integer():
+        if not _finite(value).is_integer():
             raise invalid_input("not_whole_number", value=f"{value:g}")
         coordinator = self.coordinator
         await self.entity_description.set_fn(

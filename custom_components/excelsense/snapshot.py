@@ -43,6 +43,10 @@ class SnapshotSource:
         pending = self._pending.get(quality)
         if pending is None:
             pending = asyncio.ensure_future(self._fetch(quality))
+            # Every caller may have given up (Home Assistant's own 10 s limit
+            # on a still): the outcome is retrieved here all the same, so a
+            # failed fetch is never "Task exception was never retrieved".
+            pending.add_done_callback(_retrieve)
             self._pending[quality] = pending
         # Shielded: a caller that gives up must not cancel the others' request.
         try:
@@ -66,6 +70,11 @@ class SnapshotSource:
         for pending in list(self._pending.values()):
             pending.cancel()
         self._pending.clear()
+
+
+def _retrieve(future: asyncio.Future[bytes]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _current_task_cancelling() -> bool:

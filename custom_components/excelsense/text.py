@@ -11,6 +11,7 @@ from homeassistant.const import EntityCategory
 from .api import ExcelSenseClient, OSDCanvas, OSDInfo, OSDType
 from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
+from .errors import invalid_input
 from .groups import Group
 from .helpers import excelsense_command
 
@@ -143,7 +144,13 @@ class ExcelSenseText(ExcelSenseEntity[ExcelSenseCoordinator], TextEntity):
 
     @excelsense_command
     async def async_set_value(self, value: str) -> None:
-        """Send the text; what the document forbids is refused before sending."""
+        """Send the text; what the document forbids is refused before sending.
+
+        Spaces around the text are refused too: the reply is read without
+        them, so the text shown would not be the text stored.
+        """
+        if value != value.strip():
+            raise invalid_input("text_padded")
         coordinator = self.coordinator
         await self.entity_description.set_fn(
             coordinator.client, coordinator.data, value

@@ -179,12 +179,22 @@ def test_models(
         (
             DevicePort,
             "rtspPort=\n",
-            "Malformed devicePort reply: rtspPort is not a number",
+            "Malformed devicePort reply: rtspPort is not a whole number",
         ),
         (
             DevicePort,
             "rtspPort=x\n",
-            "Malformed devicePort reply: rtspPort is not a number",
+            "Malformed devicePort reply: rtspPort is not a whole number",
+        ),
+        (
+            DevicePort,
+            "rtspPort=\uff15\uff15\uff14\n",  # full-width digits: not ASCII
+            "Malformed devicePort reply: rtspPort is not a whole number",
+        ),
+        (
+            DevicePort,
+            "rtspPort=554.5\n",
+            "Malformed devicePort reply: rtspPort is not a whole number",
         ),
         (NTPSettings, "NTPIP=1.2.3.4\n", "Malformed NTP reply: enableFlag missing"),
         (
@@ -200,7 +210,7 @@ def test_models(
         (
             StreamAbility,
             "AVStreamBegin=1\nAVStreamEncoderAbilityBegin=1\nstreamEncoderType=H265\n",
-            "Malformed streamAbility reply: streamEncoderType is not a number",
+            "Malformed streamAbility reply: streamEncoderType is not a whole number",
         ),
     ],
 )
@@ -212,15 +222,33 @@ def test_malformed_replies(model: type, body: str, message: str) -> None:
 
 
 def test_reader_number() -> None:
-    """Decimal values: default when missing or empty, error when not a number."""
-    reader = _Reader(kv.parse("a=2.5\nb=\nc=x\n"), "test")
+    """Decimal values: default when the key is absent, error when unreadable.
+
+    An empty value is not a default: the entity showing it is unavailable.
+    """
+    reader = _Reader(kv.parse("a=2.5\nb=\nc=x\nd=\u0663\ne=1_0\nf=nan\n"), "test")
     assert reader.number("a") == 2.5
-    assert reader.number("b", 1.5) == 1.5
     assert reader.number("missing", 0.5) == 0.5
-    with pytest.raises(ExcelSenseResponseError, match="c is not a number"):
-        reader.number("c", 1.0)
+    for key in "bcdef":
+        with pytest.raises(ExcelSenseResponseError, match=f"{key} is not a number"):
+            reader.number(key, 1.0)
     with pytest.raises(ExcelSenseResponseError, match="missing missing"):
         reader.number("missing")
+
+
+@pytest.mark.parametrize("text", ["1", "0", "true", "FALSE", " 1 "])
+def test_reader_flag_reads_what_cameras_send(text: str) -> None:
+    """Flags: 1/0, and true/false as the vendor's change_timeout.py writes them."""
+    reader = _Reader(kv.parse(f"f={text}\n"), "test")
+    assert reader.flag("f") is (text.strip().casefold() in ("1", "true"))
+
+
+@pytest.mark.parametrize("text", ["", "\uff11", "yes please", "1_0"])
+def test_reader_flag_refuses_what_it_cannot_read(text: str) -> None:
+    """An empty or unreadable flag is no default."""
+    reader = _Reader(kv.parse(f"f={text}\n"), "test")
+    with pytest.raises(ExcelSenseResponseError, match="f is not a flag"):
+        reader.flag("f", default=False)
 
 
 def test_alarm_operation_profiles_and_stream_url() -> None:

@@ -312,7 +312,7 @@ async def test_tls_to_plain_http_is_a_connection_error(
             "sensor.cgi",
             b"value=abc\n",
             lambda c: c.image_setting(ImageSetting.CONTRAST),
-            "Malformed contrast reply: value is not a number",
+            "Malformed contrast reply: value is not a whole number",
             id="image_setting",
         ),
         pytest.param(
@@ -326,14 +326,14 @@ async def test_tls_to_plain_http_is_a_connection_error(
             "sensor.cgi",
             b"value=1e999\n",
             lambda c: c.image_setting(ImageSetting.CONTRAST),
-            "Malformed contrast reply: value is not a number",
+            "Malformed contrast reply: value is not a whole number",
             id="image_setting_overflow",
         ),
         pytest.param(
             "param.cgi",
             b"year=99999999999999999999\nmonth=1\nday=1\nhour=0\nminute=0\nsecond=0\n",
             lambda c: c.date_time(),
-            "Malformed dateTime reply: year is not a number",
+            "Malformed dateTime reply: year is not a whole number",
             id="date_time_huge",
         ),
         pytest.param(

@@ -93,8 +93,8 @@ def integer(block: kv.KVBlock, what: str, key: str) -> int:
         msg = f"Malformed {what} reply: {key} missing"
         raise ExcelSenseResponseError(None, msg)
     number = parse_number(value)
-    if number is None:
-        msg = f"Malformed {what} reply: {key} is not a number"
+    if number is None or not number.is_integer():
+        msg = f"Malformed {what} reply: {key} is not a whole number"
         raise ExcelSenseResponseError(None, msg)
     return int(number)
 

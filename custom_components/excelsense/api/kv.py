@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Mapping
 
 _BEGIN = "begin"
+# What is trimmed around keys and values: ASCII blanks (a stray space, the CR
+# of a CRLF line). A no-break space or another script's space is part of the
+# value, as the camera stores it.
+_BLANK = " \t\r\n\x0b\x0c"
 _END = "end"
 _NEXT_LEN = len("next_URL")
 # The document nests loops three deep; anything deeper is not a loop we know,
@@ -142,19 +146,22 @@ def parse(body: bytes | str) -> KVBlock:
     stack: list[tuple[str, KVBlock]] = []
     current = root
 
-    for raw_line in text.splitlines()[:MAX_LINES]:
+    # Lines end in LF or CRLF (a lone CR too); not at the other characters
+    # str.splitlines() breaks on, which a value may hold.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for raw_line in lines[:MAX_LINES]:
         key, had_sep, value = raw_line.partition("=")
-        key = key.strip()
+        key = key.strip(_BLANK)
         if not key:
             continue
         marker = _marker(key)
         if marker is None:
-            current.values[key] = value.strip()
+            current.values[key] = value.strip(_BLANK)
             continue
         kind, name = marker
         if kind == _BEGIN:
             if len(stack) >= MAX_DEPTH:
-                current.values[key] = value.strip()
+                current.values[key] = value.strip(_BLANK)
                 continue
             entry = KVBlock()
             _append(current.loops.setdefault(name, []), entry)
@@ -164,7 +171,7 @@ def parse(body: bytes | str) -> KVBlock:
         index = _find_open_loop(stack, name)
         if index is None:
             if had_sep:  # an unmatched marker with a value is kept as a plain key
-                current.values[key] = value.strip()
+                current.values[key] = value.strip(_BLANK)
             continue
         loop_name = stack[index][0]
         del stack[index:]

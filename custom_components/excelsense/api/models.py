@@ -39,42 +39,41 @@ class _Reader:
             return default
         return value
 
-    def _given(self, key: str) -> str | None:
-        """The value; None when absent or empty (one lookup)."""
-        value = self.block.get(key)
-        return None if value == "" else value
+    # A key the reply leaves out may take its default; a value that is there
+    # but cannot be read (empty, another script's digits, a word) makes the
+    # reply malformed: its entities are unavailable, never shown a default.
 
-    def _required(self, key: str) -> str:
+    def _value(self, key: str, default: object) -> str | None:
+        """The value; None when the key is absent and a default is allowed."""
         value = self.block.get(key)
-        if value is None:
+        if value is None and default is None:
             raise self._malformed(key, "missing")
         return value
 
     def integer(self, key: str, default: int | None = None) -> int:
-        value = self._given(key)
-        if value is None and default is not None:
-            return default
-        number = parse_number(value if value is not None else self._required(key))
-        if number is None:
-            raise self._malformed(key, "is not a number")
+        value = self._value(key, default)
+        if value is None:
+            return default  # type: ignore[return-value]  # checked by _value
+        number = parse_number(value)
+        if number is None or not number.is_integer():
+            raise self._malformed(key, "is not a whole number")
         return int(number)
 
     def number(self, key: str, default: float | None = None) -> float:
-        value = self._given(key)
-        if value is None and default is not None:
-            return default
-        number = parse_number(value if value is not None else self._required(key))
+        value = self._value(key, default)
+        if value is None:
+            return default  # type: ignore[return-value]  # checked by _value
+        number = parse_number(value)
         if number is None:
             raise self._malformed(key, "is not a number")
         return number
 
     def flag(self, key: str, *, default: bool | None = None) -> bool:
         """A 1/0 flag; ``true``/``false`` as the vendor's own tools write them."""
-        value = self._given(key)
-        if value is None and default is not None:
-            return default
-        text = (value if value is not None else self._required(key)).strip()
-        text = text.casefold()
+        value = self._value(key, default)
+        if value is None:
+            return default  # type: ignore[return-value]  # checked by _value
+        text = value.strip().casefold()
         if text in _TRUE_WORDS:
             return True
         if text in _FALSE_WORDS:
@@ -85,8 +84,17 @@ class _Reader:
         return number != 0
 
     def optional_int(self, key: str) -> int | None:
+        """A whole number the camera may leave out or empty (None then)."""
         value = self.block.get(key)
         return None if value in (None, "") else self.integer(key)
+
+    def informative_int(self, key: str, default: int) -> int:
+        """A number nothing is built on (shown in diagnostics only): lenient."""
+        value = self.block.get(key)
+        number = None if value is None else parse_number(value)
+        if number is None or not number.is_integer():
+            return default
+        return int(number)
 
 
 # The vendor's change_timeout.py writes IOAlarm booleans as true/false.
@@ -96,12 +104,18 @@ _FALSE_WORDS = frozenset({"false", "off", "no"})
 _NUMBER_LIMIT = 2.0**53
 
 
+# ASCII digits only: Python's float() and int() also read other scripts'
+# digits (full-width, Arabic-Indic), underscores, "nan" and "inf", none of
+# which a camera means.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def parse_number(text: str) -> float | None:
-    """A finite number from a reply value, or None (no inf, nan or 1e999)."""
-    try:
-        number = float(text.strip())
-    except ValueError:
+    """A finite number from a reply value (ASCII digits), or None."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
         return None
+    number = float(text)
     if not math.isfinite(number) or abs(number) > _NUMBER_LIMIT:
         return None
     return number
@@ -184,16 +198,16 @@ class DeviceInfo:
         return cls(
             device_id=r.text("deviceID", ""),
             device_name=r.text("deviceName", ""),
-            device_type=r.integer("deviceType", 1),
+            device_type=r.informative_int("deviceType", 1),
             product_model=r.text("productModel", ""),
             manufacturer_id=r.text("manufacturerID", ""),
             manufacturer_name=r.text("manufacturerName", ""),
             mac_address=r.text("MACAddress"),
             hardware_version=r.text("hardwareVer", ""),
             software_version=r.text("softwareVer", ""),
-            channels=r.integer("channelNum", 1),
-            alarm_inputs=r.integer("alarmInNum", 0),
-            alarm_outputs=r.integer("alarmOutNum", 0),
+            channels=r.informative_int("channelNum", 1),
+            alarm_inputs=r.informative_int("alarmInNum", 0),
+            alarm_outputs=r.informative_int("alarmOutNum", 0),
             raw=block.as_dict(),
         )
 
@@ -429,6 +443,20 @@ class OSDCanvas:
         return None
 
 
+def _osd_info(info: _Reader) -> OSDInfo:
+    osd_type = info.integer("OSDType")
+    return OSDInfo(
+        osd_type=osd_type,
+        # A text watermark's text is what it is: without it the entry (and
+        # the overlay text entity) cannot be read.
+        info=info.text("info") if osd_type == OSDType.TEXT else info.text("info", ""),
+        enabled=info.flag("OSDEnableFlag", default=True),
+        arrow_id=info.integer("arrowID", 0),
+        blink=info.flag("OSDBlinkFlag", default=False),
+        blink_interval=info.optional_int("OSDBlinkInterval"),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class OSDCanvases:
     """OSDCanvas: every canvas of a camera."""
@@ -448,15 +476,7 @@ class OSDCanvases:
         for number, entry in enumerate(entries, start=1):
             r = _Reader(entry, "OSDCanvas")
             infos = tuple(
-                OSDInfo(
-                    osd_type=info.integer("OSDType"),
-                    info=info.text("info", ""),
-                    enabled=info.flag("OSDEnableFlag", default=True),
-                    arrow_id=info.integer("arrowID", 0),
-                    blink=info.flag("OSDBlinkFlag", default=False),
-                    blink_interval=info.optional_int("OSDBlinkInterval"),
-                )
-                for info in (_Reader(i, "OSDInfo") for i in entry.loop("OSDInfo"))
+                _osd_info(_Reader(i, "OSDInfo")) for i in entry.loop("OSDInfo")
             )
             default_id = canvas_id if canvas_id is not None else number
             canvases.append(
@@ -958,7 +978,8 @@ def _optional_code(r: _Reader, key: str) -> int | None:
 
 
 _LOG_TIME = re.compile(
-    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{1,2}):(\d{1,2})\s*$"
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{1,2}):(\d{1,2})\s*$",
+    re.ASCII,
 )
 
 

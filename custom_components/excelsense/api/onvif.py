@@ -309,8 +309,11 @@ def _camera_datetime(utc: Node) -> datetime | None:
             ("Time", "Second"),
         )
     ]
+    # ASCII digits only (int() would read any script's).
+    if not all(p and p.isascii() and p.isdigit() for p in parts):
+        return None
+    year, month, day, hour, minute, second = (int(p) for p in parts if p)
     try:
-        year, month, day, hour, minute, second = (int(p or "") for p in parts)
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
