@@ -290,8 +290,8 @@ def _threshold_day(
 
 
 def measure(settings: Settings) -> LensResults:
-    """Every run on every photograph (held out only in the quick run)."""
-    names = photos.HELD_OUT_PHOTOS if settings.quick else photos.PHOTOS
+    """Every run on every photograph (every other held-out one when quick)."""
+    names = photos.HELD_OUT_PHOTOS[::2] if settings.quick else photos.PHOTOS
     tasks = [(name, seed) for seed in range(settings.lens_seeds) for name in names]
     results = LensResults()
     context = multiprocessing.get_context("spawn")
@@ -505,7 +505,7 @@ def readme_table(results: LensResults) -> str:
 
 async def test_lens(settings: Settings) -> None:
     """Lens care on real photographs (no camera, no Home Assistant needed)."""
-    count = len(photos.HELD_OUT_PHOTOS if settings.quick else photos.PHOTOS)
+    count = len(photos.HELD_OUT_PHOTOS[::2] if settings.quick else photos.PHOTOS)
     say(f"lens care on {count} photographs at 1080p")
     results = measure(settings)
     record_all(settings.results, report(results))

@@ -387,16 +387,24 @@ def person(name: str, image: Image.Image, rng: np.random.Generator) -> Image.Ima
 def rebuilt(name: str, image: Image.Image, rng: np.random.Generator) -> Image.Image:
     """The scene changed for good: a third to half of it shows something else.
 
-    A new building, a shed, a rearranged yard: another photograph, in focus,
-    over one side of the picture.
+    A new building, a shed, a rearranged yard, seen through the same lens:
+    another part of the same photograph, mirrored, over one side of the
+    picture (pasting another photograph would bring another camera's
+    sharpness along).
     """
-    others = [p for p in PHOTOS if p != name]
-    other = photo(others[int(rng.integers(len(others)))])
     share = rng.uniform(0.33, 0.5)
     width = int(share * WIDTH)
     left = 0 if rng.random() < 0.5 else WIDTH - width
+    source_left = WIDTH - width - left
+    shift = int(rng.uniform(-0.2, 0.2) * HEIGHT)
+    other = image.crop((source_left, 0, source_left + width, HEIGHT))
+    other = other.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     result = image.copy()
-    result.paste(other.crop((left, 0, left + width, HEIGHT)), (left, 0))
+    result.paste(other, (left, shift))
+    if shift > 0:
+        result.paste(other.crop((0, HEIGHT - shift, width, HEIGHT)), (left, 0))
+    elif shift < 0:
+        result.paste(other.crop((0, 0, width, -shift)), (left, HEIGHT + shift))
     return result
 
 

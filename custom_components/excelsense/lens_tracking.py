@@ -22,9 +22,16 @@ Assistant.
   pauses (``auto_stopped``) until the lens reads clear again or ``relearn`` /
   ``resume`` is called.
 - **Smoothing and hysteresis**: clarity and obscured area are the medians of
-  the last ``SMOOTHING`` samples of the current scene. The lens turns dirty when
-  a reading crosses a threshold and clear again only past a margin, so a
+  the last ``SMOOTHING`` samples of the current scene, and an automatic clean
+  is due only when each of them reads dirty on its own. The lens turns dirty
+  when a reading crosses a threshold and clear again only past a margin, so a
   reading at the threshold does not wipe again and again.
+
+The caller's part: ``add`` every sample (store ``stored()`` when it returns
+True), run a clean when ``wants_auto_clean``, bracket it with
+``cleaning_started`` / ``cleaning_sent`` / ``cleaning_failed``, hand the
+picture after it to ``verified``, call ``resume`` when ``is_clear()`` (or the
+user asks), ``relearn`` on the user's word, and ``restore`` what was stored.
 """
 
 from __future__ import annotations
