@@ -98,6 +98,10 @@ SOFT_BELOW = 0.5
 # Detail lost under this share of the baseline's is too little to weigh what
 # was gained against.
 CHANGE_FLOOR = 0.05
+# Washed out: the coarser octaves kept under this share of their energy while
+# the picture kept at least this share of its light (a milky veil).
+WASHED_CONTRAST = 0.1
+WASHED_LIGHT = 0.8
 # Glare: a tile this much brighter than the picture's change of light, whose
 # middle octaves rose this many times more than its finest.
 GLARE_BRIGHTER = 1.08
@@ -296,14 +300,15 @@ def _usable(sample: Measurement, baseline: Measurement) -> list[int]:
 
 def _energy_scale(
     sample: Measurement, baseline: Measurement, tiles: list[int]
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], float]:
     """How much the sample's light and contrast scale each tile's energy.
 
     Light, contrast and gamma scale a tile's energy: either alike everywhere
     (the ratio of the coarser octaves, typical over the picture) or with the
     square of its brightness (Weber). Both are returned, the smaller and the
     larger per tile: a loss is judged against the one, a gain against the
-    other, so that neither model's error reads as dirt.
+    other, so that neither model's error reads as dirt; and the typical ratio
+    of the coarser octaves (how much contrast the picture kept).
     """
 
     def weber(tile: int) -> float:
@@ -321,7 +326,7 @@ def _energy_scale(
         else 1.0
     )
     both = [(plain, per_light * weber(t)) for t in range(len(baseline.fine))]
-    return [min(pair) for pair in both], [max(pair) for pair in both]
+    return [min(pair) for pair in both], [max(pair) for pair in both], plain
 
 
 def _most_near(values: list[float]) -> list[float]:
@@ -358,11 +363,12 @@ class _Tiles:
     noise_fine: float  # energy the noise could explain, finest octave
     noise_coarser: float  # ... and the coarser ones
     typical: float  # the baseline's typical finest over coarser energy
+    contrast: float  # the typical ratio of the coarser octaves' energy
 
 
 def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
     usable = _usable(sample, baseline)
-    scale, scale_high = _energy_scale(sample, baseline, usable)
+    scale, scale_high, contrast = _energy_scale(sample, baseline, usable)
     expected = [f * s for f, s in zip(baseline.fine, scale, strict=True)]
     noise = max(sample.noise, baseline.noise)
     noise_fine = MEASURABLE * noise * NOISE_ENERGY[0]
@@ -374,6 +380,7 @@ def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
         expected=expected,
         noise_fine=noise_fine,
         noise_coarser=MEASURABLE * noise * sum(NOISE_ENERGY[1:]),
+        contrast=contrast,
         typical=_median(
             [
                 baseline.fine[t] / c
@@ -388,11 +395,13 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
     """Compare ``sample`` with ``baseline``: clarity, obscured area and why.
 
     A tile is *covered* when its finest octave was lost (in part between
-    ``LOST_FROM`` and ``LOST_BELOW``), when soft shapes appeared in it, or when
-    it shows glare; *obscured* is the covered share of the tiles judged.
+    ``LOST_FROM`` and ``LOST_BELOW``), when soft shapes appeared in it, when it
+    shows glare, or when a milky veil sank its detail under the noise;
+    *obscured* is the covered share of the tiles judged.
     """
     tiles = _tiles_of(sample, baseline)
-    if not tiles.judged:
+    washed = _washed_out(sample, baseline, tiles)
+    if not tiles.judged and not washed:
         return Comparison(Reading(100.0, 0.0), 1.0, 0.0, 0.0)
     covered = {
         t: min(
@@ -406,7 +415,7 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
         for t in tiles.judged
     }
     added = _soft_shapes(sample, baseline, tiles) | _glare(sample, baseline, tiles)
-    covered.update(dict.fromkeys(added, 1.0))
+    covered.update(dict.fromkeys(added | washed, 1.0))
     share = sum(covered.values()) / len(covered)
     showing = [t for t in tiles.judged if covered[t] < 1.0]
     sharpness = _sharpness(sample, baseline, showing)
@@ -417,6 +426,25 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
         changed=_changed(sample, tiles),
         veiled=_veiled(sample, baseline, tiles.usable, covered, added),
     )
+
+
+def _washed_out(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
+    """Tiles whose detail a milky veil sank under the noise (condensation).
+
+    Only when the picture kept its light but lost most of its contrast: a
+    darker picture is the light's doing, and its detail is judged as usual.
+    """
+    if (
+        tiles.contrast >= WASHED_CONTRAST
+        or sample.brightness < WASHED_LIGHT * baseline.brightness
+    ):
+        return set()
+    judged = set(tiles.judged)
+    return {
+        t
+        for t in tiles.usable
+        if baseline.fine[t] > tiles.noise_fine and t not in judged
+    }
 
 
 def _soft_shapes(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
