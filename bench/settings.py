@@ -99,7 +99,7 @@ class Settings:
 
     @property
     def lens_seeds(self) -> int:
-        """Random draws (noise, drops, smear, nuisance) per lens photograph."""
+        """Random draws (dirt, conditions, sensor noise) per lens photograph."""
         return 1 if self.quick else 3
 
     def to_env(self) -> str:

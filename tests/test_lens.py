@@ -121,6 +121,10 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     state = hass.states.get(CLARITY)
     assert state.attributes["baseline"] == "provisional"
     assert state.attributes["scene"] == "day"
+    # A baseline is verified by a clean that measurably helped, once the next
+    # sample agrees with the picture after it.
+    camera.dirt = 0.5
+    await clock.advance()
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
     )
@@ -128,6 +132,7 @@ async def test_clarity_falls_auto_clean_recovers_and_stops_when_stuck(
     event = hass.states.get(EVENT)
     assert event is not None
     assert event.attributes["event_type"] == "cleaned"
+    await clock.advance()
     assert hass.states.get(CLARITY).attributes["baseline"] == "verified"
     assert _clarity(hass) == 100.0
 
@@ -175,14 +180,15 @@ async def test_stuck_dirt_pauses_and_raises_repair(
         if state.state not in (event.state, "unknown"):
             outcomes.append(state.attributes["event_type"])
             event = state
-    assert outcomes == ["no_improvement", "no_improvement"]
+    # A wipe that changes nothing is evidence: one is enough to pause.
+    assert outcomes == ["no_improvement"]
     issue = _issue(hass, init_integration)
     assert issue is not None
     assert issue.translation_placeholders is not None
     assert float(issue.translation_placeholders["after"]) < 60
-    assert _completed_cleans(camera) == 3
+    assert _completed_cleans(camera) == 2
     await clock.advance(6)
-    assert _completed_cleans(camera) == 3
+    assert _completed_cleans(camera) == 2
     # The stuck dirt did not become the baseline.
     assert _clarity(hass) < 60
 
@@ -261,10 +267,13 @@ async def test_baselines_survive_a_restart(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     clock = _Clock(hass)
+    # A clean that helped (the lens was dirty), confirmed by the next sample.
+    camera.dirt = 0.5
+    await clock.advance()
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
     )
-    await clock.advance()
+    await clock.advance(2)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(config_entry.entry_id)
@@ -378,7 +387,7 @@ def test_emulator_dirt_reads_gradually_and_garbage_is_refused() -> None:
     )
     assert [r.obscured for r in readings] == sorted(r.obscured for r in readings)
     assert readings[0] == clarity.Reading(clarity=100.0, obscured=0.0)
-    assert readings[-1].clarity < 10
+    assert readings[-1].clarity < 20
     assert readings[-1].obscured > 30
     with pytest.raises(clarity.NotAnImageError, match="image"):
         clarity.measure(b"not a jpeg")

@@ -1,16 +1,13 @@
 """Lens clarity from a snapshot: fine detail compared with itself, region by region.
 
 Pure Pillow (a core Home Assistant dependency), no Home Assistant: ``measure``
-is CPU work for an executor, ``compare`` is arithmetic on a few hundred numbers.
+is CPU work for an executor, ``examine`` is arithmetic on a few hundred numbers.
 
 **The measure.** A greyscale copy at a fixed working size is split into three
 octaves of detail (a Laplacian pyramid: each level is the picture minus a copy
-at half the size, scaled back up). Per tile of a 24 x 9 grid, the energy of
-each octave is kept. A lens that softens the picture takes energy from the
-finest octave first, so *sharpness* is the finest octave's energy divided by
-the coarsest's. That quotient does not change when the picture is brighter or
-darker, has more or less contrast or another gamma: those scale every octave
-of a region alike, and the quotient cancels the scale.
+at half the size, scaled back up). Per tile of a 32 x 12 grid, the energy of
+each octave is kept, with the tile's brightness and how much of it is clipped;
+for the whole picture, how colourful it is (IR night pictures are grey).
 
 **Noise.** Sensor noise and compression add energy to the finest octave and
 would read as sharpness. Each sample estimates its own noise level (the
@@ -18,36 +15,49 @@ median response of a filter that cancels edges and flat areas, after
 J. Immerkaer, "Fast noise variance estimation", 1996) and takes the energy
 that much noise puts in each octave out again.
 
-**Regions.** ``compare`` reads a sample against a baseline of the same lens
-when clean: *clarity* is the sharpness of the regions with detail in % of the
-baseline's; *obscured* is the share of those regions that lost most of their
-detail compared with the rest of the picture (drops, a smear). Tiles that were
-flat in the baseline (sky, a wall) or that are clipped white or black in
-either picture say nothing about the lens and are left out. The top quarter
-is left out too: the camera draws its name and clock there, in front of the
-lens.
+**What dirt does.** Everything on the glass is far out of focus. Dirt that lets
+light through (water, a film, condensation, a web) softens: a region keeps its
+coarse shapes and loses its finest octave, so *sharpness* (finest over coarsest
+energy, which light, contrast and gamma do not change) falls. Opaque dirt (mud,
+a leaf, a dropping) takes the region's detail away altogether. Neither ever
+*adds* fine detail. A camera that moved, or a scene that changed, shows fine
+detail as sharp as before, only in other regions; fog in the scene takes
+contrast from the far regions and brightens them, but what still shows is as
+sharp as before. ``examine`` reads all of this against a baseline of the same
+lens when clean:
+
+- *clarity*: the baseline's sharpness kept, over the regions that still show
+  the scene, times the share of regions that do (so opaque dirt lowers it too);
+- *obscured*: the share of regions that lost most of their fine detail;
+- *changed*: fine detail found where the baseline had little, in proportion
+  to the detail lost (near 1 when the view moved, near 0 for dirt);
+- *veiled*: the share of lost regions that went brighter and flat, as fog
+  makes them.
+
+Regions flat in the baseline (sky, a wall), clipped white or black, or whose
+detail would drown in the sample's noise say nothing about the lens and are
+left out. The top eighth is left out too: the camera draws its name and
+clock there, in front of the lens.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cache
 import io
 from typing import Any, Self
 
-from PIL import Image, ImageFilter, ImageMath
-
-# Scenes darker than this mean luminance (0-255) are compared as night
-# scenes; a scene changes kind only past the margin (no flapping at dusk).
-NIGHT_BRIGHTNESS = 60.0
-NIGHT_MARGIN = 8.0
+from PIL import Image, ImageFilter, ImageMath, ImageStat
 
 WORK_WIDTH = 640
-COLUMNS, ROWS = 24, 9
-LEVELS = 3
+COLUMNS, ROWS = 32, 12
+# The camera's name and clock are drawn over the top of the picture.
+TOP_SKIPPED = 1 / 8
+LEVELS = 4
 # Energy that white noise of unit variance leaves in each octave of this
 # pyramid (2x box reduction, bilinear expansion), measured once on 10^6
 # pixels of Gaussian noise: about 0.82 / 4**level.
-NOISE_ENERGY = (0.816, 0.204, 0.050)
+NOISE_ENERGY = (0.816, 0.204, 0.050, 0.0125)
 # Immerkaer's operator: second differences that cancel flat areas and ramps.
 _NOISE_KERNEL = ImageFilter.Kernel((3, 3), [1, -2, 1, -2, 4, -2, 1, -2, 1], 1, 128)
 _MAD_TO_SIGMA = 1.4826 / 6  # the kernel's gain on white noise is 6
@@ -60,12 +70,43 @@ MAX_CLIPPED = 0.25
 # A tile takes part when its baseline detail is at least this share of the
 # median tile's: flatter tiles (sky, a wall) hold too little to compare.
 MIN_DETAIL = 0.1
-# A tile is obscured when its detail, relative to the rest of the picture,
-# fell under this share of the baseline's.
-OBSCURED_BELOW = 0.5
-# Dirt covers less than this share of the picture's detail in the upper
-# quartile of tiles, so that quartile tells how light and contrast changed.
-UNTOUCHED_QUANTILE = 0.75
+# ... and when the fine detail it had would stand this far above the noise
+# of the sample (in energy): below that, a loss could be noise.
+MEASURABLE = 3.0
+# A tile lost its detail when its finest octave fell under this share of what
+# the baseline's would be under the sample's light and contrast; a tile at
+# LOST_FROM counts in part, one under LOST_BELOW counts whole.
+LOST_BELOW = 0.2
+LOST_FROM = 0.5
+# A tile gained detail when its finest octave rose over this many times the
+# baseline's (the view moved or changed: dirt never adds detail).
+GAINED_OVER = 2.5
+# ... and is about as sharp as the baseline's typical tile (not a soft shape).
+GAINED_SHARP = 0.8
+# A lost tile is veiled (fog, haze in the scene) when it went this much
+# brighter than the picture's own change of light, and flat.
+VEIL_BRIGHTER = 1.15
+# ... in a row where at least this share of the tiles are covered.
+VEIL_ROW = 0.6
+# A tile sharper than the baseline counts as at most this much sharper.
+SHARPER_CAP = 2.0
+# Soft shapes appeared in a tile when its coarser octaves rose over this many
+# times the baseline's while its finest stayed under this share of the
+# baseline's typical proportion: new, but out of focus.
+ADDED_OVER = 1.6
+SOFT_BELOW = 0.5
+# Detail lost under this share of the baseline's is too little to weigh what
+# was gained against.
+CHANGE_FLOOR = 0.05
+# Washed out: the coarser octaves kept under this share of their energy while
+# the picture kept at least this share of its light (a milky veil).
+WASHED_CONTRAST = 0.1
+WASHED_LIGHT = 0.8
+# Glare: a tile this much brighter than the picture's change of light, whose
+# middle octaves rose this many times more than its finest.
+GLARE_BRIGHTER = 1.08
+GLARE_SOFTER = 1.6
+GLARE_DIMMER = 0.85
 _DARKEST = 8.0
 _TINY = 1e-9
 
@@ -76,13 +117,17 @@ class NotAnImageError(ValueError):
 
 @dataclass(frozen=True)
 class Measurement:
-    """Detail per tile of one snapshot (row by row), and its brightness."""
+    """Detail per tile of one snapshot (row by row), its noise and colour."""
 
     fine: tuple[float, ...]
     middle: tuple[float, ...]
     coarse: tuple[float, ...]
     clipped: tuple[float, ...]
     light: tuple[float, ...]
+    # Noise variance (grey levels squared) and colourfulness (mean chroma in
+    # % of the mean luminance; an IR night picture reads about 0).
+    noise: float = 0.0
+    colour: float = 0.0
 
     @property
     def brightness(self) -> float:
@@ -93,6 +138,8 @@ class Measurement:
         """JSON-friendly form (for storage)."""
         return {
             key: [float(f"{v:.4g}") for v in values]
+            if isinstance(values, tuple)
+            else float(f"{values:.4g}")
             for key, values in asdict(self).items()
         }
 
@@ -100,14 +147,18 @@ class Measurement:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Read the stored form back (raises on anything else)."""
         tiles = COLUMNS * ROWS
-        fields = {}
+        fields: dict[str, Any] = {}
         for key in ("fine", "middle", "coarse", "clipped", "light"):
             values = tuple(float(v) for v in data[key])
             if len(values) != tiles:
                 msg = f"{key}: {len(values)} tiles"
                 raise ValueError(msg)
             fields[key] = values
-        return cls(**fields)
+        return cls(
+            **fields,
+            noise=float(data.get("noise", 0.0)),
+            colour=float(data.get("colour", 0.0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -118,27 +169,45 @@ class Reading:
     obscured: float
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Everything ``examine`` found (shares 0..1, ratios uncapped)."""
+
+    reading: Reading
+    # Sharpness of the regions that still show the scene, over the baseline's.
+    sharpness: float
+    # Fine detail gained where the baseline had less, over the detail lost.
+    changed: float
+    # Share of the covered regions that fog would explain (whole rows, brighter).
+    veiled: float
+
+
 def measure(jpeg: bytes) -> Measurement:
     """Measure a JPEG (raises NotAnImageError for anything that is not one)."""
     try:
-        image = Image.open(io.BytesIO(jpeg))
-        # JPEG decodes straight to a smaller size (DCT scaling): cheap.
-        image.draft("L", (WORK_WIDTH, WORK_WIDTH))
-        grey = image.convert("L")
+        opened = Image.open(io.BytesIO(jpeg))
+        # JPEG decodes straight to a smaller size (DCT scaling): cheap. The
+        # chroma planes come without a colour conversion.
+        opened.draft("YCbCr", (WORK_WIDTH, 1))
+        image = (
+            opened if opened.mode == "YCbCr" else opened.convert("RGB").convert("YCbCr")
+        )
+        luma, blue, red = image.split()
     except (OSError, Image.DecompressionBombError) as err:
         msg = "not a decodable image"
         raise NotAnImageError(msg) from err
-    height = max(4 * ROWS, grey.height * WORK_WIDTH // max(1, grey.width))
-    if grey.size != (WORK_WIDTH, height):
-        grey = grey.resize((WORK_WIDTH, height), Image.Resampling.BOX)
-    scene = grey.crop((0, height // 4, WORK_WIDTH, height))
+    height = max(4 * ROWS, luma.height * WORK_WIDTH // max(1, luma.width))
+    if luma.size != (WORK_WIDTH, height):
+        luma = luma.resize((WORK_WIDTH, height), Image.Resampling.BOX)
+    top = round(height * TOP_SKIPPED)
+    scene = luma.crop((0, top, WORK_WIDTH, height))
     noise = _noise_variance(scene)
     levels = [scene.convert("F")]
     for _ in range(LEVELS):
-        top = levels[-1]
+        upper = levels[-1]
         levels.append(
-            top.resize(
-                (max(1, top.width // 2), max(1, top.height // 2)),
+            upper.resize(
+                (max(1, upper.width // 2), max(1, upper.height // 2)),
                 Image.Resampling.BOX,
             )
         )
@@ -157,12 +226,15 @@ def measure(jpeg: bytes) -> Measurement:
     clipped = scene.point(
         lambda v: 255 if v < _CLIP_DARK or v > _CLIP_BRIGHT else 0
     ).convert("F")
+    light = _tiles(levels[0])
     return Measurement(
         fine=energies[0],
-        middle=energies[1],
-        coarse=energies[2],
+        middle=tuple(a + b for a, b in zip(energies[1], energies[2], strict=True)),
+        coarse=energies[3],
         clipped=tuple(share / 255 for share in _tiles(clipped)),
-        light=tuple(_tiles(levels[0])),
+        light=tuple(light),
+        noise=noise,
+        colour=_colour(blue, red, sum(light) / len(light)),
     )
 
 
@@ -170,6 +242,18 @@ def _tiles(image: Image.Image) -> list[float]:
     """Mean of each tile, row by row."""
     small = image.resize((COLUMNS, ROWS), Image.Resampling.BOX)
     return [float(v) for v in small.getdata()]  # type: ignore[attr-defined]
+
+
+def _colour(blue: Image.Image, red: Image.Image, luminance: float) -> float:
+    """Mean chroma in % of the mean luminance (exposure does not change it)."""
+    size = (max(1, blue.width // 8), max(1, blue.height // 8))
+    chroma = [
+        ImageStat.Stat(
+            plane.resize(size, Image.Resampling.BOX).point(lambda v: abs(v - 128))
+        ).mean[0]
+        for plane in (blue, red)
+    ]
+    return 100.0 * (chroma[0] + chroma[1]) / max(luminance, _DARKEST)
 
 
 def _noise_variance(grey: Image.Image) -> float:
@@ -188,23 +272,6 @@ def _noise_variance(grey: Image.Image) -> float:
     return 0.0  # pragma: no cover - the loop always reaches half
 
 
-def _usable(sample: Measurement, baseline: Measurement) -> list[int]:
-    """Tiles with detail in the baseline and clipped in neither picture."""
-    detail = [f + m + c for f, m, c in zip(*_bands(baseline), strict=True)]
-    typical = _median(detail)
-    return [
-        tile
-        for tile, amount in enumerate(detail)
-        if amount > MIN_DETAIL * typical
-        and sample.clipped[tile] <= MAX_CLIPPED
-        and baseline.clipped[tile] <= MAX_CLIPPED
-    ]
-
-
-def _bands(m: Measurement) -> tuple[tuple[float, ...], ...]:
-    return m.fine, m.middle, m.coarse
-
-
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -215,71 +282,411 @@ def _median(values: list[float]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _sharpness(m: Measurement, tiles: list[int]) -> float:
-    """Finest over coarsest octave energy of ``tiles`` (scale-free)."""
-    coarse = sum(m.coarse[t] for t in tiles)
-    return sum(m.fine[t] for t in tiles) / coarse if coarse > 0 else 0.0
+def _usable(sample: Measurement, baseline: Measurement) -> list[int]:
+    """Tiles with detail in the baseline and clipped in neither picture."""
+    detail = [
+        f + m + c
+        for f, m, c in zip(baseline.fine, baseline.middle, baseline.coarse, strict=True)
+    ]
+    typical = _median(detail)
+    return [
+        tile
+        for tile, amount in enumerate(detail)
+        if amount > MIN_DETAIL * typical
+        and sample.clipped[tile] <= MAX_CLIPPED
+        and baseline.clipped[tile] <= MAX_CLIPPED
+    ]
 
 
-def sharpness_ratio(sample: Measurement, baseline: Measurement) -> float:
-    """Sharpness of ``sample`` over the baseline's, on the tiles both can judge."""
-    return _ratio(sample, baseline, _usable(sample, baseline))
+def _energy_scale(
+    sample: Measurement, baseline: Measurement, tiles: list[int]
+) -> tuple[list[float], list[float], float]:
+    """How much the sample's light and contrast scale each tile's energy.
+
+    Light, contrast and gamma scale a tile's energy: either alike everywhere
+    (the ratio of the coarser octaves, typical over the picture) or with the
+    square of its brightness (Weber). Both are returned, the smaller and the
+    larger per tile: a loss is judged against the one, a gain against the
+    other, so that neither model's error reads as dirt; and the typical ratio
+    of the coarser octaves (how much contrast the picture kept).
+    """
+
+    def weber(tile: int) -> float:
+        now = max(sample.light[tile], _DARKEST)
+        return (now / max(baseline.light[tile], _DARKEST)) ** 2
+
+    ratios = [
+        _coarser(sample, t) / then if (then := _coarser(baseline, t)) > _TINY else 1.0
+        for t in tiles
+    ]
+    plain = _median(ratios) if ratios else 1.0
+    per_light = (
+        _median([r / weber(t) for r, t in zip(ratios, tiles, strict=True)])
+        if ratios
+        else 1.0
+    )
+    both = [(plain, per_light * weber(t)) for t in range(len(baseline.fine))]
+    return [min(pair) for pair in both], [max(pair) for pair in both], plain
 
 
-def _ratio(sample: Measurement, baseline: Measurement, tiles: list[int]) -> float:
-    base = _sharpness(baseline, tiles) if tiles else 0.0
-    return _sharpness(sample, tiles) / base if base > 0 else 1.0
+def _most_near(values: list[float]) -> list[float]:
+    """Each tile's value or its four neighbours', whichever is largest."""
+    out = []
+    for t, value in enumerate(values):
+        row, column = divmod(t, COLUMNS)
+        most = value
+        for r, c in (
+            (row - 1, column),
+            (row + 1, column),
+            (row, column - 1),
+            (row, column + 1),
+        ):
+            if 0 <= r < ROWS and 0 <= c < COLUMNS:
+                most = max(most, values[r * COLUMNS + c])
+        out.append(most)
+    return out
+
+
+def _coarser(m: Measurement, tile: int) -> float:
+    return m.middle[tile] + m.coarse[tile]
+
+
+@dataclass(frozen=True)
+class _Tiles:
+    """The tiles ``examine`` works with, and the baseline under the sample's light."""
+
+    usable: list[int]  # detail in the baseline, clipped in neither
+    judged: list[int]  # ... and detail that would stand above the noise
+    scale: list[float]  # energy scale of each tile, the lower estimate
+    scale_high: list[float]  # ... and the higher one
+    expected: list[float]  # the baseline's fine energy at the lower scale
+    noise_fine: float  # energy the noise could explain, finest octave
+    noise_coarser: float  # ... and the coarser ones
+    typical: float  # the baseline's typical finest over coarser energy
+    contrast: float  # the typical ratio of the coarser octaves' energy
+
+
+def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
+    usable = _usable(sample, baseline)
+    scale, scale_high, contrast = _energy_scale(sample, baseline, usable)
+    expected = [f * s for f, s in zip(baseline.fine, scale, strict=True)]
+    noise = max(sample.noise, baseline.noise)
+    noise_fine = MEASURABLE * noise * NOISE_ENERGY[0]
+    return _Tiles(
+        usable=usable,
+        judged=[t for t in usable if expected[t] > noise_fine],
+        scale=scale,
+        scale_high=scale_high,
+        expected=expected,
+        noise_fine=noise_fine,
+        noise_coarser=MEASURABLE * noise * sum(NOISE_ENERGY[1:]),
+        contrast=contrast,
+        typical=_median(
+            [
+                baseline.fine[t] / c
+                for t in usable
+                if (c := _coarser(baseline, t)) > _TINY
+            ]
+        ),
+    )
+
+
+def examine(sample: Measurement, baseline: Measurement) -> Comparison:
+    """Compare ``sample`` with ``baseline``: clarity, obscured area and why.
+
+    A tile is *covered* when its finest octave was lost (in part between
+    ``LOST_FROM`` and ``LOST_BELOW``), when soft shapes appeared in it, when it
+    shows glare, or when a milky veil sank its detail under the noise;
+    *obscured* is the covered share of the tiles judged.
+    """
+    tiles = _tiles_of(sample, baseline)
+    washed = _washed_out(sample, baseline, tiles)
+    if not tiles.judged and not washed:
+        return Comparison(Reading(100.0, 0.0), 1.0, 0.0, 0.0)
+    covered = {
+        t: min(
+            1.0,
+            max(
+                0.0,
+                (LOST_FROM - sample.fine[t] / tiles.expected[t])
+                / (LOST_FROM - LOST_BELOW),
+            ),
+        )
+        for t in tiles.judged
+    }
+    added = _soft_shapes(sample, baseline, tiles) | _glare(sample, baseline, tiles)
+    covered.update(dict.fromkeys(added | washed, 1.0))
+    share = sum(covered.values()) / len(covered)
+    showing = [t for t in tiles.judged if covered[t] < 1.0]
+    sharpness = _sharpness(sample, baseline, showing)
+    clarity = 100.0 * min(1.0, sharpness) * (1.0 - share)
+    return Comparison(
+        reading=Reading(clarity=round(clarity, 1), obscured=round(100.0 * share, 1)),
+        sharpness=sharpness,
+        changed=_changed(sample, tiles),
+        veiled=_veiled(sample, baseline, tiles.usable, covered, added),
+    )
+
+
+def _washed_out(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
+    """Tiles whose detail a milky veil sank under the noise (condensation).
+
+    Only when the picture kept its light but lost most of its contrast: a
+    darker picture is the light's doing, and its detail is judged as usual.
+    """
+    if (
+        tiles.contrast >= WASHED_CONTRAST
+        or sample.brightness < WASHED_LIGHT * baseline.brightness
+    ):
+        return set()
+    judged = set(tiles.judged)
+    return {
+        t
+        for t in tiles.usable
+        if baseline.fine[t] > tiles.noise_fine and t not in judged
+    }
+
+
+def _soft_shapes(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
+    """Tiles where soft shapes appeared: something out of focus on the glass.
+
+    The coarser octaves rose over what the tile and its four neighbours had
+    (a shaking camera moves a shape into the next tile), and the finest did
+    not follow: the new shape is softer than the tile was, or than the
+    picture typically is where the tile was flat.
+    """
+    flat = MIN_DETAIL * _median(
+        [_coarser(baseline, t) for t in range(len(tiles.scale))]
+    )
+    before = _most_near(
+        [_coarser(baseline, t) * s for t, s in enumerate(tiles.scale_high)]
+    )
+    shapes = set()
+    for t, scale in enumerate(tiles.scale):
+        now = _coarser(sample, t)
+        if sample.clipped[t] > MAX_CLIPPED or now <= ADDED_OVER * max(
+            before[t], flat * scale, tiles.noise_coarser
+        ):
+            continue
+        then = _coarser(baseline, t)
+        own = baseline.fine[t] / then if then > flat else tiles.typical
+        if sample.fine[t] < SOFT_BELOW * own * now:
+            shapes.add(t)
+    return shapes
+
+
+def _glare(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
+    """Tiles lit by light the scene did not send (a web's strands in the sun).
+
+    Brighter than the picture's own change of light, the middle octaves risen
+    against the finest, and the finest dimmed.
+    """
+    typical = _median([_brighter(sample, baseline, t) for t in tiles.usable])
+    glare = set()
+    for t in tiles.judged:
+        high = tiles.scale_high[t]
+        middle = sample.middle[t] / max(baseline.middle[t] * high, _TINY)
+        fine = sample.fine[t] / max(baseline.fine[t] * high, _TINY)
+        if (
+            _brighter(sample, baseline, t) > GLARE_BRIGHTER * typical
+            and middle > GLARE_SOFTER * max(fine, _TINY)
+            and sample.fine[t] < GLARE_DIMMER * tiles.expected[t]
+        ):
+            glare.add(t)
+    return glare
+
+
+def _brighter(sample: Measurement, baseline: Measurement, tile: int) -> float:
+    return max(sample.light[tile], _DARKEST) / max(baseline.light[tile], _DARKEST)
+
+
+def _changed(sample: Measurement, tiles: _Tiles) -> float:
+    """Sharp fine detail gained where there was less, over the detail lost.
+
+    Over every tile, also those flat in the baseline: a view that moved or
+    changed shows detail elsewhere; dirt never adds any.
+    """
+    gained = sum(
+        max(0.0, sample.fine[t] - GAINED_OVER * max(expected, tiles.noise_fine))
+        for t, expected in enumerate(tiles.expected)
+        if sample.clipped[t] <= MAX_CLIPPED
+        and sample.fine[t] >= GAINED_SHARP * tiles.typical * _coarser(sample, t)
+    )
+    missing = sum(max(0.0, tiles.expected[t] - sample.fine[t]) for t in tiles.judged)
+    total = sum(tiles.expected[t] for t in tiles.judged)
+    return gained / max(missing, CHANGE_FLOOR * total, _TINY)
+
+
+def _veiled(
+    sample: Measurement,
+    baseline: Measurement,
+    tiles: list[int],
+    covered: dict[int, float],
+    added: set[int],
+) -> float:
+    """Share of the covered detail that fog would explain.
+
+    Fog hides by distance: whole rows of the picture at once, brighter than
+    the picture's own change of light. A blot on the glass covers part of a
+    row, whatever its colour.
+    """
+    weight = sum(covered.values())
+    if weight <= 0:
+        return 0.0
+    overall = _median([_brighter(sample, baseline, t) for t in tiles])
+    rows: dict[int, list[float]] = {}
+    for t, share in covered.items():
+        rows.setdefault(t // COLUMNS, []).append(share)
+    banded = {
+        row for row, shares in rows.items() if sum(shares) >= VEIL_ROW * len(shares)
+    }
+    veil = sum(
+        share
+        for t, share in covered.items()
+        if t not in added
+        and t // COLUMNS in banded
+        and _brighter(sample, baseline, t) > VEIL_BRIGHTER * min(1.0, overall)
+    )
+    return veil / weight
+
+
+def _sharpness(sample: Measurement, baseline: Measurement, tiles: list[int]) -> float:
+    """Sharpness kept: each tile's finest over coarsest energy, over the baseline's.
+
+    Tile by tile, so that light and gamma, which weigh bright and dark tiles
+    differently, cannot shift the whole; averaged with the baseline's fine
+    detail as weights, each tile's ratio capped at ``SHARPER_CAP``.
+    """
+    total = weighted = 0.0
+    for t in tiles:
+        then = baseline.fine[t] / max(baseline.coarse[t], _TINY)
+        now = sample.fine[t] / max(sample.coarse[t], _TINY)
+        weight = baseline.fine[t]
+        total += weight
+        weighted += weight * min(SHARPER_CAP, now / then if then > _TINY else 1.0)
+    return weighted / total if total > 0 else 1.0
+
+
+# A camera turned or zoomed is looked for this far (share of the picture's
+# width and height, and zoom factors): the baseline's tile brightness, moved
+# and scaled, must correlate with the sample's at least this well, and this
+# much better than unmoved.
+MOVE_SHIFTS = (0.14, 0.17)
+MOVE_SCALES = (0.88, 0.92, 0.96, 1.0, 1.04, 1.08)
+MOVE_MATCH = 0.7
+MOVE_BETTER = 0.06
+# ... with at least this share of the sample's tiles inside the moved baseline.
+MOVE_OVERLAP = 0.6
+_WHITE = 255
+
+
+def moved(sample: Measurement, baseline: Measurement) -> bool:
+    """Whether the camera turned or zoomed since the baseline.
+
+    The tiles' brightness is a small picture of the scene: the baseline's is
+    shifted and scaled until it matches the sample's best (steps of two and
+    one tiles, then finer steps around the best). The camera moved when a
+    move matches well and clearly better than none. Dirt changes a part of
+    the picture in place: no move explains it better.
+    """
+    now = list(sample.light)
+    then = Image.new("F", (COLUMNS, ROWS))
+    then.putdata(baseline.light)
+    still = (1.0, 0.0, 0.0)
+    unmoved = _match(now, then, still)
+    best, move = unmoved, still
+    for scale in MOVE_SCALES:
+        for dx in _steps(MOVE_SHIFTS[0] * COLUMNS, 2.0):
+            for dy in _steps(MOVE_SHIFTS[1] * ROWS, 1.0):
+                score = _match(now, then, (scale, dx, dy))
+                if score > best:
+                    best, move = score, (scale, dx, dy)
+    for step in (1.0, 0.5):
+        scale, dx, dy = move
+        for near_dx in (dx - step, dx, dx + step):
+            for near_dy in (dy - step / 2, dy, dy + step / 2):
+                score = _match(now, then, (scale, near_dx, near_dy))
+                if score > best:
+                    best, move = score, (scale, near_dx, near_dy)
+    return move != still and best >= MOVE_MATCH and best - unmoved >= MOVE_BETTER
+
+
+def _steps(reach: float, step: float) -> list[float]:
+    count = int(reach / step)
+    return [step * i for i in range(-count, count + 1)]
+
+
+def _warp(
+    image: Image.Image, move: tuple[float, float, float], resample: Image.Resampling
+) -> Image.Image:
+    """Where each tile of the sample was in the baseline (scaled, then shifted)."""
+    scale, dx, dy = move
+    cx, cy = COLUMNS / 2, ROWS / 2
+    data = (scale, 0.0, cx - scale * cx + dx, 0.0, scale, cy - scale * cy + dy)
+    return image.transform(image.size, Image.Transform.AFFINE, data, resample=resample)
+
+
+@cache
+def _inside(move: tuple[float, float, float]) -> tuple[int, ...]:
+    """The tiles a move keeps inside the baseline."""
+    inside = _warp(
+        Image.new("L", (COLUMNS, ROWS), _WHITE), move, Image.Resampling.NEAREST
+    )
+    return tuple(t for t, v in enumerate(inside.getdata()) if v == _WHITE)
+
+
+def _match(
+    now: list[float], then: Image.Image, move: tuple[float, float, float]
+) -> float:
+    """Correlation of the sample's tile brightness with the moved baseline's."""
+    inside = _inside(move)
+    count = len(inside)
+    if count < MOVE_OVERLAP * len(now):
+        return -1.0
+    shifted = _warp(then, move, Image.Resampling.BILINEAR).getdata()
+    xs = [now[t] for t in inside]
+    ys = [shifted[t] for t in inside]
+    mean_x, mean_y = sum(xs) / count, sum(ys) / count
+    sxy = sum(x * y for x, y in zip(xs, ys, strict=True)) - count * mean_x * mean_y
+    sxx = sum(x * x for x in xs) - count * mean_x * mean_x
+    syy = sum(y * y for y in ys) - count * mean_y * mean_y
+    return sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else -1.0
 
 
 def compare(sample: Measurement, baseline: Measurement) -> Reading:
     """Clarity and obscured area of ``sample`` against ``baseline`` (%)."""
-    tiles = _usable(sample, baseline)
-    if not tiles:
-        return Reading(clarity=100.0, obscured=0.0)
-    clarity = 100.0 * min(1.0, _ratio(sample, baseline, tiles))
-    obscured = 100.0 * _lost(sample, baseline, tiles) / len(tiles)
-    return Reading(clarity=round(clarity, 1), obscured=round(obscured, 1))
+    return examine(sample, baseline).reading
 
 
-def _lost(sample: Measurement, baseline: Measurement, tiles: list[int]) -> int:
-    """How many of ``tiles`` lost most of their fine detail.
+# Pictures with less colour than this (mean chroma, % of luminance) are grey:
+# a camera in IR night mode. The kind changes only past the margin.
+GREY_BELOW = 1.5
+GREY_MARGIN = 0.5
+# Darker than this (mean luminance 0-255) is night whatever the colour.
+DARK_BELOW = 16.0
+DARK_MARGIN = 4.0
 
-    A tile's fine energy is compared with the baseline's twice: as it is, and
-    per squared brightness (the detail a brighter or darker picture would
-    keep). Each quotient is taken relative to the picture's upper quartile,
-    the part that dirt left alone, so light and contrast cancel out; a tile
-    counts as lost only when it fell under ``OBSCURED_BELOW`` of that both
-    ways, whatever changed the tones.
+
+def scene_of(sample: Measurement, previous: str | None) -> str:
+    """Day or night for ``sample``, keeping ``previous`` near the boundaries.
+
+    Night is a grey picture (the camera switched to IR) or a very dark one;
+    a dim day keeps its colour and stays day.
     """
-
-    def quotients(weber: bool) -> list[float]:  # noqa: FBT001
-        def detail(m: Measurement, tile: int) -> float:
-            if not weber:
-                return m.fine[tile]
-            return m.fine[tile] / max(m.light[tile], _DARKEST) ** 2
-
-        return [
-            detail(sample, t) / then if (then := detail(baseline, t)) > _TINY else 1.0
-            for t in tiles
-        ]
-
-    lost = [True] * len(tiles)
-    for weber in (False, True):
-        ratios = quotients(weber)
-        reference = sorted(ratios)[int(UNTOUCHED_QUANTILE * (len(ratios) - 1))]
-        lost = [
-            was and ratio < OBSCURED_BELOW * reference
-            for was, ratio in zip(lost, ratios, strict=True)
-        ]
-    return sum(lost)
-
-
-def scene_of(brightness: float, previous: str | None) -> str:
-    """Day or night for ``brightness``, keeping ``previous`` near the boundary."""
-    if brightness < NIGHT_BRIGHTNESS - NIGHT_MARGIN:
+    if (
+        sample.colour < GREY_BELOW - GREY_MARGIN
+        or sample.brightness < DARK_BELOW - DARK_MARGIN
+    ):
         return "night"
-    if brightness > NIGHT_BRIGHTNESS + NIGHT_MARGIN:
+    if (
+        sample.colour > GREY_BELOW + GREY_MARGIN
+        and sample.brightness > DARK_BELOW + DARK_MARGIN
+    ):
         return "day"
     if previous is not None:
         return previous
-    return "night" if brightness < NIGHT_BRIGHTNESS else "day"
+    return (
+        "night"
+        if sample.colour < GREY_BELOW or sample.brightness < DARK_BELOW
+        else "day"
+    )

@@ -2,19 +2,36 @@
 
 ``ClarityTracker`` is fed measurements (``clarity.measure``) and says what the
 lens looks like and what to do about it; ``lens.LensMonitor`` takes the
-snapshots, runs the wiper, stores the baselines and tells Home Assistant.
+snapshots, runs the wiper, stores what ``stored()`` returns and tells Home
+Assistant.
 
-- **Baselines** are kept per kind of scene (day or night). The first sample of
-  a scene becomes a *provisional* baseline, so clarity reads from the start;
-  while it is provisional a clearer sample replaces it. The first sample after
-  a verified self-clean replaces it for good (*verified*). Later verified
-  cleans renew it when the sample is as clear as the baseline (the scene may
-  have changed a little), and keep it when dirt did not come off.
-- **Smoothing**: clarity and obscured area are the medians of the last
-  ``SMOOTHING`` samples of the current scene, so one odd frame is not dirt.
-- **Decisions**: clean when clarity is under its threshold or the obscured
-  area over its own, once the readings are steady; after a clean, whether it
-  helped, and a pause after ``AUTO_STOP_AFTER`` automatic cleans that did not.
+- **Scenes**: baselines are kept per kind of scene, day or night; night is a
+  grey picture (the camera's IR mode) or a very dark one (``clarity.scene_of``).
+- **Baselines earn their place.** The first sample of a scene becomes a
+  *provisional* baseline, so clarity reads from the start. It is replaced only
+  by a picture that stayed the same over ``SMOOTHING`` samples and shows
+  everything the baseline shows and more (a lens that was dirty at install,
+  fog that lifted); one sharper frame (a car passing) is not enough. A baseline
+  becomes *verified* only after a clean that measurably helped, from the
+  picture after it once the next sample agrees with it.
+- **Not dirt**: a view that moved or changed (fine detail as sharp as before,
+  only elsewhere) is re-learned as a provisional baseline without a wipe, once
+  it held for ``SMOOTHING`` samples. A wipe that changed nothing is evidence:
+  if what it left is what fog in the scene does (or a changed view), that
+  picture is learned as the current normal; otherwise automatic cleaning
+  pauses (``auto_stopped``) until the lens reads clear again or ``relearn`` /
+  ``resume`` is called.
+- **Smoothing and hysteresis**: clarity and obscured area are the medians of
+  the last ``SMOOTHING`` samples of the current scene, and an automatic clean
+  is due only when each of them reads dirty on its own. The lens turns dirty
+  when a reading crosses a threshold and clear again only past a margin, so a
+  reading at the threshold does not wipe again and again.
+
+The caller's part: ``add`` every sample (store ``stored()`` when it returns
+True), run a clean when ``wants_auto_clean``, bracket it with
+``cleaning_started`` / ``cleaning_sent`` / ``cleaning_failed``, hand the
+picture after it to ``verified``, call ``resume`` when ``is_clear()`` (or the
+user asks), ``relearn`` on the user's word, and ``restore`` what was stored.
 """
 
 from __future__ import annotations
@@ -25,24 +42,46 @@ from enum import StrEnum
 import statistics
 from typing import Any
 
-from .clarity import Measurement, Reading, compare, scene_of, sharpness_ratio
+from .clarity import Comparison, Measurement, Reading, examine, moved, scene_of
 
 # Median of this many samples of the same scene: one odd frame is not dirt.
 SMOOTHING = 3
-# A clean "helped" if clarity rose (or the obscured area fell) this many
-# points, or clarity ended this high with the obscured area under its limit.
-MIN_IMPROVEMENT = 10.0
+# A clean helped when the picture before it, read against the picture after
+# it, shows this much less clarity or this much more obscured area than the
+# other way round.
+HELPED_CLARITY = 8.0
+HELPED_OBSCURED = 4.0
+# Two pictures agree (the same view through the same lens) when each reads
+# against the other with at least this clarity and at most this obscured area.
+AGREE_CLARITY = 92.0
+AGREE_OBSCURED = 3.0
+# A provisional baseline gives way to steady pictures that read at least this
+# clear against it (and show something it lacks).
+CLEARER_CLARITY = 95.0
+CLEARER_OBSCURED = 3.0
+# The event says "cleaned" when the picture after a clean is this clear.
 CLEAN_ENOUGH = 90.0
-# Automatic cleaning pauses after this many cleanings in a row that did not help.
-AUTO_STOP_AFTER = 2
-# A verified clean renews the baseline from a sample at least this clear and
-# at most this obscured compared with it; anything worse is dirt that stayed.
-RENEW_MIN_CLARITY = 85.0
-RENEW_MAX_OBSCURED = 10.0
-# While the baseline is provisional, a sample this much sharper replaces it.
-PROVISIONAL_SHARPER = 1.05
-DEFAULT_CLARITY_THRESHOLD = 60.0
-DEFAULT_OBSCURED_THRESHOLD = 20.0
+# Automatic cleaning pauses after this many automatic cleans in a row that
+# changed nothing and that the scene does not explain.
+AUTO_STOP_AFTER = 1
+# A reading of a changed view: fine detail gained at least this share of the
+# detail lost (``Comparison.changed``).
+VIEW_CHANGED = 0.15
+# A reading that fog explains: this share of the covered detail veiled.
+FOG_VEILED = 0.5
+# ... with what still shows at least this sharp, and at most this much (%)
+# of the picture covered.
+FOG_SHARP = 0.85
+FOG_MOST = 70.0
+# Once dirty, the lens reads clear again only this far inside the thresholds.
+CLARITY_MARGIN = 5.0
+OBSCURED_MARGIN = 2.0
+DEFAULT_CLARITY_THRESHOLD = 80.0
+DEFAULT_OBSCURED_THRESHOLD = 6.0
+# Comparisons remembered (the smoothing window against baselines and itself).
+EXAMINED_KEPT = 32
+# Format of ``stored()``; older forms are read as far as they can be.
+STORED_VERSION = 2
 
 
 class LensState(StrEnum):
@@ -60,22 +99,40 @@ class BaselineKind(StrEnum):
     VERIFIED = "verified"
 
 
+class Learned(StrEnum):
+    """Why the baseline is what it is."""
+
+    FIRST = "first"  # the first sample of its scene
+    CLEARER = "clearer"  # a steady picture that showed more than the old baseline
+    VIEW_CHANGED = "view_changed"  # the camera moved or the scene changed
+    SCENE = "scene"  # a wipe changed nothing the scene did not explain (fog)
+    CLEANED = "cleaned"  # the picture after a clean that helped
+    RELEARNED = "relearned"  # taken as the reference on request
+
+
 @dataclass(frozen=True)
 class Baseline:
     """The clean lens for one kind of scene."""
 
     measurement: Measurement
     kind: BaselineKind
+    learned: Learned = Learned.FIRST
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (for storage)."""
-        return {"kind": str(self.kind), "measurement": self.measurement.as_dict()}
+        return {
+            "kind": str(self.kind),
+            "learned": str(self.learned),
+            "measurement": self.measurement.as_dict(),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Baseline:
         """Read the stored form back (raises on anything else)."""
         return cls(
-            Measurement.from_dict(data["measurement"]), BaselineKind(data["kind"])
+            Measurement.from_dict(data["measurement"]),
+            BaselineKind(data["kind"]),
+            Learned(data.get("learned", Learned.FIRST)),
         )
 
 
@@ -86,6 +143,14 @@ class CleaningOutcome:
     event_type: str
     before: Reading | None
     after: Reading | None
+
+
+@dataclass
+class _Candidate:
+    """A picture waiting for the next sample to agree before it is adopted."""
+
+    scene: str
+    measurement: Measurement
 
 
 class ClarityTracker:
@@ -101,9 +166,51 @@ class ClarityTracker:
         self.obscured_threshold = DEFAULT_OBSCURED_THRESHOLD
         self.auto_stopped = False
         self._samples: deque[tuple[str, Measurement]] = deque(maxlen=SMOOTHING)
+        self._comparisons: list[Comparison] = []
+        self._candidate: _Candidate | None = None
+        self._dirty = False
         self._no_improvement_streak = 0
+        # Comparisons already made, by the identity of the two pictures.
+        self._examined: dict[
+            tuple[int, int], tuple[Measurement, Measurement, Comparison]
+        ] = {}
 
     # ------------------------------------------------------------ readings
+
+    def _examine(self, sample: Measurement, reference: Measurement) -> Comparison:
+        """``clarity.examine``, remembered for the pictures still in use."""
+        key = (id(sample), id(reference))
+        known = self._examined.get(key)
+        if known is not None and known[0] is sample and known[1] is reference:
+            return known[2]
+        if len(self._examined) >= EXAMINED_KEPT:
+            self._examined.clear()
+        comparison = examine(sample, reference)
+        self._examined[key] = (sample, reference, comparison)
+        return comparison
+
+    def _agree(self, one: Measurement, other: Measurement) -> bool:
+        """Whether two pictures show the same view through the same lens."""
+        return self._shows_all(one, other) and self._shows_all(other, one)
+
+    def _shows_all(self, sample: Measurement, reference: Measurement) -> bool:
+        """Whether ``sample`` shows all that ``reference`` shows (maybe more)."""
+        reading = self._examine(sample, reference).reading
+        return reading.clarity >= AGREE_CLARITY and reading.obscured <= AGREE_OBSCURED
+
+    def _better(self, one: Measurement, other: Measurement) -> bool:
+        """Whether ``one`` shows clearly more than ``other`` (a clean helped).
+
+        Each is read against the other: ``other`` must lack clarity or show
+        obscured area against ``one``, and clearly more than the other way
+        round (dirt that came off takes its own shapes with it).
+        """
+        lacked = self._examine(other, one).reading
+        kept = self._examine(one, other).reading
+        return (
+            lacked.clarity <= kept.clarity - HELPED_CLARITY
+            or lacked.obscured >= kept.obscured + HELPED_OBSCURED
+        )
 
     @property
     def baseline(self) -> Baseline | None:
@@ -113,45 +220,124 @@ class ClarityTracker:
     @property
     def steady(self) -> bool:
         """Whether enough samples of the current scene back the reading."""
-        return sum(1 for scene, _ in self._samples if scene == self.scene) >= SMOOTHING
+        return len(self._scene_samples()) >= SMOOTHING
+
+    def _scene_samples(self) -> list[Measurement]:
+        return [sample for scene, sample in self._samples if scene == self.scene]
 
     def add(self, sample: Measurement) -> bool:
         """Take a sample into account; whether a baseline changed (to store)."""
-        self.scene = scene_of(sample.brightness, self.scene)
-        self._samples.append((self.scene, sample))
-        changed = self._learn_provisional(sample)
-        self.reading = self._smoothed()
+        self.scene = scene = scene_of(sample, self.scene)
+        self._samples.append((scene, sample))
+        changed = self._learn(scene, sample)
+        self._update()
+        if self._all_dirty() and (reason := self._scene_explains()) is not None:
+            # The camera moved, the scene changed, fog came: not the lens.
+            self._adopt(scene, sample, BaselineKind.PROVISIONAL, reason)
+            changed = True
         return changed
 
-    def _learn_provisional(self, sample: Measurement) -> bool:
-        assert self.scene is not None  # noqa: S101 - set by add
-        baseline = self.baselines.get(self.scene)
-        if baseline is None or (
-            baseline.kind is BaselineKind.PROVISIONAL
-            and sharpness_ratio(sample, baseline.measurement) >= PROVISIONAL_SHARPER
+    def _learn(self, scene: str, sample: Measurement) -> bool:
+        baseline = self.baselines.get(scene)
+        if baseline is None:
+            self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
+            return True
+        candidate = self._candidate
+        if candidate is not None and candidate.scene == scene:
+            self._candidate = None
+            if self._agree(sample, candidate.measurement):
+                self._adopt(
+                    scene, candidate.measurement, BaselineKind.VERIFIED, Learned.CLEANED
+                )
+                return True
+        if baseline.kind is BaselineKind.PROVISIONAL and self._steady_and_clearer(
+            baseline.measurement
         ):
-            self.baselines[self.scene] = Baseline(sample, BaselineKind.PROVISIONAL)
+            self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.CLEARER)
             return True
         return False
 
-    def _smoothed(self) -> Reading | None:
+    def _steady_and_clearer(self, baseline: Measurement) -> bool:
+        """Whether the last samples agree and all show more than ``baseline``."""
+        recent = self._scene_samples()
+        if len(recent) < SMOOTHING:
+            return False
+        latest = recent[-1]
+        if not all(self._agree(other, latest) for other in recent[:-1]):
+            return False
+        # The pictures show clearly more than the baseline, and all of it, as
+        # sharp as it was: a web or a car adds shapes but takes some, too.
+        kept = self._examine(latest, baseline).reading
+        return (
+            self._better(latest, baseline)
+            and kept.clarity >= CLEARER_CLARITY
+            and kept.obscured <= CLEARER_OBSCURED
+        )
+
+    def _adopt(
+        self, scene: str, sample: Measurement, kind: BaselineKind, learned: Learned
+    ) -> None:
+        self.baselines[scene] = Baseline(sample, kind, learned)
+        if learned is not Learned.FIRST:
+            # The readings start again from the new reference.
+            self._samples = deque(
+                ((s, m) for s, m in self._samples if s != scene), maxlen=SMOOTHING
+            )
+            self._samples.append((scene, sample))
+            if learned is not Learned.CLEARER:
+                self.resume()
+        self._update()
+
+    def _update(self) -> None:
+        """Smoothed reading of the current scene, and whether the lens is dirty."""
         baseline = self.baseline
         if baseline is None:
-            return None
-        readings = [
-            compare(sample, baseline.measurement)
-            for scene, sample in self._samples
-            if scene == self.scene
+            self.reading = None
+            self._comparisons = []
+            return
+        self._comparisons = [
+            self._examine(sample, baseline.measurement)
+            for sample in self._scene_samples()
         ]
-        return Reading(
-            clarity=statistics.median(r.clarity for r in readings),
-            obscured=statistics.median(r.obscured for r in readings),
+        self.reading = Reading(
+            clarity=statistics.median(c.reading.clarity for c in self._comparisons),
+            obscured=statistics.median(c.reading.obscured for c in self._comparisons),
+        )
+        if self._dirty:
+            self._dirty = not (
+                self.reading.clarity >= self.clarity_threshold + CLARITY_MARGIN
+                and self.reading.obscured
+                <= max(0.0, self.obscured_threshold - OBSCURED_MARGIN)
+            )
+        else:
+            self._dirty = not self.is_clear(self.reading)
+
+    def _scene_explains(self) -> Learned | None:
+        """Why the recent samples differ from the baseline, when not the lens.
+
+        They must agree among themselves (the new view holds); then either
+        the camera moved, or each reads as a changed view or as fog.
+        """
+        recent = self._scene_samples()
+        baseline = self.baseline
+        if baseline is None or not all(
+            self._agree(other, recent[-1]) for other in recent[:-1]
+        ):
+            return None
+        return _reason(
+            self._comparisons, camera_moved=moved(recent[-1], baseline.measurement)
         )
 
     def is_clear(self, reading: Reading | None = None) -> bool:
-        """Whether ``reading`` (default: the current one) needs no cleaning."""
-        reading = reading or self.reading
-        return reading is not None and (
+        """Whether ``reading`` needs no cleaning (default: the lens now).
+
+        A given reading is held against the thresholds; without one, the
+        answer has hysteresis: once dirty, the lens reads clear again only
+        ``CLARITY_MARGIN`` / ``OBSCURED_MARGIN`` inside them.
+        """
+        if reading is None:
+            return self.reading is not None and not self._dirty
+        return (
             reading.clarity >= self.clarity_threshold
             and reading.obscured <= self.obscured_threshold
         )
@@ -164,8 +350,18 @@ class ClarityTracker:
             self.state is LensState.IDLE
             and not self.auto_stopped
             and self.reading is not None
-            and self.steady
-            and not self.is_clear()
+            and self._dirty
+            and self._all_dirty()
+        )
+
+    def _all_dirty(self) -> bool:
+        """Whether each of the last ``SMOOTHING`` samples reads dirty on its own.
+
+        One clean-looking frame among them (the view still settling, a car
+        gone again) waits for the next check.
+        """
+        return self.steady and not any(
+            self.is_clear(c.reading) for c in self._comparisons
         )
 
     def cleaning_started(self) -> None:
@@ -183,64 +379,93 @@ class ClarityTracker:
     def verified(
         self, sample: Measurement | None, before: Reading | None, *, automatic: bool
     ) -> CleaningOutcome | None:
-        """The measurement after a clean: learn from it and judge the clean.
+        """The measurement after a clean: judge the clean and learn from it.
 
-        None (and nothing learned) when no picture could be measured.
+        The picture after the clean is read against the baseline as it was,
+        and against the last picture before the clean: the clean helped when
+        that picture lacked what this one shows. Only then may it become the
+        verified baseline (once the next sample agrees). None (and nothing
+        learned) when no picture could be measured.
         """
         self.state = LensState.IDLE
         if sample is None:
             return None
-        self.scene = scene_of(sample.brightness, self.scene)
-        self._renew_baseline(sample)
-        self._samples.clear()
-        self._samples.append((self.scene, sample))
-        after = self._smoothed()
-        self.reading = after
-        helped = (
-            before is None
-            or after is None
-            or (after.clarity >= CLEAN_ENOUGH and self.is_clear(after))
-            or after.clarity - before.clarity >= MIN_IMPROVEMENT
-            or before.obscured - after.obscured >= MIN_IMPROVEMENT
+        self.scene = scene = scene_of(sample, self.scene)
+        previous = [m for s, m in self._samples if s == scene]
+        baseline = self.baselines.get(scene)
+        self._samples.append((scene, sample))
+        if baseline is None:
+            self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
+            return CleaningOutcome("cleaned", before, self.reading)
+        comparison = self._examine(sample, baseline.measurement)
+        after = comparison.reading
+        helped = bool(previous) and self._better(sample, previous[-1])
+        clean = after.clarity >= CLEAN_ENOUGH and self.is_clear(after)
+        # Only the samples after the clean count from now on.
+        self._samples = deque(
+            ((s, m) for s, m in self._samples if s != scene), maxlen=SMOOTHING
         )
-        if helped:
+        self._samples.append((scene, sample))
+        self._update()
+        if helped or clean:
             self.resume()
+            # The picture after it earns its place unless the baseline shows
+            # more (part of the dirt stayed).
+            if helped and not self._better(baseline.measurement, sample):
+                self._candidate = _Candidate(scene, sample)
+            return CleaningOutcome("cleaned", before, after)
+        reason = _reason([comparison], camera_moved=moved(sample, baseline.measurement))
+        if reason is not None:
+            # Nothing came off, and the scene explains what is missing.
+            self._adopt(scene, sample, BaselineKind.PROVISIONAL, reason)
         elif automatic:
             self._no_improvement_streak += 1
             if self._no_improvement_streak >= AUTO_STOP_AFTER:
                 self.auto_stopped = True
-        return CleaningOutcome("cleaned" if helped else "no_improvement", before, after)
-
-    def _renew_baseline(self, sample: Measurement) -> None:
-        assert self.scene is not None  # noqa: S101 - set by verified
-        baseline = self.baselines.get(self.scene)
-        if baseline is not None and baseline.kind is BaselineKind.VERIFIED:
-            reading = compare(sample, baseline.measurement)
-            if (
-                reading.clarity < RENEW_MIN_CLARITY
-                or reading.obscured > RENEW_MAX_OBSCURED
-            ):
-                return  # dirt that did not come off is no baseline
-        self.baselines[self.scene] = Baseline(sample, BaselineKind.VERIFIED)
+        return CleaningOutcome("no_improvement", before, after)
 
     def resume(self) -> None:
         """Automatic cleaning may run again (it helped, or the user says so)."""
         self.auto_stopped = False
         self._no_improvement_streak = 0
 
+    def relearn(self, sample: Measurement) -> None:
+        """Take ``sample`` as the clean, verified reference of its scene.
+
+        For a camera that was moved on purpose, or a lens cleaned by hand:
+        automatic cleaning resumes, and the readings start from 100 %.
+        """
+        self.state = LensState.IDLE
+        self.scene = scene = scene_of(sample, self.scene)
+        self._candidate = None
+        self._dirty = False
+        self._adopt(scene, sample, BaselineKind.VERIFIED, Learned.RELEARNED)
+        self.resume()
+
     # ------------------------------------------------------------- storage
 
     def stored(self) -> dict[str, Any]:
-        """What to keep across restarts."""
+        """What to keep across restarts: baselines and the pause."""
         return {
+            "version": STORED_VERSION,
             "baselines": {
                 scene: baseline.as_dict() for scene, baseline in self.baselines.items()
-            }
+            },
+            "auto_stopped": self.auto_stopped,
         }
+
+    def restore(self, stored: dict[str, Any] | None) -> None:
+        """Take back what ``stored()`` returned (older forms as far as readable)."""
+        self.baselines = self.baselines_from(stored)
+        self.auto_stopped = bool((stored or {}).get("auto_stopped", False))
 
     @staticmethod
     def baselines_from(stored: dict[str, Any] | None) -> dict[str, Baseline]:
-        """Baselines from ``stored`` (what ``stored()`` returned); bad ones dropped."""
+        """Baselines from ``stored`` (what ``stored()`` returned); bad ones dropped.
+
+        Version 1 stored a coarser grid of regions: those baselines cannot be
+        compared and are dropped (the next sample gives a provisional one).
+        """
         baselines = {}
         for scene, data in dict((stored or {}).get("baselines", {})).items():
             try:
@@ -248,3 +473,26 @@ class ClarityTracker:
             except (KeyError, TypeError, ValueError):
                 continue
         return baselines
+
+
+def _reason(comparisons: list[Comparison], *, camera_moved: bool) -> Learned | None:
+    """What explains these readings, if not the lens: a changed view, or fog."""
+    if camera_moved:
+        return Learned.VIEW_CHANGED
+    if not comparisons or not all(_scene_like(c) for c in comparisons):
+        return None
+    changed = statistics.median(c.changed for c in comparisons)
+    return Learned.VIEW_CHANGED if changed >= VIEW_CHANGED else Learned.SCENE
+
+
+def _scene_like(comparison: Comparison) -> bool:
+    """Whether a changed view or fog explains the reading, not the lens.
+
+    Fog veils whole rows of the picture and leaves what still shows as sharp
+    as it was; a film or condensation on the glass softens everything.
+    """
+    return comparison.changed >= VIEW_CHANGED or (
+        comparison.veiled >= FOG_VEILED
+        and comparison.sharpness >= FOG_SHARP
+        and comparison.reading.obscured <= FOG_MOST
+    )
