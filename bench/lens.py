@@ -27,7 +27,7 @@ from statistics import median
 import time
 from typing import TYPE_CHECKING
 
-from custom_components.excelsense import clarity
+from custom_components.excelsense import clarity, comparison
 from custom_components.excelsense.lens_tracking import ClarityTracker, Learned
 from tests import photos
 
@@ -267,7 +267,7 @@ def _threshold_day(
         film = frames.two(
             image.filter(ImageFilter.GaussianBlur(sigma)), 60 + round(10 * sigma)
         )
-        reading = clarity.compare(film[0], clean[0])
+        reading = comparison.compare(film[0], clean[0])
         distance = abs(reading.clarity - threshold)
         if best is None or distance < best[0]:
             best = (distance, film)

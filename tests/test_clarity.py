@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from custom_components.excelsense import clarity
+from custom_components.excelsense import clarity, comparison
 from tests import photos
 
 # Colour photographs stand for day pictures, grey ones for IR night pictures.
@@ -47,7 +47,7 @@ def test_clean_lens_reads_clear_under_every_condition(name: str) -> None:
         if kind == "IR night" and not photos.is_grey(name):
             continue  # a colour picture turning grey is another scene (night)
         image, quality = photos.condition(name, kind, 3)
-        reading = clarity.compare(_measure(name, image, 5, quality), _baseline(name))
+        reading = comparison.compare(_measure(name, image, 5, quality), _baseline(name))
         assert not _triggers(reading), (kind, reading)
         assert reading.clarity >= 90, (kind, reading)
 
@@ -55,21 +55,21 @@ def test_clean_lens_reads_clear_under_every_condition(name: str) -> None:
 @pytest.mark.parametrize("kind", list(photos.DIRT))
 def test_every_kind_of_dirt_reads_dirty(kind: str) -> None:
     """Drops, mud, a dropping, a dust film, a web, condensation, a leaf."""
-    reading = clarity.compare(_dirty(COLOUR, kind), _baseline(COLOUR))
+    reading = comparison.compare(_dirty(COLOUR, kind), _baseline(COLOUR))
     assert _triggers(reading), reading
 
 
 def test_mud_over_a_large_part_lowers_clarity_itself() -> None:
     """Not only the obscured area: what mud hides counts as clarity lost."""
     image = photos.mud(photos.photo(COLOUR), 0.4, photos.rng(COLOUR, "mud", 1))
-    reading = clarity.compare(_measure(COLOUR, image), _baseline(COLOUR))
+    reading = comparison.compare(_measure(COLOUR, image), _baseline(COLOUR))
     assert reading.obscured >= 25
     assert reading.clarity <= 75
 
 
 def test_drops_read_as_about_their_share_obscured() -> None:
     """Drops over a quarter of the picture: about that much obscured."""
-    reading = clarity.compare(_dirty(COLOUR, "raindrops 25 %"), _baseline(COLOUR))
+    reading = comparison.compare(_dirty(COLOUR, "raindrops 25 %"), _baseline(COLOUR))
     assert 12 <= reading.obscured <= 45, reading
 
 
@@ -77,19 +77,20 @@ def test_dirt_adds_no_detail_a_moved_view_does() -> None:
     """A changed view shows sharp detail elsewhere; dirt never adds any."""
     rng = photos.rng(COLOUR, "view", 0)
     rebuilt = _measure(COLOUR, photos.rebuilt(COLOUR, photos.photo(COLOUR), rng))
-    assert clarity.examine(rebuilt, _baseline(COLOUR)).changed >= 0.1
+    assert comparison.examine(rebuilt, _baseline(COLOUR)).changed >= 0.1
     for kind in ("mud 10 %", "raindrops 40 %", "leaf 20 %", "dust film"):
-        assert clarity.examine(_dirty(COLOUR, kind), _baseline(COLOUR)).changed < 0.05
+        dirty = comparison.examine(_dirty(COLOUR, kind), _baseline(COLOUR))
+        assert dirty.changed < 0.05
 
 
 def test_a_turned_camera_is_found_and_dirt_is_not() -> None:
     """The baseline, shifted and zoomed, matches a re-aimed camera's picture."""
     turned = _measure(COLOUR, photos.reaimed(COLOUR, photos.rng(COLOUR, "aim", 0)))
-    assert clarity.moved(turned, _baseline(COLOUR))
+    assert comparison.moved(turned, _baseline(COLOUR))
     again = _measure(COLOUR, photos.photo(COLOUR), seed=7)
-    assert not clarity.moved(again, _baseline(COLOUR))
+    assert not comparison.moved(again, _baseline(COLOUR))
     for kind in ("mud 10 %", "leaf 20 %", "bird dropping 10 %"):
-        assert not clarity.moved(_dirty(COLOUR, kind), _baseline(COLOUR)), kind
+        assert not comparison.moved(_dirty(COLOUR, kind), _baseline(COLOUR)), kind
 
 
 def test_fog_reads_as_the_scene_mud_does_not() -> None:
@@ -98,10 +99,10 @@ def test_fog_reads_as_the_scene_mud_does_not() -> None:
     Mud covers part of the picture with a soft blot: neither.
     """
     foggy = photos.fog(photos.photo(COLOUR), photos.rng(COLOUR, "fog", 0))
-    fog = clarity.examine(_measure(COLOUR, foggy), _baseline(COLOUR))
+    fog = comparison.examine(_measure(COLOUR, foggy), _baseline(COLOUR))
     assert fog.sharpness >= 0.85
     assert fog.veiled >= 0.5 or fog.changed >= 0.15
-    mud = clarity.examine(_dirty(COLOUR, "mud 10 %"), _baseline(COLOUR))
+    mud = comparison.examine(_dirty(COLOUR, "mud 10 %"), _baseline(COLOUR))
     assert mud.veiled < 0.5
     assert mud.changed < 0.15
 
@@ -112,7 +113,7 @@ def test_measure_stores_and_old_grids_are_refused() -> None:
     measured = clarity.measure(photos.jpeg(small))
     assert len(measured.fine) == clarity.COLUMNS * clarity.ROWS
     again = clarity.Measurement.from_dict(measured.as_dict())
-    assert clarity.compare(again, measured) == clarity.Reading(100.0, 0.0)
+    assert comparison.compare(again, measured) == clarity.Reading(100.0, 0.0)
     assert again.colour == pytest.approx(measured.colour, rel=1e-3)
     with pytest.raises(ValueError, match="tiles"):
         clarity.Measurement.from_dict({**measured.as_dict(), "fine": [1.0] * 216})
@@ -123,8 +124,8 @@ def test_flat_picture_has_nothing_to_compare() -> None:
     flat = clarity.measure(
         photos.jpeg(photos.photo(GREY).resize((8, 8)).resize((1920, 1080)))
     )
-    assert clarity.compare(flat, flat) == clarity.Reading(100.0, 0.0)
-    assert not clarity.moved(flat, flat)
+    assert comparison.compare(flat, flat) == clarity.Reading(100.0, 0.0)
+    assert not comparison.moved(flat, flat)
 
 
 def test_not_a_picture_is_refused() -> None:
@@ -140,9 +141,9 @@ def test_ir_night_is_grey_and_a_dim_day_keeps_its_colour() -> None:
     ir, _ = photos.condition(COLOUR, "IR night", 0)
     dim_day = _measure(COLOUR, dim)
     night = clarity.measure(photos.frame(ir, 1, grey=True))
-    assert clarity.scene_of(day, None) == "day"
-    assert clarity.scene_of(dim_day, None) == "day"
-    assert clarity.scene_of(night, None) == "night"
+    assert comparison.scene_of(day, None) == "day"
+    assert comparison.scene_of(dim_day, None) == "day"
+    assert comparison.scene_of(night, None) == "night"
     assert night.brightness > dim_day.brightness / 2  # not told by brightness
 
 
@@ -174,4 +175,4 @@ def test_day_and_night_do_not_flap(
     colour: float, brightness: float, previous: str | None, scene: str
 ) -> None:
     """Near a boundary the scene keeps its kind; past the margin it changes."""
-    assert clarity.scene_of(_tinted(colour, brightness), previous) == scene
+    assert comparison.scene_of(_tinted(colour, brightness), previous) == scene

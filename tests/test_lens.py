@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import State
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -17,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.excelsense import clarity, lens
+from custom_components.excelsense import clarity, comparison, lens
 from custom_components.excelsense.const import (
     CONF_LENS_INTERVAL,
     DOMAIN,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 CLARITY = "sensor.tougheye_lens_clarity"
 OBSCURED = "sensor.tougheye_lens_obscured_area"
@@ -40,6 +43,7 @@ OBSCURED_THRESHOLD = "number.tougheye_automatic_self_clean_obscured_threshold"
 EVENT = "event.tougheye_lens_cleaning"
 AUTO = "switch.tougheye_automatic_self_clean"
 SELF_CLEAN = "button.tougheye_self_clean"
+RELEARN = "button.tougheye_re_learn_lens_baseline"
 
 
 @pytest.fixture
@@ -380,7 +384,7 @@ def test_emulator_dirt_reads_gradually_and_garbage_is_refused() -> None:
     for dirt in (0.0, 0.2, 0.5, 1.0):
         cam.dirt = dirt
         readings.append(
-            clarity.compare(clarity.measure(cam.snapshot_jpeg(9)), baseline)
+            comparison.compare(clarity.measure(cam.snapshot_jpeg(9)), baseline)
         )
     assert [r.clarity for r in readings] == sorted(
         (r.clarity for r in readings), reverse=True
@@ -420,3 +424,92 @@ async def test_failed_clean_and_failed_check_leave_the_loop_ready(
     assert hass.states.get(EVENT).state == "unknown"
     assert monitor.tracker.state is LensState.IDLE
     assert monitor.data.baseline == "provisional"
+
+
+async def _pause_on_stuck_dirt(
+    hass: HomeAssistant, camera: EmulatedCamera, clock: _Clock
+) -> None:
+    """Verified baseline, then dirt a wipe cannot remove: paused, an issue."""
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
+    )
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: SELF_CLEAN}, blocking=True
+    )
+    await clock.advance()
+    camera.stuck = True
+    camera.dirt = 0.5
+    await clock.advance(8)
+
+
+async def test_pause_and_its_issue_survive_a_restart(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """After useless wipes, a restart neither forgets the pause nor wipes again."""
+    clock = _Clock(hass)
+    await _pause_on_stuck_dirt(hass, camera, clock)
+    assert _issue(hass, init_integration) is not None
+    cleans = _completed_cleans(camera)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    lens_care = init_integration.runtime_data.lens
+    assert lens_care is not None
+    assert lens_care.tracker.auto_stopped
+    await clock.advance(6)
+    assert _completed_cleans(camera) == cleans
+    assert _issue(hass, init_integration) is not None
+
+
+async def test_lens_issue_fix_relearns_the_clean_lens(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The issue's fix takes the current picture as the clean reference."""
+    clock = _Clock(hass)
+    await _pause_on_stuck_dirt(hass, camera, clock)
+    issue = _issue(hass, init_integration)
+    assert issue is not None
+    assert issue.is_fixable
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    reply = await client.post(
+        "/api/repairs/issues/fix",
+        json={"handler": DOMAIN, "issue_id": issue.issue_id},
+    )
+    flow = await reply.json()
+    assert flow["step_id"] == "confirm"
+    reply = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}")
+    assert (await reply.json())["type"] == "create_entry"
+    assert _issue(hass, init_integration) is None
+    state = hass.states.get(CLARITY)
+    assert float(state.state) == 100.0
+    assert state.attributes["baseline"] == "verified"
+    lens_care = init_integration.runtime_data.lens
+    assert lens_care is not None
+    assert not lens_care.tracker.auto_stopped
+
+
+async def test_relearn_button_after_moving_the_camera(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """The button takes a fresh picture as the clean lens: no wipe needed."""
+    clock = _Clock(hass)
+    await clock.advance()
+    camera.clear_requests()
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: RELEARN}, blocking=True
+    )
+    assert [r.path for r in camera.requests].count("image.cgi") == 1
+    state = hass.states.get(CLARITY)
+    assert float(state.state) == 100.0
+    assert state.attributes["baseline"] == "verified"
+    assert _completed_cleans(camera) == 0
+    # No picture to measure: a translated error, nothing learned.
+    camera.inject(Fault(kind="garbage", path="image.cgi"))
+    with pytest.raises(HomeAssistantError) as failed:
+        await hass.services.async_call(
+            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: RELEARN}, blocking=True
+        )
+    assert failed.value.translation_key == "device_error"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.excelsense import clarity
+from custom_components.excelsense import clarity, comparison
 from custom_components.excelsense.lens_tracking import (
     CLARITY_MARGIN,
     SMOOTHING,
@@ -224,7 +224,7 @@ def test_a_reading_at_the_threshold_does_not_wipe_again_and_again() -> None:
     """Hysteresis: dirty under the threshold, clear again only past a margin."""
     tracker = _installed(verified=True)
     film = _dirty("dust film")
-    reading = clarity.compare(film, _clean(0))
+    reading = comparison.compare(film, _clean(0))
     tracker.obscured_threshold = 100.0  # clarity alone decides here
     tracker.clarity_threshold = reading.clarity + 1
     for _ in range(SMOOTHING):

@@ -17,7 +17,8 @@ from .api import AlarmOperation
 from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription
 from .groups import Group
-from .helpers import excelsense_command
+from .helpers import command_errors, excelsense_command
+from .lens import LensCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -114,6 +115,18 @@ BUTTONS: tuple[ExcelSenseButtonDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class LensButtonDescription(ExcelSenseEntityDescription, ButtonEntityDescription):
+    """A button of lens care (nothing polled)."""
+
+
+RELEARN_LENS = LensButtonDescription(
+    key="relearn_lens_baseline",
+    translation_key="relearn_lens_baseline",
+    entity_category=EntityCategory.CONFIG,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: ExcelSenseConfigEntry,
@@ -122,7 +135,7 @@ async def async_setup_entry(
     """Add the buttons; wiper/LED ones start disabled on models without a wiper."""
     coordinator = entry.runtime_data.coordinator
     wiper = coordinator.static.device_info.self_cleaning
-    async_add_entities(
+    entities: list[ButtonEntity] = [
         ExcelSenseButton(
             coordinator,
             replace(description, entity_registry_enabled_default=False)
@@ -130,7 +143,25 @@ async def async_setup_entry(
             else description,
         )
         for description in BUTTONS
-    )
+    ]
+    if entry.runtime_data.lens is not None:
+        entities.append(RelearnLensButton(entry.runtime_data.lens, RELEARN_LENS))
+    async_add_entities(entities)
+
+
+class RelearnLensButton(ExcelSenseEntity[LensCoordinator], ButtonEntity):
+    """Take the current picture as the lens's clean reference.
+
+    After moving the camera or cleaning the lens by hand; it also clears the
+    "does not improve" issue and resumes automatic cleaning.
+    """
+
+    entity_description: LensButtonDescription
+
+    async def async_press(self) -> None:
+        """Re-learn from a fresh picture."""
+        async with command_errors(self.hass, self.coordinator.config_entry):
+            await self.coordinator.async_relearn()
 
 
 class ExcelSenseButton(ExcelSenseEntity[ExcelSenseCoordinator], ButtonEntity):

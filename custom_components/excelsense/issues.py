@@ -53,15 +53,21 @@ def raise_lens_issue(
     entry: ExcelSenseConfigEntry,
     placeholders: dict[str, str],
 ) -> None:
-    """Show that self-clean does not improve the lens (automatic cleaning paused)."""
+    """Show that self-clean does not improve the lens (automatic cleaning paused).
+
+    Kept across restarts, like the pause itself; fixed by taking the current
+    picture as the lens's clean reference.
+    """
     ir.async_create_issue(
         hass,
         DOMAIN,
         issue_id(ISSUE_LENS_NOT_IMPROVING, entry),
-        is_fixable=False,
+        is_fixable=True,
+        is_persistent=True,
         severity=ir.IssueSeverity.WARNING,
         translation_key=ISSUE_LENS_NOT_IMPROVING,
         translation_placeholders={"name": entry.title, **placeholders},
+        data={"entry_id": entry.entry_id},
     )
 
 

@@ -21,7 +21,12 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import AlarmOperation, ExcelSenseError, ExcelSenseShutdownError
+from .api import (
+    AlarmOperation,
+    ExcelSenseError,
+    ExcelSenseResponseError,
+    ExcelSenseShutdownError,
+)
 from .clarity import Measurement, NotAnImageError, Reading, measure
 from .const import DOMAIN, LENS_STORAGE_KEY, LOGGER
 from .coordinator import ExcelSenseCoordinatorBase
@@ -122,7 +127,9 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
     async def async_start(self) -> None:
         """Load baselines and today's count; save and stop at unload."""
         stored = await self._store.async_load()
-        self.tracker.baselines = ClarityTracker.baselines_from(stored)
+        # Baselines and a pause after useless wipes survive restarts (the
+        # pause's repair issue is kept by the issue registry meanwhile).
+        self.tracker.restore(stored)
         self._cleans = _cleans_from(stored) or self._cleans
         self.config_entry.async_on_unload(self._async_stop)
 
@@ -292,6 +299,21 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
             self._current(outcome=outcome, outcomes=self.data.outcomes + 1)
         )
 
+    async def async_relearn(self) -> None:
+        """Take the current picture as the clean reference (a fresh one).
+
+        After moving the camera, or cleaning the lens by hand: automatic
+        cleaning resumes and the lens issue goes away.
+        """
+        sample = await self._measure(reuse=False)
+        if sample is None:
+            msg = "No picture of the camera could be measured"
+            raise ExcelSenseResponseError(None, msg)
+        self.tracker.relearn(sample)
+        self._save()
+        self._resume()
+        self.async_set_updated_data(self._current())
+
     # ------------------------------------------------------------ storage
 
     def _stored(self) -> dict[str, Any]:
@@ -326,10 +348,14 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
     # ------------------------------------------------------------ settings
 
     @callback
-    def set_auto(self, *, enabled: bool) -> None:
-        """Turn automatic cleaning on or off (on again also resumes it)."""
+    def set_auto(self, *, enabled: bool, resume: bool = True) -> None:
+        """Turn automatic cleaning on or off.
+
+        Turned on by the user, it also resumes after a pause; ``resume``
+        False keeps a pause (the switch restoring its state at a restart).
+        """
         self.auto_enabled = enabled
-        if enabled:
+        if enabled and resume:
             self._resume()
         self.async_update_listeners()
 

@@ -6,7 +6,7 @@ snapshots, runs the wiper, stores what ``stored()`` returns and tells Home
 Assistant.
 
 - **Scenes**: baselines are kept per kind of scene, day or night; night is a
-  grey picture (the camera's IR mode) or a very dark one (``clarity.scene_of``).
+  grey picture (the camera's IR mode) or a very dark one (``comparison.scene_of``).
 - **Baselines earn their place.** The first sample of a scene becomes a
   *provisional* baseline, so clarity reads from the start. It is replaced only
   by a picture that stayed the same over ``SMOOTHING`` samples and shows
@@ -42,7 +42,8 @@ from enum import StrEnum
 import statistics
 from typing import Any
 
-from .clarity import Comparison, Measurement, Reading, examine, moved, scene_of
+from .clarity import Comparison, Measurement, Reading
+from .comparison import examine, moved, scene_of
 
 # Median of this many samples of the same scene: one odd frame is not dirt.
 SMOOTHING = 3
@@ -178,7 +179,7 @@ class ClarityTracker:
     # ------------------------------------------------------------ readings
 
     def _examine(self, sample: Measurement, reference: Measurement) -> Comparison:
-        """``clarity.examine``, remembered for the pictures still in use."""
+        """``comparison.examine``, remembered for the pictures still in use."""
         key = (id(sample), id(reference))
         known = self._examined.get(key)
         if known is not None and known[0] is sample and known[1] is reference:

@@ -292,7 +292,7 @@ class AutoSelfCleanSwitch(
         await super().async_added_to_hass()
         last = await self.async_get_last_state()
         if last is not None:
-            self.coordinator.set_auto(enabled=last.state == STATE_ON)
+            self.coordinator.set_auto(enabled=last.state == STATE_ON, resume=False)
 
     @property
     def is_on(self) -> bool:
