@@ -138,13 +138,13 @@ async def test_empty_disk_values_are_not_zero(
 
     The last good reading is kept for two failed reads, as for any failure.
     """
-    assert hass.states.get(DISK_FREE).state == "0.064"
+    assert float(hass.states.get(DISK_FREE).state) == 0.064
     camera.state.disk_info.loops["diskInfo"][0]["diskFreeSize"] = ""
     await poll(4, step=timedelta(minutes=5, seconds=1))
     assert hass.states.get(DISK_FREE).state == STATE_UNAVAILABLE
     camera.state.disk_info.loops["diskInfo"][0]["diskFreeSize"] = "60"
     await poll(1, step=timedelta(minutes=5, seconds=1))
-    assert hass.states.get(DISK_FREE).state == "0.06"
+    assert float(hass.states.get(DISK_FREE).state) == 0.06
 
 
 async def test_overlay_text_that_cannot_be_read_is_unavailable(
