@@ -19,11 +19,13 @@ if TYPE_CHECKING:
     from homeassistant import data_entry_flow
     from homeassistant.core import HomeAssistant
 
-    from .data import ExcelSenseConfigEntry
+    from .data import ExcelSenseConfigEntry, ExcelSenseRuntimeData
 
 
-class AlarmOutputRepairFlow(ConfirmRepairFlow):
-    """Confirm, then end any pulse, restore the self-clean profile, re-check."""
+class _CameraRepairFlow(ConfirmRepairFlow):
+    """Confirm, then fix one loaded camera (``_fix``); its error key on failure."""
+
+    error = "restore_failed"
 
     def __init__(self, entry: ExcelSenseConfigEntry | None) -> None:
         """Repair one camera."""
@@ -33,62 +35,58 @@ class AlarmOutputRepairFlow(ConfirmRepairFlow):
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> data_entry_flow.FlowResult:
-        """Restore on confirmation."""
+        """Fix on confirmation; the form again with an error when it fails."""
         if user_input is None:
             return self.async_show_form(step_id="confirm")
-        entry = self._entry
-        if entry is None or not hasattr(entry, "runtime_data"):
+        runtime = getattr(self._entry, "runtime_data", None)
+        if runtime is None or not self._can_fix(runtime):
             return self.async_abort(reason="not_loaded")
-        runtime = entry.runtime_data
         try:
-            await runtime.client.restore_self_clean_profile()
+            await self._fix(runtime)
         except ExcelSenseError:
-            return self.async_show_form(
-                step_id="confirm", errors={"base": "restore_failed"}
-            )
+            return self.async_show_form(step_id="confirm", errors={"base": self.error})
+        return self.async_create_entry(data={})
+
+    def _can_fix(self, runtime: ExcelSenseRuntimeData) -> bool:
+        return True
+
+    async def _fix(self, runtime: ExcelSenseRuntimeData) -> None:
+        raise NotImplementedError
+
+
+class AlarmOutputRepairFlow(_CameraRepairFlow):
+    """End any pulse, restore the self-clean profile, read it back."""
+
+    async def _fix(self, runtime: ExcelSenseRuntimeData) -> None:
+        await runtime.client.restore_self_clean_profile()
         # Reading the output back clears the issue once it is right.
         await runtime.coordinator.async_refresh_group(Group.ALARM_OUT)
-        return self.async_create_entry(data={})
 
 
-class LensRelearnFlow(ConfirmRepairFlow):
-    """Confirm, then take the current picture as the lens's clean reference."""
+class LensRelearnFlow(_CameraRepairFlow):
+    """Take the current picture as the lens's clean reference (clears the issue)."""
 
-    def __init__(self, entry: ExcelSenseConfigEntry | None) -> None:
-        """Repair one camera's lens care."""
-        super().__init__()
-        self._entry = entry
+    error = "relearn_failed"
 
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
-        """Re-learn on confirmation (clears the issue)."""
-        if user_input is None:
-            return self.async_show_form(step_id="confirm")
-        entry = self._entry
-        if entry is None or getattr(entry, "runtime_data", None) is None:
-            return self.async_abort(reason="not_loaded")
-        lens = entry.runtime_data.lens
-        if lens is None:
-            return self.async_abort(reason="not_loaded")
-        try:
-            await lens.async_relearn()
-        except ExcelSenseError:
-            return self.async_show_form(
-                step_id="confirm", errors={"base": "relearn_failed"}
-            )
-        return self.async_create_entry(data={})
+    def _can_fix(self, runtime: ExcelSenseRuntimeData) -> bool:
+        return runtime.lens is not None
+
+    async def _fix(self, runtime: ExcelSenseRuntimeData) -> None:
+        assert runtime.lens is not None  # noqa: S101 - checked by _can_fix
+        await runtime.lens.async_relearn()
+
+
+_FLOWS: dict[str, type[_CameraRepairFlow]] = {
+    ISSUE_ALARM_OUTPUT: AlarmOutputRepairFlow,
+    ISSUE_LENS_NOT_IMPROVING: LensRelearnFlow,
+}
 
 
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
 ) -> RepairsFlow:
     """Create the flow for a fixable issue of this integration."""
-    flows: dict[str, type[AlarmOutputRepairFlow | LensRelearnFlow]] = {
-        ISSUE_ALARM_OUTPUT: AlarmOutputRepairFlow,
-        ISSUE_LENS_NOT_IMPROVING: LensRelearnFlow,
-    }
-    flow = next((f for kind, f in flows.items() if issue_id.startswith(kind)), None)
+    flow = next((f for kind, f in _FLOWS.items() if issue_id.startswith(kind)), None)
     if flow is None:
         msg = f"Unknown issue {issue_id}"
         raise HomeAssistantError(msg)

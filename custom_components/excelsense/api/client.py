@@ -64,18 +64,7 @@ class ExcelSenseClient(
             busy_retries=busy_retries,
             busy_backoff=busy_backoff,
         )
-        self.onvif = OnvifClient(
-            host=host,
-            username=username,
-            password=password,
-            session=session,
-            port=port,
-            use_https=use_https,
-            verify_ssl=verify_ssl,
-            request_timeout=request_timeout,
-            limiter=transport.limiter,
-            gate=transport.gate,
-        )
+        self.onvif = OnvifClient.sharing(transport)
         """ONVIF events of the same camera (same account, bound and login gate)."""
 
     def __repr__(self) -> str:

@@ -23,8 +23,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
-import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import aiohttp
 from yarl import URL
@@ -35,7 +34,6 @@ from .exceptions import (
     ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
-    ExcelSenseTimeoutError,
 )
 from .onvif_pullpoint import (
     ACTIONS,
@@ -52,11 +50,12 @@ from .soap import (
     username_token,
     xaddr_path,
 )
-from .transport import read_capped
+from .transport import read_capped, transport_errors
 
 if TYPE_CHECKING:
     from .gate import Limiter, LoginGate
     from .safexml import Node
+    from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -90,6 +89,26 @@ class OnvifClient:
     clock_offset: timedelta = field(init=False, default=timedelta(0))
     _event_service: tuple[str, str] | None = field(init=False, default=None, repr=False)
     _counts: Counter[str] = field(init=False, default_factory=Counter, repr=False)
+
+    @classmethod
+    def sharing(cls, transport: Transport) -> Self:
+        """The ONVIF client beside a camera's CGI transport.
+
+        The same account, session and TLS check, the same request bound and
+        login gate.
+        """
+        return cls(
+            host=transport.host,
+            username=transport.username,
+            password=transport.password,
+            session=transport.session,
+            port=transport.port,
+            use_https=transport.use_https,
+            verify_ssl=transport.verify_ssl,
+            request_timeout=transport.request_timeout,
+            limiter=transport.limiter,
+            gate=transport.gate,
+        )
 
     @property
     def requests_sent(self) -> int:
@@ -228,7 +247,7 @@ class OnvifClient:
         base = URL.build(scheme=scheme, host=self.host, port=self.port)
         url = URL(f"{base}{path}", encoded=True)
         timeout = aiohttp.ClientTimeout(total=self.request_timeout + wait)
-        try:
+        with transport_errors(self.host, lambda: what):
             if self.session.closed:
                 msg = f"HTTP session closed, not sent to {self.host} ({what})"
                 raise ExcelSenseConnectionError(msg, request_sent=False)
@@ -245,16 +264,6 @@ class OnvifClient:
                 async with response_:
                     raw = await read_capped(response_, REPLY_LIMIT, what)
                     status = response_.status
-        except TimeoutError:
-            msg = f"Timeout talking to {self.host} ({what})"
-            raise ExcelSenseTimeoutError(msg) from None
-        except (aiohttp.ClientConnectorError, socket.gaierror) as err:
-            msg = f"Cannot connect to {self.host} ({what}): {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg, request_sent=False) from None
-        except (aiohttp.ClientError, OSError, RuntimeError) as err:
-            # RuntimeError: aiohttp's word for a session closed under a request.
-            msg = f"Error talking to {self.host} ({what}): {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg) from None
         _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(raw))
         hidden = token.secrets if token else (self.password,)
         try:

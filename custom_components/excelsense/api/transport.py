@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 import logging
 import re
@@ -25,8 +26,7 @@ from .exceptions import (
 from .gate import Limiter, LoginGate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    import contextlib
+    from collections.abc import Callable, Iterator, Sequence
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Transport:
         method: str,
     ) -> bytes:
         limit = IMAGE_REPLY_LIMIT if expect == "image" else TEXT_REPLY_LIMIT
-        try:
+        with transport_errors(self.host, lambda: describe(cgi, params)):
             async with place:
                 if self.session.closed:
                     what = describe(cgi, params)
@@ -216,22 +216,6 @@ class Transport:
                     body = await read_capped(response, limit, cgi)
                     status = response.status
                     content_type = response.content_type
-        except TimeoutError:
-            msg = f"Timeout talking to {self.host} ({describe(cgi, params)})"
-            raise ExcelSenseTimeoutError(msg) from None
-        except (aiohttp.ClientConnectorError, socket.gaierror) as err:
-            msg = f"Cannot connect to {self.host} ({describe(cgi, params)})"
-            msg += f": {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg, request_sent=False) from None
-        except (aiohttp.ClientError, OSError) as err:
-            msg = f"Error talking to {self.host} ({describe(cgi, params)})"
-            msg += f": {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg) from None
-        except RuntimeError as err:
-            # aiohttp's word for a session closed under a request in flight.
-            msg = f"Error talking to {self.host} ({describe(cgi, params)})"
-            msg += f": {type(err).__name__}"
-            raise ExcelSenseConnectionError(msg) from None
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "%s %s -> HTTP %s, %d bytes",
@@ -256,6 +240,27 @@ class Transport:
     async def set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
         """``action=set`` of one type; the camera must answer OK."""
         await self.request(cgi, [("action", "set"), ("type", kind), *params], "ok")
+
+
+@contextlib.contextmanager
+def transport_errors(host: str, what: Callable[[], str]) -> Iterator[None]:
+    """Aiohttp's and the socket's errors as the library's, named by ``what()``.
+
+    ``what`` is called only on an error (naming a request costs work that a
+    request that succeeds does not need).
+    """
+    try:
+        yield
+    except TimeoutError:
+        msg = f"Timeout talking to {host} ({what()})"
+        raise ExcelSenseTimeoutError(msg) from None
+    except (aiohttp.ClientConnectorError, socket.gaierror) as err:
+        msg = f"Cannot connect to {host} ({what()}): {type(err).__name__}"
+        raise ExcelSenseConnectionError(msg, request_sent=False) from None
+    except (aiohttp.ClientError, OSError, RuntimeError) as err:
+        # RuntimeError: aiohttp's word for a session closed under a request.
+        msg = f"Error talking to {host} ({what()}): {type(err).__name__}"
+        raise ExcelSenseConnectionError(msg) from None
 
 
 async def read_capped(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
