@@ -401,3 +401,27 @@ async def test_refused_camera_login_stops_onvif_too(
     await asyncio.sleep(0.5)
     # The held pull was answered; no new ONVIF request with the password.
     assert len(_ops(camera)) == sent
+
+
+async def test_changing_the_motion_source_applies_at_once(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """From automatic (ONVIF) to the alarm log in the options: reloaded, applied."""
+    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "snapshot_quality": 9,
+            "live_view_stream": "1",
+            "rtsp_transport": "tcp",
+            CONF_MOTION_SOURCE: "alarm_log",
+            "lens_sampling_interval": 15,
+            "auto_clean_max_per_day": 4,
+            "motion_check_interval": 5,
+        },
+    )
+    await hass.async_block_till_done()
+    await _until(hass, lambda: _state(hass, SOURCE) == "alarm_log")
+    assert hass.states.get(SOURCE).attributes["reason"] == "chosen"
+    assert camera.onvif_subscriptions == 0

@@ -406,6 +406,13 @@ class ExcelSenseOptionsFlow(OptionsFlow):
             data[CONF_RTSP_TRANSPORT] = user_input[CONF_RTSP_TRANSPORT]
             data[CONF_MOTION_SOURCE] = user_input[CONF_MOTION_SOURCE]
             if not errors:
+                current = ExcelSenseOptions.from_config_entry(self.config_entry)
+                if data[CONF_MOTION_SOURCE] != current.motion_source:
+                    # Every other option applies at its next use; the motion
+                    # source is chosen while the camera loads.
+                    self.hass.config_entries.async_schedule_reload(
+                        self.config_entry.entry_id
+                    )
                 return self.async_create_entry(data=data)
         current = ExcelSenseOptions.from_config_entry(self.config_entry)
         streams = [1]

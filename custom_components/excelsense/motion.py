@@ -214,7 +214,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
 
         Tries ONVIF first (unless the alarm log is chosen); the alarm log's
         first check tells whether the firmware has one. The loop of pushed
-        events then runs as a background task of the entry.
+        events then runs in its own task while an entity listens.
         """
         await self.reader.async_restore()
         self.config_entry.async_on_unload(self._async_stop)
@@ -270,7 +270,8 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         await self.push.async_stop()
 
     async def _stop_event(self, _event: Event) -> None:
-        # Home Assistant stops: release the camera's subscription.
+        # Home Assistant stops: release the camera's subscription for good.
+        self._stopped = True
         await self.push.async_stop()
 
     @callback
