@@ -54,6 +54,8 @@ class _Reader:
         value = self._value(key, default)
         if value is None:
             return default  # type: ignore[return-value]  # checked by _value
+        if value.isascii() and value.isdigit() and len(value) < _PLAIN_DIGITS:
+            return int(value)  # the common case, without a float on the way
         number = parse_number(value)
         if number is None or not number.is_integer():
             raise self._malformed(key, "is not a whole number")
@@ -110,8 +112,14 @@ _NUMBER_LIMIT = 2.0**53
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
+# Plain digits shorter than this stay under _NUMBER_LIMIT.
+_PLAIN_DIGITS = 16
+
+
 def parse_number(text: str) -> float | None:
     """A finite number from a reply value (ASCII digits), or None."""
+    if text.isascii() and text.isdigit() and len(text) < _PLAIN_DIGITS:
+        return float(text)  # the common case
     text = text.strip()
     if not _NUMBER.fullmatch(text):
         return None
