@@ -99,7 +99,7 @@ async def measure(
     motion_on = await _hour(hass, clock, farm, entries)
     say(f"{count} cameras: a simulated hour of the old pattern (reference)")
     for entry in entries:
-        await entry.runtime_data.alarm_log.async_shutdown()
+        await entry.runtime_data.motion.async_shutdown()
     polled = coordinators(entries)
 
     def every_group() -> None:

@@ -90,7 +90,7 @@ async def measure_cycle(
         coordinator = entry.runtime_data.coordinator
         # The polling coordinator's reads alone (the motion source counts
         # its own, among them a clock read every 10 minutes).
-        await entry.runtime_data.alarm_log.async_shutdown()
+        await entry.runtime_data.motion.async_shutdown()
         per_poll: list[int] = []
         with tally.watching():
             for _ in range(int(CYCLE / POLL_INTERVAL)):
@@ -117,7 +117,7 @@ async def measure_refresh(
         entry = await set_up(hass, cam.port)
         coordinator = entry.runtime_data.coordinator
         # Motion checks share the client's bound; their cost is measured apart.
-        await entry.runtime_data.alarm_log.async_shutdown()
+        await entry.runtime_data.motion.async_shutdown()
         groups = len(coordinator.needed_groups())
         requests: list[int] = []
         seconds: list[float] = []

@@ -86,7 +86,7 @@ async def measure(
             await clock.run(HOUR)
             tiered = _hour(tally)
             # Before the tiers: every needed group at every poll, no motion check.
-            await runtime.alarm_log.async_shutdown()
+            await runtime.motion.async_shutdown()
             tally.clear()
             await clock.run(HOUR, every=runtime.coordinator.mark_stale)
             old = _hour(tally)

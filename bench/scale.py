@@ -300,7 +300,7 @@ async def test_many_cameras(
     setup, polled = await measure_setup(hass, emulator_farm)
     record_all(settings.results, report_setup(setup))
     for coordinator in polled:
-        await coordinator.config_entry.runtime_data.alarm_log.async_shutdown()
+        await coordinator.config_entry.runtime_data.motion.async_shutdown()
     poll = await measure_poll_cpu(hass, emulator_farm, polled, settings.cpu_rounds)
     record_all(settings.results, report_poll_cpu(poll))
     for coordinator in polled:

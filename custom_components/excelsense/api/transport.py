@@ -77,6 +77,10 @@ class Transport:
     _url_parts: tuple[tuple[object, ...], str, str] | None = field(
         init=False, repr=False, compare=False, default=None
     )
+    # The latest reply to each get and its parse (see ``get``).
+    _parsed: dict[tuple[str, tuple[kv.Pair, ...]], tuple[bytes, kv.KVBlock]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
     _timeouts: aiohttp.ClientTimeout | None = field(
         init=False, repr=False, compare=False, default=None
     )
@@ -231,11 +235,22 @@ class Transport:
     async def get(
         self, cgi: str, kind: str, *extra: kv.Pair, urgent: bool = False
     ) -> kv.KVBlock:
-        """``action=get`` of one type, parsed."""
-        body = await self.request(
-            cgi, [("action", "get"), ("type", kind), *extra], urgent=urgent
-        )
-        return kv.parse(body)
+        """``action=get`` of one type, parsed.
+
+        A reply byte for byte the same as the previous one to the same request
+        (most polls find the settings unchanged) is not parsed again.
+        """
+        params = [("action", "get"), ("type", kind), *extra]
+        body = await self.request(cgi, params, urgent=urgent)
+        key = (cgi, tuple(params))
+        previous = self._parsed.get(key)
+        if previous is not None and previous[0] == body:
+            return previous[1]
+        block = kv.parse(body)
+        if len(self._parsed) >= _URL_CACHE_SIZE:
+            self._parsed.clear()
+        self._parsed[key] = (body, block)
+        return block
 
     async def set(self, cgi: str, kind: str, params: Sequence[kv.Pair]) -> None:
         """``action=set`` of one type; the camera must answer OK."""
