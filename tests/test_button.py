@@ -213,8 +213,11 @@ async def test_command_errors_are_translated(
         await _press(hass, "button.tougheye_restart")
     assert raised.value.translation_key == key
     if key == "authentication_failed":
-        flows = hass.config_entries.flow.async_progress()
-        assert [f["context"]["source"] for f in flows] == ["reauth"]
+        # One refusal is confirmed by a retry after a pause before reauth.
+        assert hass.config_entries.flow.async_progress() == []
+        with pytest.raises(HomeAssistantError) as held:
+            await _press(hass, "button.tougheye_restart")
+        assert held.value.translation_key == "authentication_retry"
 
 
 async def _repair_flow(hass: HomeAssistant, issue_id: str) -> tuple[object, dict]:

@@ -19,6 +19,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
     is_self_clean_profile,
@@ -252,28 +253,28 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
         return data
 
     async def _read(self, groups: list[Group]) -> dict[Group, Any]:
-        """Read groups concurrently; a refused login stops the rest of the poll.
+        """Read groups concurrently, under the client's bound and login gate.
 
-        Requests waiting for the client's bound are cancelled before they are
-        sent, so a wrong password costs the camera one or two requests.
+        After a refused login the gate lets one read through to confirm it and
+        holds the others back unsent; when that read is answered, the groups
+        held back are read at once instead of failing the poll.
         """
-        tasks: dict[asyncio.Task[Any], Group] = {}
 
-        async def read(group: Group) -> Any:  # noqa: ANN401 - the group's model
-            result = await _capture(self._specs[group].fetch(self.client))
-            if isinstance(result, ExcelSenseAuthenticationError):
-                for task in tasks:
-                    if task is not asyncio.current_task():
-                        task.cancel()
-            return result
+        async def read(groups: list[Group]) -> dict[Group, Any]:
+            results = await asyncio.gather(
+                *(_capture(self._specs[group].fetch(self.client)) for group in groups)
+            )
+            return dict(zip(groups, results, strict=True))
 
-        tasks.update((asyncio.create_task(read(group)), group) for group in groups)
-        await asyncio.gather(*tasks, return_exceptions=True)
-        return {
-            group: task.result()
-            for task, group in tasks.items()
-            if not task.cancelled()
-        }
+        results = await read(groups)
+        held = [
+            group
+            for group, result in results.items()
+            if isinstance(result, ExcelSenseLoginPausedError)
+        ]
+        if held and not self.client.transport.gate.closed:
+            results.update(await read(held))
+        return results
 
     def _raise_for(
         self, errors: list[ExcelSenseError], *, every_read_failed: bool

@@ -15,6 +15,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseLoginPausedError,
     ExcelSensePermissionError,
     ExcelSenseShutdownError,
     ExcelSenseValidationError,
@@ -48,6 +49,7 @@ TRANSLATED_REASONS = frozenset(
 
 # Error classes and their keys; anything else is "device_error".
 _KEYS: tuple[tuple[type[ExcelSenseError], str], ...] = (
+    (ExcelSenseLoginPausedError, "authentication_retry"),
     (ExcelSenseAuthenticationError, "authentication_failed"),
     (ExcelSensePermissionError, "permission_denied"),
     (ExcelSenseConnectionError, "communication_error"),

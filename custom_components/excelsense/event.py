@@ -65,14 +65,20 @@ class AlarmEventEntity(ExcelSenseEntity[MotionCoordinator], EventEntity):
     async def async_added_to_hass(self) -> None:
         """Fire what the check made while the camera loaded found new."""
         await super().async_added_to_hass()
+        # The state the camera loaded with: its new alarms fired here, once.
+        self._fired_for = self.coordinator.data
         for alarm in self.coordinator.take_unheard_events():
             self._trigger_event(alarm.kind.value, dict(alarm.attributes))
             self.async_write_ha_state()
 
+    _fired_for: object = None
+
     @callback
     def _handle_coordinator_update(self) -> None:
         data = self.coordinator.data
-        if data is not None:
+        # A failed check notifies again with the same data: fired once only.
+        if data is not None and data is not self._fired_for:
+            self._fired_for = data
             # One state write per event, so an automation sees each of them.
             for alarm in data.new_events:
                 self._trigger_event(alarm.kind.value, dict(alarm.attributes))

@@ -41,9 +41,19 @@ async def command_errors(
     except ExcelSenseError as err:
         if isinstance(err, ExcelSenseAlarmOperationError) and not err.restored:
             raise_alarm_output_issue(hass, entry)
-        elif isinstance(err, ExcelSenseAuthenticationError):
+        elif isinstance(err, ExcelSenseAuthenticationError) and _login_given_up(entry):
             entry.async_start_reauth(hass)
         raise to_home_assistant(err, field=field) from err
+
+
+def _login_given_up(entry: ExcelSenseConfigEntry) -> bool:
+    """Whether the camera refused the password for good (its login gate).
+
+    One refusal is confirmed by a retry after a pause first: a camera's
+    session table can refuse a login by mistake.
+    """
+    runtime = getattr(entry, "runtime_data", None)
+    return runtime is None or runtime.client.transport.gate.given_up
 
 
 def excelsense_command[E: ExcelSenseEntity[Any], **P](

@@ -122,6 +122,7 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
         self.auto_enabled = False
         self._cleans: tuple[date, int] = (dt_util.now().date(), 0)
         self._cancel_verify: CALLBACK_TYPE | None = None
+        self._stopped = False
         self.data = LensData()
 
     async def async_start(self) -> None:
@@ -134,6 +135,7 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
         self.config_entry.async_on_unload(self._async_stop)
 
     async def _async_stop(self) -> None:
+        self._stopped = True
         if self._cancel_verify is not None:
             self._cancel_verify()
             self._cancel_verify = None
@@ -265,7 +267,9 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
         self.tracker.cleaning_started()
         try:
             await self.client.run_alarm_operation(AlarmOperation.SELF_CLEAN)
-        except ExcelSenseError:
+        except BaseException:
+            # Failed, or its caller went away (the operation itself finished,
+            # shielded): nothing to verify, samples go on.
             self.tracker.cleaning_failed()
             raise
         self.tracker.cleaning_sent()
@@ -286,6 +290,8 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
 
     async def _verify(self, before: Reading | None, *, automatic: bool) -> None:
         sample = await self._measure(reuse=False)
+        if self._stopped:
+            return  # unloaded meanwhile
         outcome = self.tracker.verified(sample, before, automatic=automatic)
         if outcome is None:
             self.async_set_updated_data(self._current())

@@ -328,6 +328,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         if self.options.motion_source == MOTION_SOURCE_ONVIF:
             self._set_motion(motion=False)
             self.async_set_update_error(self._push_down(status))
+            self.async_update_listeners()  # the reason may have changed
             return
         # Automatic: the alarm log takes over until ONVIF works again.
         paused = self.update_interval is None
@@ -345,6 +346,8 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         alarms: list[Alarm] = []
         for event in events:
             motion = event.motion
+            if motion is None and event.is_motion_topic:
+                continue  # a motion property deleted, or a value we cannot read
             if motion is None:
                 # A property's first report is its state, not an alarm.
                 if event.operation is not PropertyOperation.INITIALIZED:
@@ -364,6 +367,9 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
     async def _async_update_data(self) -> MotionState:
         """One check of the alarm log (none while ONVIF events arrive)."""
         if self.source is MotionSource.ONVIF:
+            if not self.push.status.up:
+                # ONVIF chosen and not working: nothing to show yet.
+                raise self._push_down(self.push.status)
             return self._state()
         interval = self.options.motion_check_interval
         self.update_interval = interval

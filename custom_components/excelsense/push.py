@@ -52,6 +52,7 @@ RETRY_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 # rarely: at most a few requests an hour.
 UNSUPPORTED_DELAYS: Final = (600.0, 1200.0, 2400.0, 3600.0)
 REFUSED_DELAY: Final = 1800.0
+PAUSED_DELAY: Final = 60.0
 # Unsubscribing at unload or stop waits at most this long.
 RELEASE_TIMEOUT: Final = 2.0
 
@@ -96,6 +97,8 @@ class OnvifPush:
         self.status = PushStatus(up=False, reason=PushReason.STARTING)
         self._failures = 0
         self._unsupported = 0
+        self._subscribing: asyncio.Future[OnvifSubscription] | None = None
+        self._stopping = asyncio.Lock()
 
     @property
     def running(self) -> bool:
@@ -117,7 +120,12 @@ class OnvifPush:
             # (re)subscription, the camera may have been reset meanwhile.
             await self.client.clock()
             missing = PushReason.NO_EVENT_SERVICE
-            self._subscription = await self.client.subscribe(SUBSCRIPTION_TERM)
+            # Shielded and kept: stopping while the camera creates the pull
+            # point waits for it, so that it is released too.
+            self._subscribing = asyncio.ensure_future(
+                self.client.subscribe(SUBSCRIPTION_TERM)
+            )
+            self._subscription = await asyncio.shield(self._subscribing)
         except ExcelSenseLoginPausedError as err:
             self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
         except ExcelSenseAuthenticationError as err:
@@ -156,8 +164,12 @@ class OnvifPush:
         if reason in (PushReason.NO_ONVIF, PushReason.NO_EVENT_SERVICE):
             index = min(self._unsupported, len(UNSUPPORTED_DELAYS)) - 1
             return UNSUPPORTED_DELAYS[max(index, 0)]
-        if reason in (PushReason.LOGIN_REFUSED, PushReason.CAMERA_LOGIN_REFUSED):
+        if reason is PushReason.LOGIN_REFUSED:
             return REFUSED_DELAY
+        if reason is PushReason.CAMERA_LOGIN_REFUSED:
+            # Nothing is sent while the camera's login gate is closed: ask
+            # again soon, so events resume once the login is confirmed.
+            return PAUSED_DELAY
         index = min(self._failures, len(RETRY_DELAYS)) - 1
         return RETRY_DELAYS[max(index, 0)]
 
@@ -198,28 +210,31 @@ class OnvifPush:
         assert subscription is not None  # noqa: S101 - checked by the loop
         try:
             events = await subscription.pull(PULL_TIMEOUT, PULL_LIMIT)
-            await self._renew_if_due(subscription)
-        except ExcelSenseSubscriptionLostError as err:
-            # A reboot, an expired termination time: subscribe again now.
-            LOGGER.debug("ONVIF subscription of %s lost: %s", self.client.host, err)
-            self._subscription = None
-            self._failures += 1
-            if self._failures >= FAILURES_BEFORE_DOWN:
-                self._set(PushReason.FAILING, err)
-            return
         except ExcelSenseError as err:
-            self._subscription = None
-            if isinstance(err, ExcelSenseLoginPausedError):
-                self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
-                return
-            self._failures += 1
-            if self._failures >= FAILURES_BEFORE_DOWN:
-                self._set(PushReason.FAILING, err)
+            self._lost(err)
             return
         self._failures = 0
         self._set(PushReason.RECEIVING)
         if events:
+            # Delivered before the renewal, which may fail.
             self._on_events(events)
+        try:
+            await self._renew_if_due(subscription)
+        except ExcelSenseError as err:
+            self._lost(err)
+
+    def _lost(self, err: ExcelSenseError) -> None:
+        """The subscription failed: made again by the loop (at once, then later)."""
+        self._subscription = None
+        if isinstance(err, ExcelSenseLoginPausedError):
+            self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
+            return
+        if isinstance(err, ExcelSenseSubscriptionLostError):
+            # A reboot, an expired termination time: subscribe again now.
+            LOGGER.debug("ONVIF subscription of %s lost: %s", self.client.host, err)
+        self._failures += 1
+        if self._failures >= FAILURES_BEFORE_DOWN:
+            self._set(PushReason.FAILING, err)
 
     async def _renew_if_due(self, subscription: OnvifSubscription) -> None:
         """Renew when less than RENEW_BEFORE is left of the subscription.
@@ -239,24 +254,35 @@ class OnvifPush:
     # ------------------------------------------------------------ stopping
 
     async def async_stop(self) -> None:
-        """Stop pulling and release the subscription (bounded)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        """Stop pulling and release the subscription (bounded).
+
+        Stops that overlap (the last entity removed, then the unload) wait for
+        each other: the first one's release is never cut short by the next.
+        """
+        async with self._stopping:
+            task, self._task = self._task, None
+            if task is not None:
+                task.cancel()
+                await asyncio.wait([task])
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(RELEASE_TIMEOUT):
+                    await self._release()
+            except (ExcelSenseError, TimeoutError) as err:
+                LOGGER.debug(
+                    "Unsubscribing %s failed after %.1f s: %s",
+                    self.client.host,
+                    time.monotonic() - started,
+                    err,
+                )
+            self.status = PushStatus(up=False, reason=PushReason.STARTING)
+
+    async def _release(self) -> None:
+        subscribing, self._subscribing = self._subscribing, None
+        if subscribing is not None and not subscribing.done():
+            # A pull point the camera is creating right now: released too.
+            with suppress(ExcelSenseError):
+                self._subscription = await subscribing
         subscription, self._subscription = self._subscription, None
-        if subscription is None:
-            return
-        started = time.monotonic()
-        try:
-            async with asyncio.timeout(RELEASE_TIMEOUT):
-                await subscription.unsubscribe()
-        except (ExcelSenseError, TimeoutError) as err:
-            LOGGER.debug(
-                "Unsubscribing %s failed after %.1f s: %s",
-                self.client.host,
-                time.monotonic() - started,
-                err,
-            )
-        self.status = PushStatus(up=False, reason=PushReason.STARTING)
+        if subscription is not None:
+            await subscription.unsubscribe()

@@ -53,7 +53,7 @@ class Limiter:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.release()  # granted just as we were cancelled: pass it on
-            else:
+            elif entry in self._waiters:  # release() may have taken it out
                 self._waiters.remove(entry)
                 heapq.heapify(self._waiters)
             raise
@@ -173,7 +173,9 @@ class LoginGate:
         self._reopen_at = time.monotonic() + (0.0 if confirm_now else self.pause)
 
     def unanswered(self, *, probe: bool) -> None:
-        """A request got no verdict on the login (a timeout, another error)."""
+        """A request got no verdict on the login (a timeout, busy, another error).
+
+        Nothing was refused, so the next request may confirm at once.
+        """
         if probe:
             self._probing = False
-            self._reopen_at = time.monotonic() + self.pause

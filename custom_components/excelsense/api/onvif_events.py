@@ -92,6 +92,11 @@ class OnvifEvent:
     data: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
+    def is_motion_topic(self) -> bool:
+        """Whether the message is about one of the two motion topics."""
+        return self.topic.casefold() in MOTION_TOPICS
+
+    @property
     def motion(self) -> bool | None:
         """Motion on or off; None for another topic or an unreadable value."""
         item = MOTION_TOPICS.get(self.topic.casefold())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import logging
 import re
 import socket
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlencode
 
 import aiohttp
@@ -169,57 +169,61 @@ class Transport:
         attempt = 0
         while True:
             place = slot if slot is not None else self._limiter.place(urgent=urgent)
-            probe = self.gate.enter()
             try:
-                body = await self._request_once(cgi, params, expect, place, method)
-            except ExcelSenseAuthenticationError:
-                self.gate.refused()
-                raise
+                async with place:
+                    return await self._gated(cgi, params, expect, method)
             except ExcelSenseBusyError:
-                self.gate.unanswered(probe=probe)
                 attempt += 1
                 if attempt > self.busy_retries:
                     raise
                 delay = self.busy_backoff * 2 ** (attempt - 1)
                 _LOGGER.debug("%s busy, retrying in %.2fs", self.host, delay)
                 await asyncio.sleep(delay)
-                continue
-            except BaseException:  # no verdict on the login, cancelled ones included
-                self.gate.unanswered(probe=probe)
-                raise
-            if _needs_login(cgi, params):
-                self.gate.accepted()
-            else:
-                self.gate.unanswered(probe=probe)
-            return body
+
+    async def _gated(
+        self, cgi: str, params: Sequence[kv.Pair], expect: Expect, method: str
+    ) -> bytes:
+        """One request past the login gate, once it holds its place.
+
+        Checked only now: a request that waited for its place sees a refusal
+        that came meanwhile, and is not sent.
+        """
+        probe = self.gate.enter()
+        try:
+            body = await self._request_once(cgi, params, expect, method)
+        except ExcelSenseAuthenticationError:
+            self.gate.refused()
+            raise
+        except BaseException:  # no verdict on the login, cancelled ones included
+            self.gate.unanswered(probe=probe)
+            raise
+        if _needs_login(cgi, params):
+            self.gate.accepted()
+        else:
+            self.gate.unanswered(probe=probe)
+        return body
 
     async def _request_once(
-        self,
-        cgi: str,
-        params: Sequence[kv.Pair],
-        expect: Expect,
-        place: contextlib.AbstractAsyncContextManager[Any],
-        method: str,
+        self, cgi: str, params: Sequence[kv.Pair], expect: Expect, method: str
     ) -> bytes:
         limit = IMAGE_REPLY_LIMIT if expect == "image" else TEXT_REPLY_LIMIT
         with transport_errors(self.host, lambda: describe(cgi, params)):
-            async with place:
-                if self.session.closed:
-                    what = describe(cgi, params)
-                    msg = f"HTTP session closed, not sent to {self.host} ({what})"
-                    raise ExcelSenseConnectionError(msg, request_sent=False)
-                # aiohttp's total covers sending and reading the whole body.
-                response = await self.session.request(
-                    method,
-                    self.url(cgi, params),
-                    ssl=self.ssl(),
-                    allow_redirects=False,
-                    timeout=self._timeout,
-                )
-                async with response:
-                    body = await read_capped(response, limit, cgi)
-                    status = response.status
-                    content_type = response.content_type
+            if self.session.closed:
+                what = describe(cgi, params)
+                msg = f"HTTP session closed, not sent to {self.host} ({what})"
+                raise ExcelSenseConnectionError(msg, request_sent=False)
+            # aiohttp's total covers sending and reading the whole body.
+            response = await self.session.request(
+                method,
+                self.url(cgi, params),
+                ssl=self.ssl(),
+                allow_redirects=False,
+                timeout=self._timeout,
+            )
+            async with response:
+                body = await read_capped(response, limit, cgi)
+                status = response.status
+                content_type = response.content_type
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "%s %s -> HTTP %s, %d bytes",
