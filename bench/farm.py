@@ -13,8 +13,8 @@ so a pull the camera holds for 60 s is answered after 60 simulated
 seconds, as a camera in the benchmark's own event loop would answer it.
 Released, it runs in real time again from where it stood (never back).
 
-Commands arrive on the control pipe (``Control``: hold, advance by some
-seconds, settle, release). Each one is carried out after the farm has
+Commands arrive on the control pipe (``COMMAND``: HOLD, ADVANCE by some
+seconds, SETTLE, RELEASE). Each one is carried out after the farm has
 served what had arrived before it, and acknowledged on the ack pipe once
 the farm is quiet again (``quiet``), with the number of requests the
 cameras have received so far (a step of simulated time ends only when
@@ -148,12 +148,16 @@ class Farm:
             command, seconds = await self.commands.get()
             # What arrived before the command is served at the time before it.
             await quiet()
-            if command == HOLD:
-                self.clock.hold()
-            elif command == ADVANCE:
-                self.clock.advance(seconds)
-            elif command == RELEASE:
-                self.clock.release()
+            try:
+                if command == HOLD:
+                    self.clock.hold()
+                elif command == ADVANCE:
+                    self.clock.advance(seconds)
+                elif command == RELEASE:
+                    self.clock.release()
+            except RuntimeError as err:
+                # Answered all the same: the benchmark waits for every answer.
+                sys.stderr.write(f"bench.farm: {err}\n")
             await quiet()
             os.write(self._ack, ANSWER.pack(self.received(), self.subscriptions()))
 
