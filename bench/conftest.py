@@ -23,6 +23,7 @@ import pytest
 # custom_components package first, and this makes ours the one that counts.
 import custom_components.excelsense  # noqa: F401
 
+from . import farm
 from .harness import SimulatedTime, wall
 from .results import record
 from .settings import ROOT, Settings
@@ -106,10 +107,16 @@ def simulated_time(
 
 @dataclass(frozen=True)
 class EmulatorFarm:
-    """Emulated cameras served by a separate process (its CPU is not ours)."""
+    """Emulated cameras served by a separate process (its CPU is not ours).
+
+    Its clock (``bench.farm``) runs in real time until ``hold``; then it
+    moves only with ``advance``, as the benchmark's simulated time does.
+    """
 
     process: subprocess.Popen[bytes]
     ports: list[int]
+    control: int
+    ack: int
 
     def cpu_seconds(self) -> float | None:
         """CPU time the emulator process used so far (Linux only)."""
@@ -122,6 +129,43 @@ class EmulatorFarm:
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) / ticks
 
+    def _command(self, command: bytes, seconds: float = 0.0) -> tuple[int, int]:
+        """Send one command; wait (blocking, no CPU) until the farm is quiet.
+
+        The requests the cameras have received so far, and the ONVIF
+        subscriptions alive at them.
+        """
+        os.write(self.control, farm.COMMAND.pack(command, seconds))
+        answer = b""
+        while len(answer) < farm.ANSWER.size:
+            chunk = os.read(self.ack, farm.ANSWER.size - len(answer))
+            if not chunk:
+                msg = f"the emulator farm ended (status {self.process.poll()})"
+                raise RuntimeError(msg)
+            answer += chunk
+        received, subscriptions = farm.ANSWER.unpack(answer)
+        return int(received), int(subscriptions)
+
+    def hold(self) -> None:
+        """Hold the farm's clock where it stands."""
+        self._command(farm.HOLD)
+
+    def advance(self, seconds: float) -> None:
+        """Move the held clock; the farm answers what fell due."""
+        self._command(farm.ADVANCE, seconds)
+
+    def settle(self) -> int:
+        """Let the farm serve what has arrived; the requests received so far."""
+        return self._command(farm.SETTLE)[0]
+
+    def onvif_subscriptions(self) -> int:
+        """ONVIF subscriptions alive at the farm's cameras."""
+        return self._command(farm.SETTLE)[1]
+
+    def release(self) -> None:
+        """Let the farm's clock run in real time again."""
+        self._command(farm.RELEASE)
+
     async def request_log(
         self, session: aiohttp.ClientSession, port: int, since: int = 0
     ) -> list[dict[str, Any]]:
@@ -130,51 +174,68 @@ class EmulatorFarm:
         async with session.get(url, params={"since": str(since)}) as reply:
             return list(await reply.json())
 
-    async def requests_served(self, session: aiohttp.ClientSession) -> int:
-        """Requests every camera of the farm has answered so far."""
-        total = 0
-        for port in self.ports:
-            url = f"http://127.0.0.1:{port}/emulator/state"
-            async with session.get(url) as reply:
-                total += int((await reply.json())["requests"])
-        return total
+    async def state(self, session: aiohttp.ClientSession, port: int) -> dict[str, Any]:
+        """The emulator's view of one camera (``/emulator/state``)."""
+        url = f"http://127.0.0.1:{port}/emulator/state"
+        async with session.get(url) as reply:
+            return dict(await reply.json())
 
 
 @pytest.fixture(scope="session")
 def emulator_farm(settings: Settings) -> Iterator[EmulatorFarm]:
     """``settings.cameras`` emulated cameras without latency, in a subprocess.
 
-    One farm for the whole run: its CPU is not the event loop's, and its
-    clock is real (the integration reads its offset every 10 minutes).
+    One farm for the whole run: its CPU is not the event loop's. Its clock
+    is real but where a test holds it (``farm_time``).
     """
+    control_read, control_write = os.pipe()
+    ack_read, ack_write = os.pipe()
     command = [
         sys.executable,
         "-m",
-        "tests.emulator",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
+        "bench.farm",
         "--count",
         str(settings.cameras),
         "--max-connections",
         str(settings.concurrency),
+        "--control",
+        str(control_read),
+        "--ack",
+        str(ack_write),
     ]
     process = subprocess.Popen(  # noqa: S603 - our own emulator, fixed arguments
-        command, cwd=ROOT, stdout=subprocess.PIPE
+        command, cwd=ROOT, stdout=subprocess.PIPE, pass_fds=(control_read, ack_write)
     )
+    os.close(control_read)
+    os.close(ack_write)
     try:
         ports = _read_ports(process, settings.cameras)
-        yield EmulatorFarm(process, ports)
+        yield EmulatorFarm(process, ports, control_write, ack_read)
     finally:
+        os.close(control_write)  # the farm stops at the end of its commands
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        os.close(ack_read)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture
+def farm_time(
+    simulated_time: SimulatedTime, emulator_farm: EmulatorFarm
+) -> Iterator[SimulatedTime]:
+    """Simulated time that also moves the farm's clock, step by step."""
+    emulator_farm.hold()
+    simulated_time.farm = emulator_farm
+    try:
+        yield simulated_time
+    finally:
+        simulated_time.farm = None
+        emulator_farm.release()
 
 
 def _read_ports(process: subprocess.Popen[bytes], count: int) -> list[int]:

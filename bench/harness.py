@@ -22,9 +22,10 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
-from tests.emulator import EmulatedCamera, RequestRecord, offset_mac
+from tests.emulator import EmulatedCamera, OnvifQuirks, RequestRecord, offset_mac
 from tests.emulator.device import DEFAULT_MAC
 
+from .farm import quiet
 from .settings import MS
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from custom_components.excelsense.coordinator import ExcelSenseCoordinator
     from custom_components.excelsense.data import ExcelSenseConfigEntry
 
+    from .conftest import EmulatorFarm
     from .settings import Settings
 
 USERNAME = "admin"
@@ -54,6 +56,9 @@ STEPS_PER_POLL = int(POLL_INTERVAL / STEP)
 # a microsecond more per step keeps it due despite the rounding of the
 # loop's clock (some 0.2 us at today's timestamps).
 _TICK = STEP + timedelta(microseconds=1)
+# Exchanges with the farm in one step before it counts as stuck (a pull, a
+# renewal and the next pull take three).
+_SETTLE_ROUNDS = 50
 
 
 def say(message: str) -> None:
@@ -77,13 +82,14 @@ def ms(seconds: float) -> float:
 
 
 def camera(
-    settings: Settings, index: int = 0, *, simulated: bool = False
+    settings: Settings, index: int = 0, *, simulated: bool = False, onvif: bool = True
 ) -> EmulatedCamera:
     """Emulated camera ``index`` with the run's latency and connection limit.
 
     ``simulated``: its clock follows the frozen clock, and it answers at
     once (a delay would wait for simulated time, which passes only between
-    steps).
+    steps). ``onvif`` False: a camera without ONVIF, whose motion comes
+    from its alarm log.
     """
     return EmulatedCamera(
         username=USERNAME,
@@ -91,6 +97,7 @@ def camera(
         mac=offset_mac(DEFAULT_MAC, index),
         max_connections=settings.concurrency,
         latency=0.0 if simulated else settings.latency,
+        onvif_quirks=OnvifQuirks(enabled=onvif),
         # Looked up at each call: the frozen clock's once the freezer runs.
         clock=(lambda: time.monotonic()) if simulated else time.monotonic,  # noqa: PLW0108
     )
@@ -156,6 +163,21 @@ def coordinators(
     return [entry.runtime_data.coordinator for entry in entries]
 
 
+async def stop_motion(entry: ExcelSenseConfigEntry) -> None:
+    """Stop the camera's motion source for good: no check, no held pull.
+
+    A held pull takes one of the client's places for up to a minute; what
+    is measured without motion has it free.
+    """
+    await entry.runtime_data.motion.async_shutdown()
+
+
+def motion_source(entry: ExcelSenseConfigEntry) -> str:
+    """Where the camera's motion comes from now ("onvif", "alarm_log")."""
+    data = entry.runtime_data.motion.data
+    return "unknown" if data is None else str(data.source)
+
+
 def entity_id(
     hass: HomeAssistant, domain: str, unique_id: str, platform: str = DOMAIN
 ) -> str:
@@ -181,13 +203,29 @@ class SimulatedTime:
 
     The event loop's clock is the frozen one, so each step (``STEP``) makes
     the loop run, by itself, every timer that became due (coordinator polls,
-    motion checks, lens ticks, storage writes); the step ends when what they
-    started is done. An hour costs only the work done in it, and nothing
-    stands between the loop and the timers (Home Assistant's
-    ``async_fire_time_changed`` patches two functions for every timer it
-    runs, which would be counted as the integration's CPU). aiohttp's
-    keep-alive clock is frozen too: a connection idle for a poll interval is
-    closed and a new one opened, as with a real camera.
+    motion checks, lens ticks, storage writes, the ONVIF loop's waits); the
+    step ends when what they started is done. An hour costs only the work
+    done in it, and nothing stands between the loop and the timers (Home
+    Assistant's ``async_fire_time_changed`` patches two functions for every
+    timer it runs, which would be counted as the integration's CPU).
+    aiohttp's timers run on the same clock: its keep-alive (a connection
+    idle for a poll interval is closed and a new one opened, as with a real
+    camera) and its request timeouts.
+
+    Held ONVIF pulls follow it too. A camera in this event loop holds a pull
+    on the loop's clock (``pullpoint``: until a message or the Timeout), so
+    the pull the integration holds for 60 s is answered in the step that
+    reaches 60 simulated seconds, and the aiohttp timeout around it (60 s
+    plus the request timeout) never runs out first. The farm's cameras run
+    in their own process: with ``farm`` set (the ``farm_time`` fixture) its
+    clock is held and moved by the same steps (``bench.farm``).
+
+    A step ends only when nothing more happens at its moment: Home
+    Assistant's tasks are done, the loop is quiet (nothing to run, nothing
+    arrived), and the farm, when there is one, has served all it received
+    and received nothing more. The ONVIF loop is a task of its own that
+    nothing waits for: without this a pull answered in one step would be
+    sent again in a later one, and its 60 s counted from there.
 
     Create it before the cameras are set up: it puts the clock at .9 of a
     second, past the fraction (at most .5) at which Home Assistant schedules
@@ -198,6 +236,7 @@ class SimulatedTime:
         """Drive ``hass`` with ``freezer``."""
         self.hass = hass
         self.freezer = freezer
+        self.farm: EmulatorFarm | None = None
         now = dt_util.utcnow()
         aligned = now.replace(microsecond=900_000)
         freezer.move_to(aligned if aligned > now else aligned + timedelta(seconds=1))
@@ -207,11 +246,30 @@ class SimulatedTime:
         if every is not None:
             every()
         self.freezer.tick(_TICK)
+        if self.farm is not None:
+            self.farm.advance(_TICK.total_seconds())
         # The first yield lets the loop queue the due timers behind this
         # task; by the second they have run.
         await asyncio.sleep(0)
         await asyncio.sleep(0)
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Until nothing more happens at this moment, here and at the farm."""
+        received: int | None = None
+        for _ in range(_SETTLE_ROUNDS):
+            await self.hass.async_block_till_done(wait_background_tasks=True)
+            await quiet()
+            if self.farm is None:
+                # One process: a quiet loop is a quiet camera too.
+                await self.hass.async_block_till_done(wait_background_tasks=True)
+                return
+            now = self.farm.settle()
+            if now == received:
+                return
+            received = now
+        msg = f"simulated time did not settle in {_SETTLE_ROUNDS} rounds"
+        raise RuntimeError(msg)
 
     async def run(
         self, duration: timedelta, every: Callable[[], None] | None = None
@@ -230,8 +288,9 @@ def source_of(record: RequestRecord) -> str:
     """Who asked, told from what was asked.
 
     Stills are the lens monitor's (no camera entity is viewed in the
-    bench), alarm-log reads and ONVIF requests the motion source's; the
-    rest is polling (the motion check's clock read every 10 minutes too).
+    bench), alarm-log reads and ONVIF requests (pulls, renewals, the ONVIF
+    clock read of each subscription) the motion source's; the rest is
+    polling.
     """
     if record.path == "image.cgi":
         return LENS
@@ -282,6 +341,10 @@ class RequestTally:
     def total(self, source: str) -> int:
         """Requests of one source."""
         return sum(1 for r in self._records() if source_of(r) == source)
+
+    def times(self, kind: str) -> list[float]:
+        """When each request of one kind arrived (the cameras' clocks)."""
+        return [r.time for r in self._records() if kind_of(r) == kind]
 
     @contextmanager
     def watching(self) -> Iterator[RequestTally]:

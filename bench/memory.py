@@ -1,8 +1,11 @@
 """Memory: what one more camera costs, and no growth over simulated time.
 
 One camera is set up, then the others of the farm; the traced memory they
-add is divided among them. Then simulated time passes (steps of 5 s:
-polls on their cadences, motion checks, lens samples, storage writes) with a
+add is divided among them. Every camera's motion comes over its ONVIF
+events: a subscription at the camera and a pull held at all times (checked
+before each census, at the integration and at the farm). Then simulated time
+passes (steps of 5 s, the farm's clock with it: polls on their cadences,
+pulls answered every 60 s and renewed, lens samples, storage writes) with a
 census every ten simulated minutes: traced memory, asyncio tasks, HTTP
 client sessions, open file descriptors. Growth is measured from a reference
 census taken after a warm-up. The lens monitor keeps a baseline and its last
@@ -13,6 +16,7 @@ after setup: the full run's warm-up is longer than that.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 import gc
@@ -27,11 +31,21 @@ import httpx
 
 from custom_components.excelsense.const import DOMAIN
 
-from .harness import KIB, MIB, STEPS_PER_POLL, config_entry, loaded, say
+from .harness import (
+    KIB,
+    MIB,
+    STEPS_PER_POLL,
+    config_entry,
+    loaded,
+    motion_source,
+    say,
+)
 from .results import Metric, record_all
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+
+    from custom_components.excelsense.data import ExcelSenseConfigEntry
 
     from .conftest import EmulatorFarm
     from .harness import SimulatedTime
@@ -51,6 +65,8 @@ class MemoryRun:
     """The censuses of one run."""
 
     cameras: int
+    # ONVIF subscriptions live at the farm, at each census after setup.
+    subscriptions: list[int]
     first: dict[str, int]
     loaded: dict[str, int]
     reference: dict[str, int]
@@ -95,6 +111,21 @@ async def _one_poll(clock: SimulatedTime) -> None:
         await clock.step()
 
 
+def _onvif_subscriptions(
+    farm: EmulatorFarm, entries: list[ExcelSenseConfigEntry]
+) -> int:
+    """Live ONVIF subscriptions at the farm; raises unless motion is pushed.
+
+    Asked over the farm's pipe: no HTTP session or connection of the
+    benchmark's lands in a census.
+    """
+    sources = Counter(motion_source(entry) for entry in entries)
+    if sources != {"onvif": len(entries)}:
+        msg = f"motion sources {dict(sources)}, not ONVIF events on every camera"
+        raise RuntimeError(msg)
+    return farm.onvif_subscriptions()
+
+
 async def measure(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -122,19 +153,22 @@ async def measure(
             *(hass.config_entries.async_setup(e.entry_id) for e in entries[1:])
         )
         await hass.async_block_till_done()
-        loaded(entries)
+        ready = loaded(entries)
         await _one_poll(clock)
         await _flush_storage(hass, hass_storage)
+        subscriptions = [_onvif_subscriptions(farm, ready)]
         after_setup = _census()
         warmup, minutes = settings.memory_warmup_minutes, settings.memory_minutes
         say(f"memory: {warmup} + {minutes} simulated minutes")
         await clock.run(warmup * MINUTE)
+        subscriptions.append(_onvif_subscriptions(farm, ready))
         reference = _census()
         snapshot = tracemalloc.take_snapshot()
         series: list[dict[str, Any]] = [{"minute": warmup, **reference}]
         for minute in range(1, minutes + 1):
             await clock.run(MINUTE)
             if minute % CENSUS_EVERY == 0 or minute == minutes:
+                subscriptions.append(_onvif_subscriptions(farm, ready))
                 series.append({"minute": warmup + minute, **_census()})
         final = tracemalloc.take_snapshot()
         top = [str(stat) for stat in final.compare_to(snapshot, "lineno")[:5]]
@@ -144,6 +178,7 @@ async def measure(
         await hass.config_entries.async_unload(entry.entry_id)
     return MemoryRun(
         cameras=count,
+        subscriptions=subscriptions,
         first=first,
         loaded=after_setup,
         reference=reference,
@@ -167,7 +202,12 @@ def report(run: MemoryRun) -> list[Metric]:
             unit="MiB",
             limit=1.0,
             op="<",
-            details={"cameras": count, "traced_mib_added": round(added / MIB, 2)},
+            details={
+                "cameras": count,
+                "traced_mib_added": round(added / MIB, 2),
+                "motion": "onvif",
+                "onvif_subscriptions_at_farm": run.subscriptions,
+            },
         ),
         Metric(
             key="memory_growth",
@@ -205,10 +245,10 @@ async def test_memory(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     socket_enabled: None,
-    simulated_time: SimulatedTime,
+    farm_time: SimulatedTime,
     settings: Settings,
     emulator_farm: EmulatorFarm,
 ) -> None:
     """Memory per added camera, and no growth over simulated time."""
-    run = await measure(hass, hass_storage, simulated_time, emulator_farm, settings)
+    run = await measure(hass, hass_storage, farm_time, emulator_farm, settings)
     record_all(settings.results, report(run))

@@ -28,6 +28,7 @@ from .harness import (
     ms,
     say,
     set_up,
+    stop_motion,
     wall,
 )
 from .results import Metric, record_all
@@ -88,9 +89,9 @@ async def measure_cycle(
         tally = RequestTally(cam)
         entry = await set_up(hass, cam.port)
         coordinator = entry.runtime_data.coordinator
-        # The polling coordinator's reads alone (the motion source counts
-        # its own, among them a clock read every 10 minutes).
-        await entry.runtime_data.motion.async_shutdown()
+        # The polling coordinator's reads alone (the motion source's have
+        # their own metric).
+        await stop_motion(entry)
         per_poll: list[int] = []
         with tally.watching():
             for _ in range(int(CYCLE / POLL_INTERVAL)):
@@ -116,8 +117,9 @@ async def measure_refresh(
     async with camera(settings) as cam:
         entry = await set_up(hass, cam.port)
         coordinator = entry.runtime_data.coordinator
-        # Motion checks share the client's bound; their cost is measured apart.
-        await entry.runtime_data.motion.async_shutdown()
+        # A held ONVIF pull takes one of the client's two places; motion's
+        # cost is measured apart.
+        await stop_motion(entry)
         groups = len(coordinator.needed_groups())
         requests: list[int] = []
         seconds: list[float] = []

@@ -11,9 +11,10 @@ every 10 minutes) a number of times, three ways interleaved:
 - **raw HTTP**: the same requests with bare aiohttp under the same bound.
 
 Real time (a frozen clock would add its own cost to every loop iteration);
-the pause is simulated for aiohttp's connection pool alone. The motion checks
-are stopped after setup (their cost has its own metric, cpu_hour), so the
-polls are all that runs but for a rare guard read or lens sample.
+the pause is simulated for aiohttp's connection pool alone. Motion (held
+ONVIF pulls, or alarm-log checks) is stopped after setup (its cost has its
+own metric, cpu_hour), so the polls are all that runs but for a rare guard
+read or lens sample.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .harness import (
     ms,
     say,
     set_up_many,
+    stop_motion,
     wall,
 )
 from .results import Metric, record_all
@@ -300,7 +302,7 @@ async def test_many_cameras(
     setup, polled = await measure_setup(hass, emulator_farm)
     record_all(settings.results, report_setup(setup))
     for coordinator in polled:
-        await coordinator.config_entry.runtime_data.motion.async_shutdown()
+        await stop_motion(coordinator.config_entry)
     poll = await measure_poll_cpu(hass, emulator_farm, polled, settings.cpu_rounds)
     record_all(settings.results, report_poll_cpu(poll))
     for coordinator in polled:

@@ -486,6 +486,19 @@ class EmulatorClient:
         ) as response:
             response.raise_for_status()
 
+    async def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        """What the camera received from request ``since`` on (no secrets).
+
+        Each: ``path`` (the CGI, or the /onvif/ path) and ``params`` (the
+        query's pairs; ``("operation", name)`` for ONVIF).
+        """
+        async with self.session.get(
+            f"{self.url}/emulator/requests", params={"since": str(since)}
+        ) as response:
+            response.raise_for_status()
+            found: list[dict[str, Any]] = await response.json()
+            return found
+
     async def cgi(self, cgi: str, params: list[tuple[str, str]]) -> bytes:
         """Call the CGI API directly as admin, as another tool would."""
         query = [("userName", CAMERA_USERNAME), ("password", self.password)]
