@@ -101,8 +101,9 @@ DEVICE_PAGE_NAMES: Final = (
     "Sync clock",
     "Disk 1 status",
 )
-# Motion shows within two alarm-log checks (5 s each by default); the motion
-# ends when the step ends it, this bounds it if the step fails.
+# Motion shows within seconds (pushed over ONVIF, or within two alarm-log
+# checks of 5 s); the motion ends when the step ends it, this bounds it if the
+# step fails.
 MOTION_WAIT_MS: Final = 15_000
 MOTION_LONGEST: Final = 60.0
 SELF_CLEAN_MS: Final = 300
