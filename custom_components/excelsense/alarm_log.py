@@ -95,6 +95,8 @@ class AlarmLogReader:
         """
         self._quiet = True
         self._open.clear()
+        # The camera's clock may have jumped meanwhile: read it first.
+        self._offset_read = dt_util.utcnow() - CLOCK_CHECK
 
     def device_now(self) -> datetime:
         """The camera's clock now (naive, device-local)."""

@@ -99,6 +99,10 @@ class OnvifPush:
         self._unsupported = 0
         self._subscribing: asyncio.Future[OnvifSubscription] | None = None
         self._stopping = asyncio.Lock()
+        # Subscriptions given up, being released in the background.
+        self._releasing: set[asyncio.Task[None]] = set()
+        # False once the camera refused Renew (its pulls keep it alive).
+        self._renews = True
 
     @property
     def running(self) -> bool:
@@ -138,9 +142,12 @@ class OnvifPush:
             if self._failures >= FAILURES_BEFORE_DOWN or not self.status.up:
                 self._set(PushReason.FAILING, err)
         else:
-            self._failures = 0
             self._unsupported = 0
-            self._set(PushReason.RECEIVING)
+            self._renews = True
+            # Up once pulls work again: a subscription alone proves little
+            # (a camera may take subscriptions and fail every pull).
+            if self._failures < FAILURES_BEFORE_DOWN:
+                self._set(PushReason.RECEIVING)
 
     def _set(self, reason: PushReason, error: BaseException | None = None) -> None:
         status = PushStatus(
@@ -199,20 +206,23 @@ class OnvifPush:
                 if self._subscription is None:
                     continue
             started = loop.time()
-            await self._pull_once()
+            if not await self._pull_once():
+                await asyncio.sleep(self._delay())
+                continue
             # At least MIN_PULL_INTERVAL between pulls, however fast the reply.
             elapsed = loop.time() - started
             if elapsed < MIN_PULL_INTERVAL:
                 await asyncio.sleep(MIN_PULL_INTERVAL - elapsed)
 
-    async def _pull_once(self) -> None:
+    async def _pull_once(self) -> bool:
+        """One pull (and a renewal when due); whether it worked."""
         subscription = self._subscription
         assert subscription is not None  # noqa: S101 - checked by the loop
         try:
             events = await subscription.pull(PULL_TIMEOUT, PULL_LIMIT)
         except ExcelSenseError as err:
-            self._lost(err)
-            return
+            self._failed(err)
+            return False
         self._failures = 0
         self._set(PushReason.RECEIVING)
         if events:
@@ -221,20 +231,46 @@ class OnvifPush:
         try:
             await self._renew_if_due(subscription)
         except ExcelSenseError as err:
-            self._lost(err)
+            self._failed(err)
+            return False
+        return True
 
-    def _lost(self, err: ExcelSenseError) -> None:
-        """The subscription failed: made again by the loop (at once, then later)."""
-        self._subscription = None
+    def _failed(self, err: ExcelSenseError) -> None:
+        """A pull or renewal failed: pulled again, or the subscription made again.
+
+        The subscription is kept through a passing failure (it is likely still
+        there); one the camera says is gone is made again; after
+        FAILURES_BEFORE_DOWN failures in a row it is given up (and released,
+        so it does not hold one of the camera's few pull points) and the path
+        is down until a new one works.
+        """
         if isinstance(err, ExcelSenseLoginPausedError):
             self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
             return
+        self._failures += 1
         if isinstance(err, ExcelSenseSubscriptionLostError):
             # A reboot, an expired termination time: subscribe again now.
             LOGGER.debug("ONVIF subscription of %s lost: %s", self.client.host, err)
-        self._failures += 1
+            self._subscription = None
+        elif self._failures >= FAILURES_BEFORE_DOWN:
+            self._give_up()
         if self._failures >= FAILURES_BEFORE_DOWN:
             self._set(PushReason.FAILING, err)
+
+    def _give_up(self) -> None:
+        """Release the subscription in the background (bounded), forget it."""
+        subscription, self._subscription = self._subscription, None
+        if subscription is None:
+            return
+
+        async def release() -> None:
+            with suppress(ExcelSenseError, TimeoutError):
+                async with asyncio.timeout(RELEASE_TIMEOUT):
+                    await subscription.unsubscribe()
+
+        task = asyncio.get_running_loop().create_task(release())
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
 
     async def _renew_if_due(self, subscription: OnvifSubscription) -> None:
         """Renew when less than RENEW_BEFORE is left of the subscription.
@@ -244,12 +280,13 @@ class OnvifPush:
         subscription is made again when it is lost.
         """
         now, end = subscription.current_time, subscription.termination_time
-        if now is None or end is None or end - now > RENEW_BEFORE:
+        if not self._renews or now is None or end is None or end - now > RENEW_BEFORE:
             return
         try:
             await subscription.renew(SUBSCRIPTION_TERM)
         except ExcelSenseNotSupportedError as err:
             LOGGER.debug("%s does not renew: %s", self.client.host, err)
+            self._renews = False
 
     # ------------------------------------------------------------ stopping
 
@@ -268,6 +305,8 @@ class OnvifPush:
             try:
                 async with asyncio.timeout(RELEASE_TIMEOUT):
                     await self._release()
+                    if self._releasing:
+                        await asyncio.wait(list(self._releasing))
             except (ExcelSenseError, TimeoutError) as err:
                 LOGGER.debug(
                     "Unsubscribing %s failed after %.1f s: %s",

@@ -158,16 +158,19 @@ async def test_fresh_nonce_per_request(onvif: OnvifClient, stub: OnvifStub) -> N
 
 
 async def test_camera_hours_off_needs_the_clock(
-    onvif: OnvifClient, stub: OnvifStub, expect_error: ExpectError
+    onvif: OnvifClient, stub: OnvifStub
 ) -> None:
     """A camera hours ahead accepts the token once the clock is read.
 
     A camera that checks Created against its own clock refuses a token in
-    ours; after clock() the same request is accepted.
+    ours: the client reads the clock and sends the request once more.
     """
-    await expect_error(ExcelSenseAuthenticationError, onvif.event_service())
-    await onvif.clock()
     assert await onvif.event_service() == EVENT_PATH
+    assert [s.operation for s in stub.requests][:3] == [
+        "GetServices",
+        "GetSystemDateAndTime",
+        "GetServices",
+    ]
 
 
 async def test_clock_without_login(onvif: OnvifClient, stub: OnvifStub) -> None:
@@ -588,8 +591,13 @@ async def test_unknown_subscription_address_is_lost(
             web.Response(status=404, text="Not Found"),
             ExcelSenseNotSupportedError,
         ),
-        ("PullMessages", not_authorized(), ExcelSenseAuthenticationError),
-        ("PullMessages", web.Response(status=401), ExcelSenseAuthenticationError),
+        # Refused again after the clock is read again: a refused login.
+        ("PullMessages", lambda _: not_authorized(), ExcelSenseAuthenticationError),
+        (
+            "PullMessages",
+            lambda _: web.Response(status=401),
+            ExcelSenseAuthenticationError,
+        ),
         (
             "Renew",
             fault("env:Receiver", "ter:ActionNotSupported", "n/a", status=500),
@@ -609,7 +617,7 @@ async def test_fault_mapping(
     stub: OnvifStub,
     expect_error: ExpectError,
     operation: str,
-    reply: web.Response,
+    reply: web.Response | Callable[[Seen], web.Response],
     error_type: type[ExcelSenseResponseError],
 ) -> None:
     """Faults and statuses map to the library's exceptions for each call."""
@@ -620,8 +628,13 @@ async def test_fault_mapping(
         "PullMessages": lambda: subscription.pull(timedelta(seconds=1)),
         "Renew": subscription.renew,
     }[operation]
+    clocks = len(stub.of("GetSystemDateAndTime"))
     error = await expect_error(ExcelSenseResponseError, call())
     assert type(error) is error_type
+    if error_type is ExcelSenseAuthenticationError:
+        # Sent once more after reading the camera's clock again.
+        assert len(stub.of("GetSystemDateAndTime")) == clocks + 1
+        assert len(stub.of(operation)) == 2
     if error_type is ExcelSenseNotSupportedError:
         # The event service is looked up again before the next subscription.
         del stub.overrides[operation]

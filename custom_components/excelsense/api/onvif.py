@@ -22,6 +22,7 @@ from collections import Counter
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import logging
 from typing import TYPE_CHECKING, Self
 
@@ -137,7 +138,7 @@ class OnvifClient:
             reply = await self._device("GetSystemDateAndTime", body, sign=False)
         except ExcelSenseAuthenticationError:
             sent = datetime.now(UTC)
-            reply = await self._device("GetSystemDateAndTime", body)
+            reply = await self._device("GetSystemDateAndTime", body, reclock=False)
         received = datetime.now(UTC)
         utc = reply.path(
             "GetSystemDateAndTimeResponse", "SystemDateAndTime", "UTCDateTime"
@@ -165,7 +166,9 @@ class OnvifClient:
                 reply = await self._device("GetServices", _GET_SERVICES)
             except ExcelSenseAuthenticationError:
                 raise
-            except ExcelSenseResponseError as err:
+            except (ExcelSenseResponseError, ExcelSenseConnectionError) as err:
+                # Older firmware answers GetCapabilities only, or drops the
+                # newer request: that one is asked instead.
                 _LOGGER.debug("%s GetServices failed (%s)", self.host, err)
             else:
                 xaddr = _event_xaddr_from_services(reply)
@@ -206,7 +209,9 @@ class OnvifClient:
             raise
         return OnvifSubscription.from_reply(self._call, reply)
 
-    async def _device(self, operation: str, body: str, *, sign: bool = True) -> Node:
+    async def _device(
+        self, operation: str, body: str, *, sign: bool = True, reclock: bool = True
+    ) -> Node:
         return await self._call(
             DEVICE_SERVICE,
             operation,
@@ -214,9 +219,10 @@ class OnvifClient:
             action=f"{_TDS}/{operation}",
             missing=ExcelSenseNotSupportedError,
             sign=sign,
+            reclock=reclock,
         )
 
-    async def _call(
+    async def _call(  # noqa: PLR0913 - the request's parts, all keyword but three
         self,
         path: str,
         operation: str,
@@ -227,16 +233,56 @@ class OnvifClient:
         addressing: Addressing | None = None,
         wait: float = 0.0,
         sign: bool = True,
+        reclock: bool = True,
     ) -> Node:
         """Send one request; the reply's SOAP Body, or an ExcelSenseError.
 
         ``wait`` is how long the camera may hold the request before answering
-        (a pull), on top of the request timeout.
+        (a pull), on top of the request timeout. A signed request the camera
+        refuses is sent once more after its clock is read again (a camera
+        whose clock jumped refuses tokens stamped in the old one); refused
+        again, it is a refused login.
         """
+        call = partial(
+            self._send,
+            path,
+            operation,
+            body,
+            action=action,
+            missing=missing,
+            addressing=addressing,
+            wait=wait,
+        )
+        if not sign:
+            return await call(sign=False)
+        if not reclock:  # the clock itself
+            return await call(sign=True)
+        try:
+            return await call(sign=True, count=False)
+        except ExcelSenseLoginPausedError:
+            raise
+        except ExcelSenseAuthenticationError:
+            await self.clock()
+        return await call(sign=True, count=True)
+
+    async def _send(  # noqa: PLR0913 - _call's arguments, passed on
+        self,
+        path: str,
+        operation: str,
+        body: str,
+        *,
+        action: str,
+        missing: type[ExcelSenseResponseError],
+        addressing: Addressing | None,
+        wait: float,
+        sign: bool,
+        count: bool = True,
+    ) -> Node:
+        """One request; ``count``: a refusal counts in the login gate."""
         what = f"ONVIF {operation}"
-        if self.gate is not None and self.gate.closed:
-            # The CGI login was refused: the same password is not sent here
-            # either (ONVIF's own refusals do not close the gate).
+        if sign and self.gate is not None and self.gate.closed:
+            # The camera refused this password: it is not sent here either.
+            # (An unsigned request, the clock, carries no password.)
             msg = f"Login refused by {self.host}; {what} not sent"
             raise ExcelSenseLoginPausedError(None, msg)
         token = None
@@ -269,7 +315,7 @@ class OnvifClient:
         try:
             return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
         except ExcelSenseAuthenticationError:
-            if sign and self.gate is not None:
+            if sign and count and self.gate is not None:
                 # A refused login like any other (the camera may lock an
                 # account that keeps failing, whichever service refused it),
                 # confirmed at once by the next CGI request: ONVIF may keep

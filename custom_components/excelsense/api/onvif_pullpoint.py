@@ -52,8 +52,9 @@ ACTIONS = {
     "Renew": f"{_MANAGER_PORT}/RenewRequest",
     "Unsubscribe": f"{_MANAGER_PORT}/UnsubscribeRequest",
 }
-# The most messages read from one reply (and asked for in one pull).
-MAX_PULL_MESSAGES = 1000
+# The most messages read from one reply (and asked for in one pull): what a
+# reply within the client's 256 KB limit holds (some 450 bytes a message).
+MAX_PULL_MESSAGES = 500
 # "The device shall support a Timeout of at least one minute."
 PULL_TIMEOUT = timedelta(seconds=60)
 PULL_LIMIT = 100
