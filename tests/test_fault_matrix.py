@@ -456,7 +456,12 @@ async def test_session_closed_mid_pulse(
         # Home Assistant's own session may not be closed by us: a private one.
         client.transport.session = aiohttp.ClientSession()
         press = asyncio.create_task(_press(hass, case, "led_shutoff_toggle"))
-        await asyncio.sleep(0.4)
+        # Closed while the pulse runs (not before: that is another step).
+        for _ in range(500):
+            if case.camera.device.running_pulse is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert case.camera.device.running_pulse is not None
         await client.transport.session.close()
         await press
         assert isinstance(case.error, HomeAssistantError)

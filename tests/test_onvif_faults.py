@@ -187,27 +187,26 @@ async def test_a_fault_once_on_a_pull_or_its_renewal_is_no_fallback(
     operation: str,
     kind: str,
 ) -> None:
-    """One broken pull or Renew: subscribed again, the source never changes.
+    """One broken pull or Renew: pulled again, the source never changes.
 
     push.py: FAILURES_BEFORE_DOWN (3) "Failures in a row ... before the path
-    is taken as down"; one failure is not a reason to leave ONVIF. A short
-    subscription term makes every pull renew it.
+    is taken as down"; one failure is not a reason to leave ONVIF, nor to
+    drop a subscription that is likely still there. A short subscription term
+    makes every pull renew it.
     """
     if operation == "Renew":
         monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=30))
     entry = await set_up(hass, entry_for(camera))
     await _receiving(hass, camera)
     sources = track(hass, SOURCE)
-    created = len(ops(camera, "CreatePullPointSubscription"))
+    pulls = len(ops(camera, "PullMessages"))
     fault = camera.inject(_fault(kind, operation))
     await until(hass, lambda: fault.fired == 1)
     await until(
         hass,
-        lambda: (
-            len(ops(camera, "CreatePullPointSubscription")) > created
-            and held_pull(camera)
-        ),
+        lambda: len(ops(camera, "PullMessages")) > pulls + 1 and held_pull(camera),
     )
+    assert camera.onvif_subscriptions == 1
     await _motion_pushed(hass, camera)
     assert "alarm_log" not in sources
     assert receiving(hass)

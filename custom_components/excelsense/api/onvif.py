@@ -19,7 +19,7 @@ request goes to the configured host and port.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -32,6 +32,7 @@ from yarl import URL
 from .exceptions import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
+    ExcelSenseError,
     ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
@@ -62,6 +63,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEVICE_SERVICE = "/onvif/device_service"
 _TDS = "http://www.onvif.org/ver10/device/wsdl"
+# A token refused while the camera's clock moved by more than this since it
+# was stamped is sent again in the new clock; otherwise the password was.
+CLOCK_TOLERANCE = timedelta(seconds=30)
 # A PullMessagesResponse of a hundred messages is some 60 KB.
 REPLY_LIMIT = 256 << 10
 
@@ -238,10 +242,11 @@ class OnvifClient:
         """Send one request; the reply's SOAP Body, or an ExcelSenseError.
 
         ``wait`` is how long the camera may hold the request before answering
-        (a pull), on top of the request timeout. A signed request the camera
-        refuses is sent once more after its clock is read again (a camera
-        whose clock jumped refuses tokens stamped in the old one); refused
-        again, it is a refused login.
+        (a pull), on top of the request timeout. When the camera refuses a
+        signed request, its clock is read again: a clock that jumped (more
+        than ``CLOCK_TOLERANCE``) refuses tokens stamped in the old one, so
+        the request is sent once more in the new one; a clock that did not
+        move means the password was refused, counted as a refused login.
         """
         call = partial(
             self._send,
@@ -262,7 +267,14 @@ class OnvifClient:
         except ExcelSenseLoginPausedError:
             raise
         except ExcelSenseAuthenticationError:
-            await self.clock()
+            before = self.clock_offset
+            with suppress(ExcelSenseError):
+                await self.clock()
+            if abs(self.clock_offset - before) < CLOCK_TOLERANCE:
+                # Same clock: the password itself was refused.
+                self._refused()
+                raise
+        # The clock had jumped: the token is sent once more, in the new one.
         return await call(sign=True, count=True)
 
     async def _send(  # noqa: PLR0913 - _call's arguments, passed on
@@ -315,13 +327,19 @@ class OnvifClient:
         try:
             return check_reply(status, raw, what=what, missing=missing, hidden=hidden)
         except ExcelSenseAuthenticationError:
-            if sign and count and self.gate is not None:
-                # A refused login like any other (the camera may lock an
-                # account that keeps failing, whichever service refused it),
-                # confirmed at once by the next CGI request: ONVIF may keep
-                # its own accounts.
-                self.gate.refused(confirm_now=True)
+            if sign and count:
+                self._refused()
             raise
+
+    def _refused(self) -> None:
+        """Count a refused login in the camera's gate.
+
+        A refused login like any other (the camera may lock an account that
+        keeps failing, whichever service refused it), confirmed at once by the
+        next CGI request: ONVIF may keep its own accounts.
+        """
+        if self.gate is not None:
+            self.gate.refused(confirm_now=True)
 
     def _place(self, *, held: bool) -> AbstractAsyncContextManager[None]:
         if self.limiter is None:
