@@ -643,7 +643,8 @@ class EmulatedCamera:
         fault = self._take_fault(name, MultiDict(operation=call.operation))
         if fault is not None and fault.kind == "latency":
             record.fault = fault.kind
-            await asyncio.sleep(fault.delay)
+            if not await self._hold(fault.delay):
+                return self._drop(request)
             fault = None
         reply = await self.onvif.answer(call) if fault is None or fault.apply else None
         if self.device.is_down():
@@ -676,7 +677,8 @@ class EmulatedCamera:
         fault = self._take_fault(name, request.query)
         if fault is not None and fault.kind == "latency":
             record.fault = fault.kind
-            await asyncio.sleep(fault.delay)
+            if not await self._hold(fault.delay):
+                return self._drop(request)
             fault = None
         reply = (
             self.device.handle(name, pairs) if fault is None or fault.apply else None
@@ -700,6 +702,12 @@ class EmulatedCamera:
         if reply.chunked:
             response.enable_chunked_encoding()
         return response
+
+    async def _hold(self, seconds: float) -> bool:
+        """Hold a request ``seconds``; False when the emulator stops meanwhile."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+        return not self._closing.is_set()
 
     @staticmethod
     def _drop(request: web.Request) -> web.Response:
