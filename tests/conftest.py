@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 import custom_components.excelsense  # noqa: F401
 from custom_components.excelsense import session
 from custom_components.excelsense.const import DOMAIN, POLL_INTERVAL
-from tests.emulator import EmulatedCamera
+from tests.emulator import EmulatedCamera, OnvifQuirks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -79,13 +79,34 @@ def camera_model() -> str:
 
 
 @pytest.fixture
+def onvif_quirks() -> OnvifQuirks:
+    """The camera's ONVIF variant (a test parametrizes it where it matters)."""
+    return OnvifQuirks()
+
+
+@pytest.fixture
+def motion_detection() -> bool:
+    """Whether the camera starts with motion detection on (a module overrides it)."""
+    return False
+
+
+@pytest.fixture
 async def camera(
-    socket_enabled: None, camera_model: str
+    socket_enabled: None,
+    camera_model: str,
+    onvif_quirks: OnvifQuirks,
+    motion_detection: bool,
 ) -> AsyncIterator[EmulatedCamera]:
     """A started emulated camera on 127.0.0.1."""
     async with EmulatedCamera(
-        username=USERNAME, password=PASSWORD, model=camera_model, mac=MAC
+        username=USERNAME,
+        password=PASSWORD,
+        model=camera_model,
+        mac=MAC,
+        onvif_quirks=onvif_quirks,
     ) as cam:
+        if motion_detection:
+            cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
         yield cam
 
 

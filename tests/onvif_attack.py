@@ -1,6 +1,7 @@
 """Tools for attacking the ONVIF motion path from outside, in Home Assistant.
 
-What the tests of ``test_onvif_faults`` and ``test_onvif_faults_failing`` share:
+What the ONVIF motion tests (``test_onvif_motion``, ``test_onvif_faults``,
+``test_onvif_faults_found``, ``test_review_findings``) share:
 short back-offs and pulls, replies rewritten the way odd firmware writes
 them, another ONVIF client that takes pull points, the request rates counted
 where they arrive (the emulator), and the log checked for errors and secrets.
@@ -283,6 +284,27 @@ def alarms(hass: HomeAssistant) -> list[dict[str, object]]:
             and new.state not in ("unknown", "unavailable")
             and (old is None or old.state != new.state)
         ):
+            fired.append(dict(new.attributes))
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
+    return fired
+
+
+def alarm_events(hass: HomeAssistant) -> list[dict[str, object]]:
+    """Every event the alarm entity fires from now on, as test_motion counts them.
+
+    An event is a state write with a timestamp not seen before (unknown and
+    unavailable are no events).
+    """
+    fired: list[dict[str, object]] = []
+    seen: set[str] = set()
+
+    def listener(event: Event[EventStateChangedData]) -> None:
+        new = event.data.get("new_state")
+        if event.data["entity_id"] != ALARM or new is None:
+            return
+        if new.state not in ("unknown", "unavailable", *seen):
+            seen.add(new.state)
             fired.append(dict(new.attributes))
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, listener)

@@ -28,7 +28,7 @@ from custom_components.excelsense.const import (
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 from tests.emulator.device import Reply
 
-from .conftest import MAC, PASSWORD, USERNAME
+from .conftest import PASSWORD, USERNAME
 from .onvif_attack import (
     CELL_MOTION,
     LAST_MOTION,
@@ -62,8 +62,6 @@ from .onvif_attack import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -76,21 +74,9 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 
 @pytest.fixture
-def onvif_quirks() -> OnvifQuirks:
-    """The camera's ONVIF variant (override with a parametrize)."""
-    return OnvifQuirks()
-
-
-@pytest.fixture
-async def camera(
-    socket_enabled: None, onvif_quirks: OnvifQuirks
-) -> AsyncIterator[EmulatedCamera]:
-    """A ToughEye that detects motion and serves ONVIF events."""
-    async with EmulatedCamera(
-        username=USERNAME, password=PASSWORD, mac=MAC, onvif_quirks=onvif_quirks
-    ) as cam:
-        cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
-        yield cam
+def motion_detection() -> bool:
+    """The camera detects motion."""
+    return True
 
 
 @pytest.fixture

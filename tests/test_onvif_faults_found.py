@@ -21,7 +21,6 @@ from custom_components.excelsense.const import (
 )
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
-from .conftest import MAC, PASSWORD, USERNAME
 from .onvif_attack import (
     CELL_MOTION,
     MOTION,
@@ -47,29 +46,15 @@ from .onvif_attack import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 
     from tests.emulator.server import FaultKind
 
 
 @pytest.fixture
-def onvif_quirks() -> OnvifQuirks:
-    """The camera's ONVIF variant (override with a parametrize)."""
-    return OnvifQuirks()
-
-
-@pytest.fixture
-async def camera(
-    socket_enabled: None, onvif_quirks: OnvifQuirks
-) -> AsyncIterator[EmulatedCamera]:
-    """A ToughEye that detects motion and serves ONVIF events."""
-    async with EmulatedCamera(
-        username=USERNAME, password=PASSWORD, mac=MAC, onvif_quirks=onvif_quirks
-    ) as cam:
-        cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
-        yield cam
+def motion_detection() -> bool:
+    """The camera detects motion."""
+    return True
 
 
 @pytest.fixture(autouse=True)

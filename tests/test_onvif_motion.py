@@ -1,7 +1,7 @@
 """Motion pushed over ONVIF events, in Home Assistant, against the emulator.
 
 The pulls run in real time (a held PullMessages is answered the moment
-something happens), so these tests wait for a state with ``_until`` instead
+something happens), so these tests wait for a state with ``until`` instead
 of moving simulated time. Back-off delays are shortened where a test waits
 for a retry.
 """
@@ -9,52 +9,44 @@ for a retry.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    EVENT_STATE_CHANGED,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
 )
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.excelsense import push
-from custom_components.excelsense.const import CONF_MOTION_SOURCE, DOMAIN
+from custom_components.excelsense.const import CONF_MOTION_SOURCE
 from tests.emulator import EmulatedCamera, OnvifQuirks
 
-from .conftest import MAC, PASSWORD, USERNAME
+from .onvif_attack import (
+    ALARM,
+    LAST_MOTION,
+    MOTION,
+    SOURCE,
+    alarms,
+    entry_for,
+    log_checks,
+    ops,
+    set_up,
+    state,
+    until,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
-
-    from homeassistant.core import Event, HomeAssistant
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-MOTION = "binary_sensor.tougheye_motion"
-ALARM = "event.tougheye_alarm"
-LAST_MOTION = "image.tougheye_last_motion"
-SOURCE = "sensor.tougheye_motion_source"
-
 
 @pytest.fixture
-def onvif_quirks() -> OnvifQuirks:
-    """The camera's ONVIF variant (override per test with a parametrize)."""
-    return OnvifQuirks()
-
-
-@pytest.fixture
-async def camera(
-    socket_enabled: None, onvif_quirks: OnvifQuirks
-) -> AsyncIterator[EmulatedCamera]:
-    """A ToughEye that detects motion and serves ONVIF events."""
-    async with EmulatedCamera(
-        username=USERNAME, password=PASSWORD, mac=MAC, onvif_quirks=onvif_quirks
-    ) as cam:
-        cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
-        yield cam
+def motion_detection() -> bool:
+    """The camera detects motion."""
+    return True
 
 
 @pytest.fixture(autouse=True)
@@ -65,109 +57,40 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(push, "REFUSED_DELAY", 0.3)
 
 
-async def _until(
-    hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5.0
-) -> None:
-    """Wait (real time) until ``condition`` holds."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.02)
-            await hass.async_block_till_done()
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str | None:
-    state = hass.states.get(entity_id)
-    return None if state is None else state.state
-
-
-def _ops(camera: EmulatedCamera, operation: str | None = None) -> list[str]:
-    """ONVIF operations the camera received (in order)."""
-    found = [
-        r.get("operation") or "" for r in camera.requests if r.path.startswith("/onvif")
-    ]
-    return [op for op in found if operation is None or op == operation]
-
-
-def _log_checks(camera: EmulatedCamera) -> int:
-    return sum(1 for r in camera.requests if r.get("type") == "alarmLogInfo")
-
-
-def _alarm_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    fired: list[dict[str, Any]] = []
-
-    def listener(event: Event) -> None:
-        new = event.data.get("new_state")
-        old = event.data.get("old_state")
-        if (
-            event.data["entity_id"] == ALARM
-            and new is not None
-            and new.state not in ("unknown", STATE_UNAVAILABLE)
-            and (old is None or old.state != new.state)
-        ):
-            fired.append(dict(new.attributes))
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
-    return fired
-
-
-def _entry(camera: EmulatedCamera, **options: str) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="ToughEye",
-        unique_id=MAC.lower(),
-        data={
-            "host": "127.0.0.1",
-            "port": camera.port,
-            "username": USERNAME,
-            "password": PASSWORD,
-            "ssl": False,
-            "verify_ssl": True,
-        },
-        options=options,
-    )
-
-
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
 async def test_motion_is_pushed_and_the_alarm_log_is_not_polled(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """A held pull answered the moment motion starts; no alarm-log checks."""
-    fired = _alarm_events(hass)
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
-    assert _state(hass, SOURCE) == "onvif"
+    fired = alarms(hass)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    assert state(hass, SOURCE) == "onvif"
     assert hass.states.get(SOURCE).attributes["reason"] == "receiving"
-    assert _state(hass, MOTION) == STATE_OFF
-    checks = _log_checks(camera)
+    assert state(hass, MOTION) == STATE_OFF
+    checks = log_checks(camera)
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
     camera.end_motion()
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_OFF)
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
     assert [event["event_type"] for event in fired] == ["motion"]
     assert fired[0]["via"] == "onvif"
     assert fired[0]["topic"].startswith("tns1:")
-    assert _log_checks(camera) == checks
+    assert log_checks(camera) == checks
     # Held pulls, not a request storm: a few ONVIF requests for all this.
-    assert len(_ops(camera, "PullMessages")) <= 6
+    assert len(ops(camera, "PullMessages")) <= 6
 
 
 async def test_other_topics_fire_other_alarms(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """A topic that is not motion is an 'other' alarm with its topic and values."""
-    fired = _alarm_events(hass)
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    fired = alarms(hass)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     camera.set_image_too_blurry(True)
-    await _until(hass, lambda: len(fired) == 1)
+    await until(hass, lambda: len(fired) == 1)
     assert fired[0]["event_type"] == "other"
     assert fired[0]["topic"] == "tns1:VideoSource/ImageTooBlurry/ImagingService"
     assert fired[0]["data"]
-    assert _state(hass, MOTION) == STATE_OFF
+    assert state(hass, MOTION) == STATE_OFF
 
 
 async def test_picture_of_the_moment_once_per_motion_start(
@@ -177,25 +100,25 @@ async def test_picture_of_the_moment_once_per_motion_start(
     hass_client: ClientSessionGenerator,
 ) -> None:
     """One still when motion starts, none while it stays on, its time the start."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
-    assert _state(hass, LAST_MOTION) == "unknown"
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    assert state(hass, LAST_MOTION) == "unknown"
     stills = sum(1 for r in camera.requests if r.path == "image.cgi")
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, LAST_MOTION) not in ("unknown", None))
-    first = _state(hass, LAST_MOTION)
+    await until(hass, lambda: state(hass, LAST_MOTION) not in ("unknown", None))
+    first = state(hass, LAST_MOTION)
     assert sum(1 for r in camera.requests if r.path == "image.cgi") == stills + 1
     camera.trigger_motion(duration=None)  # more motion while it is on
     await asyncio.sleep(0.3)
     assert sum(1 for r in camera.requests if r.path == "image.cgi") == stills + 1
     client = await hass_client()
-    state = hass.states.get(LAST_MOTION)
-    reply = await client.get(state.attributes["entity_picture"])
+    picture = hass.states.get(LAST_MOTION)
+    reply = await client.get(picture.attributes["entity_picture"])
     assert reply.status == 200
     assert (await reply.read()).startswith(b"\xff\xd8")
     camera.end_motion()
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_OFF)
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, LAST_MOTION) != first)
+    await until(hass, lambda: state(hass, LAST_MOTION) != first)
     assert sum(1 for r in camera.requests if r.path == "image.cgi") == stills + 2
 
 
@@ -204,30 +127,30 @@ async def test_initialized_state_is_motion_now_but_no_start(
 ) -> None:
     """Motion already on when we subscribe: on at once, no alarm, no picture."""
     camera.trigger_motion(duration=None)
-    fired = _alarm_events(hass)
-    await _set_up(hass, config_entry)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    fired = alarms(hass)
+    await set_up(hass, config_entry)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
     assert fired == []
-    assert _state(hass, LAST_MOTION) == "unknown"
+    assert state(hass, LAST_MOTION) == "unknown"
 
 
 async def test_lost_subscription_is_made_again_within_seconds(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """A camera that forgets the pull point (as after a reboot): subscribe again."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
-    created = len(_ops(camera, "CreatePullPointSubscription"))
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    created = len(ops(camera, "CreatePullPointSubscription"))
     camera.drop_onvif_subscriptions()
-    await _until(
+    await until(
         hass,
         lambda: (
-            len(_ops(camera, "CreatePullPointSubscription")) == created + 1
+            len(ops(camera, "CreatePullPointSubscription")) == created + 1
             and camera.onvif_subscriptions == 1
         ),
     )
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
-    assert _state(hass, SOURCE) == "onvif"
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    assert state(hass, SOURCE) == "onvif"
 
 
 @pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(pull_immediately=True)])
@@ -235,12 +158,12 @@ async def test_immediate_replies_do_not_make_a_request_storm(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """Firmware that answers every pull at once: at least a second between pulls."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
-    before = len(_ops(camera, "PullMessages"))
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    before = len(ops(camera, "PullMessages"))
     await asyncio.sleep(3.0)
-    assert len(_ops(camera, "PullMessages")) - before <= 4
+    assert len(ops(camera, "PullMessages")) - before <= 4
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
 
 
 async def test_camera_clock_hours_off(
@@ -248,10 +171,10 @@ async def test_camera_clock_hours_off(
 ) -> None:
     """Tokens are stamped in the camera's clock (read without a login)."""
     camera.state.clock_offset = -5 * 3600
-    await _set_up(hass, config_entry)
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await set_up(hass, config_entry)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
 
 
 async def test_onvif_authentication_off_still_takes_our_token(
@@ -259,9 +182,9 @@ async def test_onvif_authentication_off_still_takes_our_token(
 ) -> None:
     """ProtocolSecurityFlag 0: no token needed, and sending one does not break."""
     camera.state.protocol_security.values["protocolSecurityFlag"] = "0"
-    await _set_up(hass, config_entry)
+    await set_up(hass, config_entry)
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
 
 
 @pytest.mark.parametrize(
@@ -283,19 +206,19 @@ async def test_falls_back_to_the_alarm_log_and_says_why(
     """No ONVIF, no event service, refused login: the alarm log, and why."""
     monkeypatch.setattr(push, "UNSUPPORTED_DELAYS", (3600.0,))
     monkeypatch.setattr(push, "REFUSED_DELAY", 3600.0)
-    await _set_up(hass, config_entry)
-    assert _state(hass, SOURCE) == "alarm_log"
+    await set_up(hass, config_entry)
+    assert state(hass, SOURCE) == "alarm_log"
     assert hass.states.get(SOURCE).attributes["reason"] == reason
     # The clock, the services, a subscription (refused: the only request that
     # carried a refused login) and the clock read again to tell a clock jump.
-    sent = len(_ops(camera))
-    assert sent <= 4, _ops(camera)
+    sent = len(ops(camera))
+    assert sent <= 4, ops(camera)
     camera.trigger_motion(duration=None)
     await config_entry.runtime_data.motion.async_refresh()
     await hass.async_block_till_done()
-    assert _state(hass, MOTION) == STATE_ON
+    assert state(hass, MOTION) == STATE_ON
     await asyncio.sleep(0.5)
-    assert len(_ops(camera)) == sent  # asked again only after its back-off
+    assert len(ops(camera)) == sent  # asked again only after its back-off
 
 
 async def test_onvif_comes_back_and_the_alarm_log_stops(
@@ -303,38 +226,38 @@ async def test_onvif_comes_back_and_the_alarm_log_stops(
 ) -> None:
     """Without ONVIF at setup, retried with back-off; once it works, it is used."""
     camera.onvif_quirks.enabled = False
-    await _set_up(hass, config_entry)
-    assert _state(hass, SOURCE) == "alarm_log"
+    await set_up(hass, config_entry)
+    assert state(hass, SOURCE) == "alarm_log"
     camera.onvif_quirks.enabled = True
-    await _until(hass, lambda: _state(hass, SOURCE) == "onvif")
-    checks = _log_checks(camera)
+    await until(hass, lambda: state(hass, SOURCE) == "onvif")
+    checks = log_checks(camera)
     camera.trigger_motion(duration=None)
-    await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
-    assert _log_checks(camera) == checks
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    assert log_checks(camera) == checks
 
 
 async def test_events_that_keep_failing_fall_back_then_recover(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """ONVIF lost for good (subscriptions refused): the alarm log meanwhile."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     camera.onvif_quirks.max_pull_points = 0
     camera.drop_onvif_subscriptions()
-    await _until(hass, lambda: _state(hass, SOURCE) == "alarm_log")
+    await until(hass, lambda: state(hass, SOURCE) == "alarm_log")
     assert hass.states.get(SOURCE).attributes["reason"] == "onvif_failing"
     camera.onvif_quirks.max_pull_points = 3
-    await _until(hass, lambda: _state(hass, SOURCE) == "onvif", seconds=10)
+    await until(hass, lambda: state(hass, SOURCE) == "onvif", seconds=10)
 
 
 async def test_chosen_alarm_log_sends_no_onvif_request(
     hass: HomeAssistant, camera: EmulatedCamera
 ) -> None:
     """The option 'alarm log': motion from the log, ONVIF never asked."""
-    await _set_up(hass, _entry(camera, **{CONF_MOTION_SOURCE: "alarm_log"}))
-    assert _state(hass, SOURCE) == "alarm_log"
+    await set_up(hass, entry_for(camera, **{CONF_MOTION_SOURCE: "alarm_log"}))
+    assert state(hass, SOURCE) == "alarm_log"
     assert hass.states.get(SOURCE).attributes["reason"] == "chosen"
     await asyncio.sleep(0.3)
-    assert _ops(camera) == []
+    assert ops(camera) == []
 
 
 @pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(enabled=False)])
@@ -342,25 +265,25 @@ async def test_chosen_onvif_without_onvif_is_unavailable(
     hass: HomeAssistant, camera: EmulatedCamera
 ) -> None:
     """The option 'ONVIF events' on a camera without: motion unavailable, and why."""
-    await _set_up(hass, _entry(camera, **{CONF_MOTION_SOURCE: "onvif"}))
-    assert _state(hass, MOTION) == STATE_UNAVAILABLE
-    assert _state(hass, SOURCE) == "onvif"
+    await set_up(hass, entry_for(camera, **{CONF_MOTION_SOURCE: "onvif"}))
+    assert state(hass, MOTION) == STATE_UNAVAILABLE
+    assert state(hass, SOURCE) == "onvif"
     assert hass.states.get(SOURCE).attributes["reason"] == "no_onvif"
-    assert _log_checks(camera) == 0
+    assert log_checks(camera) == 0
 
 
 async def test_unload_and_stop_release_the_subscription(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """Unsubscribe at unload, and at Home Assistant stop, without waiting a pull out."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     async with asyncio.timeout(2.5):
         assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert camera.onvif_subscriptions == 0
-    assert _ops(camera)[-1] == "Unsubscribe"
+    assert ops(camera)[-1] == "Unsubscribe"
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     async with asyncio.timeout(2.5):
         await hass.async_stop()
     assert camera.onvif_subscriptions == 0
@@ -379,17 +302,17 @@ async def test_disabled_motion_entities_hold_no_subscription(
         )
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    await _until(hass, lambda: camera.onvif_subscriptions == 0)
-    sent = len(_ops(camera))
+    await until(hass, lambda: camera.onvif_subscriptions == 0)
+    sent = len(ops(camera))
     await asyncio.sleep(0.3)
-    assert len(_ops(camera)) == sent
+    assert len(ops(camera)) == sent
 
 
 async def test_refused_camera_login_stops_onvif_too(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """After the camera refuses the password, no ONVIF request carries it."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     camera.device.state.users["admin"].password = "changed"
     with pytest.raises(Exception):  # noqa: B017, PT011 - the translated refusal
         await hass.services.async_call(
@@ -398,18 +321,18 @@ async def test_refused_camera_login_stops_onvif_too(
             {ATTR_ENTITY_ID: "switch.tougheye_record_on_motion"},
             blocking=True,
         )
-    sent = len(_ops(camera))
+    sent = len(ops(camera))
     camera.trigger_motion(duration=None)  # answers the held pull
     await asyncio.sleep(0.5)
     # The held pull was answered; no new ONVIF request with the password.
-    assert len(_ops(camera)) == sent
+    assert len(ops(camera)) == sent
 
 
 async def test_changing_the_motion_source_applies_at_once(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:
     """From automatic (ONVIF) to the alarm log in the options: reloaded, applied."""
-    await _until(hass, lambda: camera.onvif_subscriptions == 1)
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -424,6 +347,6 @@ async def test_changing_the_motion_source_applies_at_once(
         },
     )
     await hass.async_block_till_done()
-    await _until(hass, lambda: _state(hass, SOURCE) == "alarm_log")
+    await until(hass, lambda: state(hass, SOURCE) == "alarm_log")
     assert hass.states.get(SOURCE).attributes["reason"] == "chosen"
     assert camera.onvif_subscriptions == 0

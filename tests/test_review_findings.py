@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    EVENT_STATE_CHANGED,
     STATE_ON,
     STATE_UNAVAILABLE,
 )
@@ -43,16 +42,24 @@ from custom_components.excelsense.lens_tracking import LensState
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
 from .conftest import MAC, PASSWORD, USERNAME
+from .onvif_attack import (
+    MOTION,
+    SOURCE,
+    alarm_events,
+    entry_for,
+    log_checks,
+    ops,
+    set_up,
+    state,
+    until,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import Callable
 
     from freezegun.api import FrozenDateTimeFactory
-    from homeassistant.core import Event, HomeAssistant
+    from homeassistant.core import HomeAssistant
 
-MOTION = "binary_sensor.tougheye_motion"
-ALARM = "event.tougheye_alarm"
-SOURCE = "sensor.tougheye_motion_source"
 SWITCH = "switch.tougheye_motion_detection"
 CLARITY = "sensor.tougheye_lens_clarity"
 AUTO = "switch.tougheye_automatic_self_clean"
@@ -60,49 +67,15 @@ SELF_CLEAN = "button.tougheye_self_clean"
 
 
 @pytest.fixture
-def onvif_quirks() -> OnvifQuirks:
-    """The camera's ONVIF variant (a test parametrizes it where it matters)."""
-    return OnvifQuirks()
+def motion_detection() -> bool:
+    """The camera detects motion."""
+    return True
 
 
-@pytest.fixture
-async def camera(
-    socket_enabled: None, onvif_quirks: OnvifQuirks
-) -> AsyncIterator[EmulatedCamera]:
-    """A ToughEye that detects motion and whose wiper finishes at once."""
-    async with EmulatedCamera(
-        username=USERNAME,
-        password=PASSWORD,
-        mac=MAC,
-        onvif_quirks=onvif_quirks,
-        cleaning_duration=0.0,
-    ) as cam:
-        cam.state.motion_alarm.values["motionDetectionEnableFlag"] = "1"
-        yield cam
-
-
-def _entry(camera: EmulatedCamera, **options: str | int) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="ToughEye",
-        unique_id=MAC.lower(),
-        data={
-            "host": "127.0.0.1",
-            "port": camera.port,
-            "username": USERNAME,
-            "password": PASSWORD,
-            "ssl": False,
-            "verify_ssl": True,
-        },
-        options=options,
-    )
-
-
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+@pytest.fixture(autouse=True)
+def quick_wiper(camera: EmulatedCamera) -> None:
+    """The wiper finishes at once."""
+    camera.cleaning_duration = 0.0
 
 
 async def _until(
@@ -110,49 +83,8 @@ async def _until(
 ) -> bool:
     """Wait (real time) until ``condition`` holds; whether it did."""
     with suppress(TimeoutError):
-        async with asyncio.timeout(seconds):
-            while not condition():
-                await asyncio.sleep(0.02)
-                await hass.async_block_till_done()
+        await until(hass, condition, seconds)
     return condition()
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str | None:
-    state = hass.states.get(entity_id)
-    return None if state is None else state.state
-
-
-def _ops(camera: EmulatedCamera, operation: str) -> int:
-    return sum(
-        1
-        for r in camera.requests
-        if r.path.startswith("/onvif") and r.get("operation") == operation
-    )
-
-
-def _log_checks(camera: EmulatedCamera) -> int:
-    return sum(1 for r in camera.requests if r.get("type") == "alarmLogInfo")
-
-
-def _alarm_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every event the alarm entity fires, as test_motion counts them.
-
-    An event is a state write with a timestamp not seen before (unknown and
-    unavailable are no events).
-    """
-    fired: list[dict[str, Any]] = []
-    seen: set[str] = set()
-
-    def listener(event: Event) -> None:
-        new = event.data.get("new_state")
-        if event.data["entity_id"] != ALARM or new is None:
-            return
-        if new.state not in ("unknown", STATE_UNAVAILABLE, *seen):
-            seen.add(new.state)
-            fired.append(dict(new.attributes))
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
-    return fired
 
 
 async def _change_options(
@@ -191,8 +123,8 @@ async def test_alarm_not_fired_again_after_a_failed_check(
     the previous data, so its alarms fire a second time, and once the camera
     answers again the entity shows that second timestamp.
     """
-    await _set_up(hass, _entry(camera))
-    fired = _alarm_events(hass)
+    await set_up(hass, entry_for(camera))
+    fired = alarm_events(hass)
 
     async def check() -> None:
         freezer.tick(timedelta(seconds=6))
@@ -206,11 +138,11 @@ async def test_alarm_not_fired_again_after_a_failed_check(
         Fault("error", path="param.cgi", params={"type": "alarmLogInfo"}, code=-23)
     )
     await check()
-    assert _state(hass, MOTION) == STATE_UNAVAILABLE
+    assert state(hass, MOTION) == STATE_UNAVAILABLE
     camera.faults.remove(fault)
     await check()
     await check()
-    assert _state(hass, MOTION) == STATE_ON
+    assert state(hass, MOTION) == STATE_ON
     assert [event["event_type"] for event in fired] == ["motion"], fired
 
 
@@ -226,12 +158,12 @@ async def test_motion_source_changed_to_onvif_without_reload(
     alarm-log check returns the old state once the option says ONVIF: motion
     stays off, available, for as long as the entry stays loaded.
     """
-    entry = await _set_up(hass, _entry(camera, **{CONF_MOTION_SOURCE: "alarm_log"}))
+    entry = await set_up(hass, entry_for(camera, **{CONF_MOTION_SOURCE: "alarm_log"}))
     await _change_options(hass, entry, **{CONF_MOTION_SOURCE: "onvif"})
     camera.trigger_motion(duration=None)
-    on = await _until(hass, lambda: _state(hass, MOTION) == STATE_ON, seconds=8.0)
+    on = await _until(hass, lambda: state(hass, MOTION) == STATE_ON, seconds=8.0)
     assert on, (
-        f"motion {_state(hass, MOTION)}, source {_state(hass, SOURCE)}, "
+        f"motion {state(hass, MOTION)}, source {state(hass, SOURCE)}, "
         f"subscriptions {camera.onvif_subscriptions}"
     )
 
@@ -245,17 +177,17 @@ async def test_motion_source_changed_to_alarm_log_without_reload(
     held pulls go on, the subscription stays, and the log is never checked
     (its interval was switched off while events arrived).
     """
-    await _set_up(hass, _entry(camera))
+    await set_up(hass, entry_for(camera))
     assert await _until(hass, lambda: camera.onvif_subscriptions == 1)
-    checks = _log_checks(camera)
+    checks = log_checks(camera)
     await _change_options(
         hass, hass.config_entries.async_entries(DOMAIN)[0], motion_source="alarm_log"
     )
     released = await _until(hass, lambda: camera.onvif_subscriptions == 0, 3.0)
-    read = await _until(hass, lambda: _log_checks(camera) > checks, 8.0)
+    read = await _until(hass, lambda: log_checks(camera) > checks, 8.0)
     assert (released, read) == (True, True), (
         f"subscriptions {camera.onvif_subscriptions}, "
-        f"log checks {_log_checks(camera) - checks}, source {_state(hass, SOURCE)}"
+        f"log checks {log_checks(camera) - checks}, source {state(hass, SOURCE)}"
     )
 
 
@@ -275,9 +207,9 @@ async def test_events_of_a_pull_survive_a_failed_renew(
     # Renew after every pull (as near the end of each subscription term).
     monkeypatch.setattr(push, "RETRY_DELAYS", (0.05, 0.1, 0.2))
     monkeypatch.setattr(push, "RENEW_BEFORE", timedelta(minutes=11))
-    await _set_up(hass, _entry(camera))
-    fired = _alarm_events(hass)
-    assert await _until(hass, lambda: _ops(camera, "Renew") >= 1)
+    await set_up(hass, entry_for(camera))
+    fired = alarm_events(hass)
+    assert await _until(hass, lambda: len(ops(camera, "Renew")) >= 1)
     # The pull after that Renew is held now.
     assert await _until(
         hass,
@@ -295,7 +227,7 @@ async def test_events_of_a_pull_survive_a_failed_renew(
         Fault("http_status", params={"operation": "Renew"}, status=500, count=1)
     )
     camera.trigger_motion(duration=None)
-    assert await _until(hass, lambda: _state(hass, MOTION) == STATE_ON)
+    assert await _until(hass, lambda: state(hass, MOTION) == STATE_ON)
     await _until(hass, lambda: bool(fired), seconds=2.0)
     assert refused.fired == 1
     assert [event["event_type"] for event in fired] == ["motion"]
@@ -319,16 +251,16 @@ async def test_onvif_refusal_does_not_take_the_camera_down(
     delay is shortened here so that the gate is closed when the poll runs.
     """
     monkeypatch.setattr(push, "REFUSED_DELAY", 0.05)
-    entry = await _set_up(hass, _entry(camera))
+    entry = await set_up(hass, entry_for(camera))
     coordinator = entry.runtime_data.coordinator
     gate = entry.runtime_data.client.transport.gate
-    assert _state(hass, SWITCH) not in (None, STATE_UNAVAILABLE)
+    assert state(hass, SWITCH) not in (None, STATE_UNAVAILABLE)
     assert await _until(hass, lambda: gate.closed)
     coordinator.mark_stale()
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert coordinator.last_update_success, coordinator.last_exception
-    assert _state(hass, SWITCH) != STATE_UNAVAILABLE
+    assert state(hass, SWITCH) != STATE_UNAVAILABLE
 
 
 async def test_a_poll_confirms_the_login_after_one_refusal(
@@ -346,7 +278,7 @@ async def test_a_poll_confirms_the_login_after_one_refusal(
     async with EmulatedCamera(
         username=USERNAME, password=PASSWORD, mac=MAC, model="ToughCam-1000"
     ) as camera:
-        entry = await _set_up(hass, _entry(camera, **{CONF_MOTION_SOURCE: "onvif"}))
+        entry = await set_up(hass, entry_for(camera, **{CONF_MOTION_SOURCE: "onvif"}))
         coordinator = entry.runtime_data.coordinator
         gate = entry.runtime_data.client.transport.gate
         gate.pause = 0.0  # the pause after a refusal has passed
@@ -400,8 +332,9 @@ async def test_cancelled_self_clean_press_leaves_lens_care_working(
     sensor freezes), and automatic cleaning never runs again until a reload.
     """
     monkeypatch.setattr(lens, "REUSE_MAX_AGE", -1.0)
-    entry = await _set_up(
-        hass, _entry(camera, **{CONF_LENS_INTERVAL: 1, CONF_MOTION_SOURCE: "alarm_log"})
+    entry = await set_up(
+        hass,
+        entry_for(camera, **{CONF_LENS_INTERVAL: 1, CONF_MOTION_SOURCE: "alarm_log"}),
     )
     monitor = entry.runtime_data.lens
     client = entry.runtime_data.client
@@ -420,7 +353,7 @@ async def test_cancelled_self_clean_press_leaves_lens_care_working(
         "switch", "turn_on", {ATTR_ENTITY_ID: AUTO}, blocking=True
     )
     await advance()
-    assert float(_state(hass, CLARITY) or 0) == 100.0
+    assert float(state(hass, CLARITY) or 0) == 100.0
     # A task of its own, as a script's service call is (not one Home
     # Assistant waits for in block_till_done).
     press = asyncio.get_running_loop().create_task(
