@@ -2,9 +2,10 @@
 
 The photographs come in the wheels of test dependencies (no download at run
 time): scikit-image's sample images (among them a photograph of handwritten
-equations on a sheet seen at an angle, ``text``), scikit-learn's two sample photographs,
-PyWavelets' aerial view and stairway, matplotlib's portrait. Each is cropped to
-16:9 and scaled to 1920x1080, a camera's main stream.
+equations on a sheet seen at an angle, ``text``), scikit-learn's two sample
+photographs, PyWavelets' aerial view and stairway, matplotlib's portrait. Each
+is cropped to 16:9 and scaled to 1920x1080, a camera's main stream.
+``EXCLUDED_PHOTOS`` are left out, each with its reason.
 
 ``TUNING_PHOTOS`` were looked at while the measure and its thresholds were
 chosen; ``HELD_OUT_PHOTOS`` were not, and the benchmark's targets are judged on
