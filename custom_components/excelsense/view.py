@@ -28,6 +28,9 @@ VIEW_CHANGED_AFTER_WIPE = 0.06
 # fine detail (``Comparison.in_focus``; dirt is out of focus and brings none).
 IN_FOCUS_SCENE = 0.04
 IN_FOCUS_SCENE_AFTER_WIPE = 0.02
+# ... while what still shows the old view is at least this sharp: a changed
+# view leaves the rest as it was, dirt all over the glass softens it too.
+VIEW_SHARP = 0.8
 # A reading that fog explains: this share of the covered detail veiled (after
 # a wipe that changed nothing, the lower share).
 FOG_VEILED = 0.5
@@ -187,6 +190,8 @@ def explained(
 
 def view_changed(comparison: Comparison, *, after_wipe: bool) -> bool:
     """Whether detail came in elsewhere: sharp detail gained, or shapes in focus."""
+    if comparison.sharpness < VIEW_SHARP:
+        return False
     if after_wipe:
         return (
             comparison.changed >= VIEW_CHANGED_AFTER_WIPE
