@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from custom_components.excelsense import clarity, comparison
+from custom_components.excelsense import clarity, comparison, view
 from tests import photos
 
 # Colour photographs stand for day pictures, grey ones for IR night pictures.
@@ -83,14 +83,30 @@ def test_dirt_adds_no_detail_a_moved_view_does() -> None:
         assert dirty.changed < 0.05
 
 
+def test_a_parked_car_is_in_focus_and_dirt_is_not() -> None:
+    """Shapes that come in sharp are the scene's: a car is not obscured area.
+
+    Everything on the glass is far out of focus: what it adds keeps almost
+    none of its energy in the finest octave.
+    """
+    rng = photos.rng(COLOUR, "car", 0)
+    car = _measure(COLOUR, photos.vehicle(COLOUR, photos.photo(COLOUR), rng))
+    parked = comparison.examine(car, _baseline(COLOUR))
+    assert parked.in_focus >= view.IN_FOCUS_SCENE
+    assert not _triggers(parked.reading), parked.reading
+    for kind in [*photos.DIRT, *photos.STUCK]:
+        dirty = comparison.examine(_dirty(COLOUR, kind), _baseline(COLOUR))
+        assert dirty.in_focus < view.IN_FOCUS_SCENE_AFTER_WIPE, kind
+
+
 def test_a_turned_camera_is_found_and_dirt_is_not() -> None:
     """The baseline, shifted and zoomed, matches a re-aimed camera's picture."""
     turned = _measure(COLOUR, photos.reaimed(COLOUR, photos.rng(COLOUR, "aim", 0)))
-    assert comparison.moved(turned, _baseline(COLOUR))
+    assert view.moved(turned, _baseline(COLOUR))
     again = _measure(COLOUR, photos.photo(COLOUR), seed=7)
-    assert not comparison.moved(again, _baseline(COLOUR))
+    assert not view.moved(again, _baseline(COLOUR))
     for kind in ("mud 10 %", "leaf 20 %", "bird dropping 10 %"):
-        assert not comparison.moved(_dirty(COLOUR, kind), _baseline(COLOUR)), kind
+        assert not view.moved(_dirty(COLOUR, kind), _baseline(COLOUR)), kind
 
 
 def test_fog_reads_as_the_scene_mud_does_not() -> None:
@@ -125,7 +141,7 @@ def test_flat_picture_has_nothing_to_compare() -> None:
         photos.jpeg(photos.photo(GREY).resize((8, 8)).resize((1920, 1080)))
     )
     assert comparison.compare(flat, flat) == clarity.Reading(100.0, 0.0)
-    assert not comparison.moved(flat, flat)
+    assert not view.moved(flat, flat)
 
 
 def test_not_a_picture_is_refused() -> None:
@@ -141,9 +157,9 @@ def test_ir_night_is_grey_and_a_dim_day_keeps_its_colour() -> None:
     ir, _ = photos.condition(COLOUR, "IR night", 0)
     dim_day = _measure(COLOUR, dim)
     night = clarity.measure(photos.frame(ir, 1, grey=True))
-    assert comparison.scene_of(day, None) == "day"
-    assert comparison.scene_of(dim_day, None) == "day"
-    assert comparison.scene_of(night, None) == "night"
+    assert view.scene_of(day, None) == "day"
+    assert view.scene_of(dim_day, None) == "day"
+    assert view.scene_of(night, None) == "night"
     assert night.brightness > dim_day.brightness / 2  # not told by brightness
 
 
@@ -175,4 +191,4 @@ def test_day_and_night_do_not_flap(
     colour: float, brightness: float, previous: str | None, scene: str
 ) -> None:
     """Near a boundary the scene keeps its kind; past the margin it changes."""
-    assert comparison.scene_of(_tinted(colour, brightness), previous) == scene
+    assert view.scene_of(_tinted(colour, brightness), previous) == scene

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.excelsense import clarity, comparison
+from custom_components.excelsense import clarity, comparison, view
 from custom_components.excelsense.lens_tracking import (
     CLARITY_MARGIN,
     SMOOTHING,
@@ -208,6 +208,60 @@ def test_a_parked_car_is_the_scene_not_dirt() -> None:
     car = [_changed("car", seed) for seed in range(2)]
     assert _feed(tracker, car * 3) == 0
     assert tracker.is_clear()
+
+
+def test_a_view_still_moving_is_neither_wiped_nor_learned() -> None:
+    """Detail come in elsewhere, but the pictures disagree: wait, no wipe.
+
+    A camera shaking on its pole, a yard being rearranged: no picture holds
+    long enough to be learned, and no wiper would change it.
+    """
+    tracker = _installed(verified=True)
+    first = tracker.baseline
+    views = [
+        _measure(photos.reaimed(PHOTO, photos.rng(PHOTO, "aim", seed)), 40 + seed)
+        for seed in range(3)
+    ]
+    assert not tracker._agree(views[0], views[1])  # the premise
+    for sample in views:
+        assert comparison.examine(sample, _clean(0)).changed >= view.VIEW_CHANGED
+    assert _feed(tracker, views * 3) == 0
+    assert tracker.baseline is first
+
+
+@pytest.mark.parametrize(
+    ("changed", "in_focus", "veiled", "before", "after"),
+    [
+        # Some detail came in elsewhere: a wipe first, then the scene.
+        (0.1, 0.0, 0.0, None, view.VIEW),
+        (0.0, 0.03, 0.0, None, view.VIEW),
+        (0.2, 0.0, 0.0, view.VIEW, view.VIEW),
+        (0.0, 0.05, 0.0, view.VIEW, view.VIEW),
+        # Fog: rows veiled, what shows as sharp as before.
+        (0.0, 0.0, 0.4, None, view.FOG),
+        (0.0, 0.0, 0.6, view.FOG, view.FOG),
+        # What paint or a crack leaves: nothing of the scene's.
+        (0.03, 0.01, 0.1, None, None),
+    ],
+)
+def test_a_wipe_that_changed_nothing_lets_weaker_signs_of_the_scene_count(
+    changed: float, in_focus: float, veiled: float, before: str | None, after: str
+) -> None:
+    """Before a wipe, only clear signs of the scene spare it.
+
+    After a wipe that changed nothing, what is left is the scene or dirt no
+    wiper takes off: weaker signs of the scene will do.
+    """
+    reading = clarity.Comparison(
+        clarity.Reading(70.0, 20.0),
+        sharpness=0.95,
+        changed=changed,
+        veiled=veiled,
+        in_focus=in_focus,
+    )
+    assert view.explained([reading], camera_moved=False) == before
+    assert view.explained([reading], camera_moved=False, after_wipe=True) == after
+    assert view.explained([reading], camera_moved=True) == view.VIEW
 
 
 def test_fog_is_at_most_one_wipe_then_the_current_normal() -> None:

@@ -115,6 +115,9 @@ class Comparison:
     changed: float
     # Share of the covered regions that fog would explain (whole rows, brighter).
     veiled: float
+    # Fine detail of shapes that came in in focus (a car, a shed, what fog
+    # left sharp), over the detail the baseline had: dirt brings none.
+    in_focus: float = 0.0
 
 
 def measure(jpeg: bytes) -> Measurement:

@@ -5,8 +5,9 @@ light through (water, a film, condensation, a web) softens: a region keeps its
 coarse shapes and loses its finest octave, so *sharpness* (finest over coarsest
 energy, which light, contrast and gamma do not change) falls. Opaque dirt (mud,
 a leaf, a dropping) takes the region's detail away altogether. Neither ever
-*adds* fine detail. A camera that moved, or a scene that changed, shows fine
-detail as sharp as before, only in other regions; fog in the scene takes
+*adds* fine detail, and nothing it adds is in focus. A camera that moved, or a
+scene that changed (a parked car, a shed), shows fine detail as sharp as
+before, only in other regions, and shapes in focus; fog in the scene takes
 contrast from the far regions and brightens them, but what still shows is as
 sharp as before. ``examine`` reads all of this against a baseline of the same
 lens when clean:
@@ -17,7 +18,10 @@ lens when clean:
 - *changed*: fine detail found where the baseline had little, in proportion
   to the detail lost (near 1 when the view moved, near 0 for dirt);
 - *veiled*: the share of lost regions that went brighter and flat, as fog
-  makes them.
+  makes them;
+- *in focus*: the fine detail of shapes that came in as sharp as the scene
+  (a car's edges; what fog left sharp), in proportion to the baseline's. Such
+  shapes are not counted as obscured.
 
 Regions flat in the baseline (sky, a wall), clipped white or black, or whose
 detail would drown in the sample's noise say nothing about the lens and are
@@ -28,9 +32,6 @@ clock there, in front of the lens.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-
-from PIL import Image
 
 from .clarity import (
     COLUMNS,
@@ -73,6 +74,13 @@ SHARPER_CAP = 2.0
 # baseline's typical proportion: new, but out of focus.
 ADDED_OVER = 1.6
 SOFT_BELOW = 0.5
+# ... unless what came in is this sharp (finest over middle octave, in
+# proportion to the baseline's typical), or as sharp as an edge drawn within
+# a pixel of focus (a step edge in focus keeps about 0.17 of its middle
+# octaves' energy in the finest, 1 px out of focus 0.09, 4 px 0.04): in
+# focus, so in the scene.
+IN_FOCUS = 0.35
+EDGE_IN_FOCUS = 0.11
 # Detail lost under this share of the baseline's is too little to weigh what
 # was gained against.
 CHANGE_FLOOR = 0.05
@@ -169,6 +177,7 @@ class _Tiles:
     noise_fine: float  # energy the noise could explain, finest octave
     noise_coarser: float  # ... and the coarser ones
     typical: float  # the baseline's typical finest over coarser energy
+    focus: float  # ... and finest over middle: how sharp the lens draws the scene
     contrast: float  # the typical ratio of the coarser octaves' energy
 
 
@@ -193,6 +202,9 @@ def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
                 for t in usable
                 if (c := _coarser(baseline, t)) > _TINY
             ]
+        ),
+        focus=median(
+            [baseline.fine[t] / m for t in usable if (m := baseline.middle[t]) > _TINY]
         ),
     )
 
@@ -220,7 +232,9 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
         )
         for t in tiles.judged
     }
-    added = _soft_shapes(sample, baseline, tiles) | _glare(sample, baseline, tiles)
+    soft, in_focus = _new_shapes(sample, baseline, tiles)
+    expected_judged = [tiles.expected[t] for t in tiles.judged]
+    added = soft | _glare(sample, baseline, tiles)
     covered.update(dict.fromkeys(added | washed, 1.0))
     share = sum(covered.values()) / len(covered)
     showing = [t for t in tiles.judged if covered[t] < 1.0]
@@ -231,6 +245,7 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
         sharpness=sharpness,
         changed=_changed(sample, tiles),
         veiled=_veiled(sample, baseline, tiles.usable, covered, added),
+        in_focus=in_focus / total if (total := sum(expected_judged)) > _TINY else 0.0,
     )
 
 
@@ -253,30 +268,57 @@ def _washed_out(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> se
     }
 
 
-def _soft_shapes(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
-    """Tiles where soft shapes appeared: something out of focus on the glass.
+def _new_shapes(
+    sample: Measurement, baseline: Measurement, tiles: _Tiles
+) -> tuple[set[int], float]:
+    """Tiles where soft shapes appeared, and the detail that came in in focus.
 
     The coarser octaves rose over what the tile and its four neighbours had
-    (a shaking camera moves a shape into the next tile), and the finest did
-    not follow: the new shape is softer than the tile was, or than the
-    picture typically is where the tile was flat.
+    (a shaking camera moves a shape into the next tile). What came in in
+    focus (a car, a shed) is the scene's: its fine detail is summed. Else the
+    shape is soft when the finest octave did not follow: softer than the tile
+    was, or than the picture typically is where the tile was flat; something
+    out of focus on the glass.
     """
     flat = MIN_DETAIL * median([_coarser(baseline, t) for t in range(len(tiles.scale))])
     before = _most_near(
         [_coarser(baseline, t) * s for t, s in enumerate(tiles.scale_high)]
     )
-    shapes = set()
+    soft: set[int] = set()
+    sharp = 0.0
     for t, scale in enumerate(tiles.scale):
         now = _coarser(sample, t)
         if sample.clipped[t] > MAX_CLIPPED or now <= ADDED_OVER * max(
             before[t], flat * scale, tiles.noise_coarser
         ):
             continue
+        if _in_focus(sample, baseline, tiles, t):
+            sharp += sample.fine[t] - baseline.fine[t] * tiles.scale_high[t]
+            continue
         then = _coarser(baseline, t)
         own = baseline.fine[t] / then if then > flat else tiles.typical
         if sample.fine[t] < SOFT_BELOW * own * now:
-            shapes.add(t)
-    return shapes
+            soft.add(t)
+    return soft, sharp
+
+
+def _in_focus(
+    sample: Measurement, baseline: Measurement, tiles: _Tiles, t: int
+) -> bool:
+    """Whether what was added to a tile is as sharp as the scene (a car, a shed).
+
+    The octaves of what came in, finest over middle, against the baseline's
+    typical: an edge in focus keeps a fair share of its energy in the finest
+    octave, a shape a few pixels out of focus (anything on the glass) almost
+    none.
+    """
+    high = tiles.scale_high[t]
+    added_fine = sample.fine[t] - baseline.fine[t] * high
+    added_middle = sample.middle[t] - baseline.middle[t] * high
+    return (
+        added_middle > tiles.noise_coarser
+        and added_fine >= min(IN_FOCUS * tiles.focus, EDGE_IN_FOCUS) * added_middle
+    )
 
 
 def _glare(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
@@ -371,126 +413,6 @@ def _sharpness(sample: Measurement, baseline: Measurement, tiles: list[int]) -> 
     return weighted / total if total > 0 else 1.0
 
 
-# A camera turned or zoomed is looked for this far (share of the picture's
-# width and height, and zoom factors): the baseline's tile brightness, moved
-# and scaled, must correlate with the sample's at least this well, and this
-# much better than unmoved.
-MOVE_SHIFTS = (0.14, 0.17)
-MOVE_SCALES = (0.88, 0.92, 0.96, 1.0, 1.04, 1.08)
-MOVE_MATCH = 0.7
-MOVE_BETTER = 0.06
-# ... with at least this share of the sample's tiles inside the moved baseline.
-MOVE_OVERLAP = 0.6
-_WHITE = 255
-
-
-def moved(sample: Measurement, baseline: Measurement) -> bool:
-    """Whether the camera turned or zoomed since the baseline.
-
-    The tiles' brightness is a small picture of the scene: the baseline's is
-    shifted and scaled until it matches the sample's best (steps of two and
-    one tiles, then finer steps around the best). The camera moved when a
-    move matches well and clearly better than none. Dirt changes a part of
-    the picture in place: no move explains it better.
-    """
-    now = list(sample.light)
-    then = Image.new("F", (COLUMNS, ROWS))
-    then.putdata(baseline.light)
-    still = (1.0, 0.0, 0.0)
-    unmoved = _match(now, then, still)
-    best, move = unmoved, still
-    for scale in MOVE_SCALES:
-        for dx in _steps(MOVE_SHIFTS[0] * COLUMNS, 2.0):
-            for dy in _steps(MOVE_SHIFTS[1] * ROWS, 1.0):
-                score = _match(now, then, (scale, dx, dy))
-                if score > best:
-                    best, move = score, (scale, dx, dy)
-    for step in (1.0, 0.5):
-        scale, dx, dy = move
-        for near_dx in (dx - step, dx, dx + step):
-            for near_dy in (dy - step / 2, dy, dy + step / 2):
-                score = _match(now, then, (scale, near_dx, near_dy))
-                if score > best:
-                    best, move = score, (scale, near_dx, near_dy)
-    return move != still and best >= MOVE_MATCH and best - unmoved >= MOVE_BETTER
-
-
-def _steps(reach: float, step: float) -> list[float]:
-    count = int(reach / step)
-    return [step * i for i in range(-count, count + 1)]
-
-
-def _warp(
-    image: Image.Image, move: tuple[float, float, float], resample: Image.Resampling
-) -> Image.Image:
-    """Where each tile of the sample was in the baseline (scaled, then shifted)."""
-    scale, dx, dy = move
-    cx, cy = COLUMNS / 2, ROWS / 2
-    data = (scale, 0.0, cx - scale * cx + dx, 0.0, scale, cy - scale * cy + dy)
-    return image.transform(image.size, Image.Transform.AFFINE, data, resample=resample)
-
-
-@cache
-def _inside(move: tuple[float, float, float]) -> tuple[int, ...]:
-    """The tiles a move keeps inside the baseline."""
-    inside = _warp(
-        Image.new("L", (COLUMNS, ROWS), _WHITE), move, Image.Resampling.NEAREST
-    )
-    return tuple(t for t, v in enumerate(inside.getdata()) if v == _WHITE)
-
-
-def _match(
-    now: list[float], then: Image.Image, move: tuple[float, float, float]
-) -> float:
-    """Correlation of the sample's tile brightness with the moved baseline's."""
-    inside = _inside(move)
-    count = len(inside)
-    if count < MOVE_OVERLAP * len(now):
-        return -1.0
-    shifted = _warp(then, move, Image.Resampling.BILINEAR).getdata()
-    xs = [now[t] for t in inside]
-    ys = [shifted[t] for t in inside]
-    mean_x, mean_y = sum(xs) / count, sum(ys) / count
-    sxy = sum(x * y for x, y in zip(xs, ys, strict=True)) - count * mean_x * mean_y
-    sxx = sum(x * x for x in xs) - count * mean_x * mean_x
-    syy = sum(y * y for y in ys) - count * mean_y * mean_y
-    return sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else -1.0
-
-
 def compare(sample: Measurement, baseline: Measurement) -> Reading:
     """Clarity and obscured area of ``sample`` against ``baseline`` (%)."""
     return examine(sample, baseline).reading
-
-
-# Pictures with less colour than this (mean chroma, % of luminance) are grey:
-# a camera in IR night mode. The kind changes only past the margin.
-GREY_BELOW = 1.5
-GREY_MARGIN = 0.5
-# Darker than this (mean luminance 0-255) is night whatever the colour.
-DARK_BELOW = 16.0
-DARK_MARGIN = 4.0
-
-
-def scene_of(sample: Measurement, previous: str | None) -> str:
-    """Day or night for ``sample``, keeping ``previous`` near the boundaries.
-
-    Night is a grey picture (the camera switched to IR) or a very dark one;
-    a dim day keeps its colour and stays day.
-    """
-    if (
-        sample.colour < GREY_BELOW - GREY_MARGIN
-        or sample.brightness < DARK_BELOW - DARK_MARGIN
-    ):
-        return "night"
-    if (
-        sample.colour > GREY_BELOW + GREY_MARGIN
-        and sample.brightness > DARK_BELOW + DARK_MARGIN
-    ):
-        return "day"
-    if previous is not None:
-        return previous
-    return (
-        "night"
-        if sample.colour < GREY_BELOW or sample.brightness < DARK_BELOW
-        else "day"
-    )

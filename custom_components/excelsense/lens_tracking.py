@@ -6,7 +6,7 @@ snapshots, runs the wiper, stores what ``stored()`` returns and tells Home
 Assistant.
 
 - **Scenes**: baselines are kept per kind of scene, day or night; night is a
-  grey picture (the camera's IR mode) or a very dark one (``comparison.scene_of``).
+  grey picture (the camera's IR mode) or a very dark one (``view.scene_of``).
 - **Baselines earn their place.** The first sample of a scene becomes a
   *provisional* baseline, so clarity reads from the start. It is replaced only
   by a picture that stayed the same over ``SMOOTHING`` samples and shows
@@ -14,13 +14,15 @@ Assistant.
   fog that lifted); one sharper frame (a car passing) is not enough. A baseline
   becomes *verified* only after a clean that measurably helped, from the
   picture after it once the next sample agrees with it.
-- **Not dirt**: a view that moved or changed (fine detail as sharp as before,
-  only elsewhere) is re-learned as a provisional baseline without a wipe, once
-  it held for ``SMOOTHING`` samples. A wipe that changed nothing is evidence:
-  if what it left is what fog in the scene does (or a changed view), that
-  picture is learned as the current normal; otherwise automatic cleaning
-  pauses (``auto_stopped``) until the lens reads clear again or ``relearn`` /
-  ``resume`` is called.
+- **Not dirt** (``view.explained``): a view that moved or changed (fine detail
+  as sharp as before, only elsewhere, or new shapes in focus) is re-learned as
+  a provisional baseline without a wipe, once it held for ``SMOOTHING``
+  samples; while it still moves (the pictures disagree) it is neither wiped
+  nor learned. A wipe that changed nothing is evidence: what is left is the
+  scene or dirt no wiper takes off, so weaker signs of fog or of a changed
+  view will do, and that picture is learned as the current normal; otherwise
+  automatic cleaning pauses (``auto_stopped``) until the lens reads clear
+  again or ``relearn`` / ``resume`` is called.
 - **Smoothing and hysteresis**: clarity and obscured area are the medians of
   the last ``SMOOTHING`` samples of the current scene, and an automatic clean
   is due only when each of them reads dirty on its own. The lens turns dirty
@@ -43,7 +45,8 @@ import statistics
 from typing import Any
 
 from .clarity import Comparison, Measurement, Reading
-from .comparison import examine, moved, scene_of
+from .comparison import examine
+from .view import FOG, VIEW, explained, moved, scene_of, view_changed
 
 # Median of this many samples of the same scene: one odd frame is not dirt.
 SMOOTHING = 3
@@ -65,15 +68,6 @@ CLEAN_ENOUGH = 90.0
 # Automatic cleaning pauses after this many automatic cleans in a row that
 # changed nothing and that the scene does not explain.
 AUTO_STOP_AFTER = 1
-# A reading of a changed view: fine detail gained at least this share of the
-# detail lost (``Comparison.changed``).
-VIEW_CHANGED = 0.15
-# A reading that fog explains: this share of the covered detail veiled.
-FOG_VEILED = 0.5
-# ... with what still shows at least this sharp, and at most this much (%)
-# of the picture covered.
-FOG_SHARP = 0.85
-FOG_MOST = 70.0
 # Once dirty, the lens reads clear again only this far inside the thresholds.
 CLARITY_MARGIN = 5.0
 OBSCURED_MARGIN = 2.0
@@ -353,7 +347,16 @@ class ClarityTracker:
             and self.reading is not None
             and self._dirty
             and self._all_dirty()
+            and not self._view_changing()
         )
+
+    def _view_changing(self) -> bool:
+        """Whether each recent sample shows detail come in elsewhere.
+
+        A view still moving (a shaking pole, a scene being rearranged) is not
+        steady enough to re-learn, and no wipe would change it.
+        """
+        return all(view_changed(c, after_wipe=False) for c in self._comparisons)
 
     def _all_dirty(self) -> bool:
         """Whether each of the last ``SMOOTHING`` samples reads dirty on its own.
@@ -415,7 +418,11 @@ class ClarityTracker:
             if helped and not self._better(baseline.measurement, sample):
                 self._candidate = _Candidate(scene, sample)
             return CleaningOutcome("cleaned", before, after)
-        reason = _reason([comparison], camera_moved=moved(sample, baseline.measurement))
+        reason = _reason(
+            [comparison],
+            camera_moved=moved(sample, baseline.measurement),
+            after_wipe=True,
+        )
         if reason is not None:
             # Nothing came off, and the scene explains what is missing.
             self._adopt(scene, sample, BaselineKind.PROVISIONAL, reason)
@@ -476,24 +483,12 @@ class ClarityTracker:
         return baselines
 
 
-def _reason(comparisons: list[Comparison], *, camera_moved: bool) -> Learned | None:
+def _reason(
+    comparisons: list[Comparison], *, camera_moved: bool, after_wipe: bool = False
+) -> Learned | None:
     """What explains these readings, if not the lens: a changed view, or fog."""
-    if camera_moved:
-        return Learned.VIEW_CHANGED
-    if not comparisons or not all(_scene_like(c) for c in comparisons):
-        return None
-    changed = statistics.median(c.changed for c in comparisons)
-    return Learned.VIEW_CHANGED if changed >= VIEW_CHANGED else Learned.SCENE
+    found = explained(comparisons, camera_moved=camera_moved, after_wipe=after_wipe)
+    return None if found is None else _LEARNED[found]
 
 
-def _scene_like(comparison: Comparison) -> bool:
-    """Whether a changed view or fog explains the reading, not the lens.
-
-    Fog veils whole rows of the picture and leaves what still shows as sharp
-    as it was; a film or condensation on the glass softens everything.
-    """
-    return comparison.changed >= VIEW_CHANGED or (
-        comparison.veiled >= FOG_VEILED
-        and comparison.sharpness >= FOG_SHARP
-        and comparison.reading.obscured <= FOG_MOST
-    )
+_LEARNED = {VIEW: Learned.VIEW_CHANGED, FOG: Learned.SCENE}
