@@ -151,6 +151,20 @@ async def test_repair_issue_from_polling_and_fix_flow(
     assert _issue(hass, init_integration) is None
 
 
+async def test_a_fix_flow_for_an_unknown_issue_is_a_translated_error(
+    hass: HomeAssistant,
+) -> None:
+    """An issue id this integration never raised gets a translated error."""
+    from custom_components.excelsense.repairs import (  # noqa: PLC0415
+        async_create_fix_flow,
+    )
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await async_create_fix_flow(hass, "not_ours_1", None)
+    assert raised.value.translation_key == "unknown_issue"
+    assert raised.value.translation_placeholders == {"issue_id": "not_ours_1"}
+
+
 async def test_failed_press_error_is_translated(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:

@@ -9,6 +9,7 @@ for a retry.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.const import (
@@ -270,6 +271,25 @@ async def test_chosen_onvif_without_onvif_is_unavailable(
     assert state(hass, SOURCE) == "onvif"
     assert hass.states.get(SOURCE).attributes["reason"] == "no_onvif"
     assert log_checks(camera) == 0
+
+
+@pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(enabled=False)])
+async def test_chosen_onvif_logs_when_events_arrive_again(
+    hass: HomeAssistant, camera: EmulatedCamera, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Unavailable is logged once as an error; events back, once at info.
+
+    (Home Assistant's rule "log-when-unavailable": log once when unavailable,
+    once when it is back.)
+    """
+    caplog.set_level(logging.INFO, logger="custom_components.excelsense")
+    await set_up(hass, entry_for(camera, **{CONF_MOTION_SOURCE: "onvif"}))
+    assert state(hass, MOTION) == STATE_UNAVAILABLE
+    camera.onvif_quirks.enabled = True
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
+    back = [r for r in caplog.records if "arrive again" in r.getMessage()]
+    assert [r.levelno for r in back] == [logging.INFO]
+    assert sum(r.levelno >= logging.ERROR for r in caplog.records) == 1
 
 
 async def test_unload_and_stop_release_the_subscription(

@@ -231,7 +231,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
             # Chosen, and not working yet: unavailable until events arrive.
             self.update_interval = None
             self.data = self._state()
-            self.async_set_update_error(self._push_down(self.push.status))
+            self.async_set_update_error(self._push_down())
         else:
             await self.async_refresh()
             if self.data is not None:
@@ -308,17 +308,19 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
     # ------------------------------------------------------------ ONVIF
 
     @staticmethod
-    def _push_down(status: PushStatus) -> UpdateFailed:
+    def _push_down() -> UpdateFailed:
         return UpdateFailed(
             translation_domain=DOMAIN,
             translation_key="motion_events_unavailable",
-            translation_placeholders={"reason": str(status.reason)},
         )
 
     @callback
     def _push_status(self, status: PushStatus) -> None:
         """ONVIF events started or stopped arriving."""
         if status.up:
+            if not self.last_update_success:
+                # Its going down was logged (as the coordinator's error).
+                LOGGER.info("Motion events of %s arrive again", self.client.host)
             # The alarm log is not checked while events are pushed.
             self.update_interval = None
             self.reader.pause()
@@ -327,7 +329,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         self._onvif_motion.clear()
         if self.options.motion_source == MOTION_SOURCE_ONVIF:
             self._set_motion(motion=False)
-            self.async_set_update_error(self._push_down(status))
+            self.async_set_update_error(self._push_down())
             self.async_update_listeners()  # the reason may have changed
             return
         # Automatic: the alarm log takes over until ONVIF works again.
@@ -369,7 +371,7 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         if self.source is MotionSource.ONVIF:
             if not self.push.status.up:
                 # ONVIF chosen and not working: nothing to show yet.
-                raise self._push_down(self.push.status)
+                raise self._push_down()
             return self._state()
         interval = self.options.motion_check_interval
         self.update_interval = interval

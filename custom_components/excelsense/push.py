@@ -45,7 +45,8 @@ MIN_PULL_INTERVAL: Final = 1.0
 SUBSCRIPTION_TERM: Final = timedelta(minutes=10)
 RENEW_BEFORE: Final = timedelta(minutes=3)
 # Failures in a row (pulls or attempts to subscribe) before the path is taken
-# as down; the first ones are retried at once (a lost subscription, a reboot).
+# as down; the first ones are retried after a second or two (a lost
+# subscription, a reboot), later ones after RETRY_DELAYS.
 FAILURES_BEFORE_DOWN: Final = 3
 RETRY_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 # A camera without ONVIF, or whose ONVIF refuses our login, is asked again

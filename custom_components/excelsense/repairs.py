@@ -88,8 +88,11 @@ async def async_create_fix_flow(
     """Create the flow for a fixable issue of this integration."""
     flow = next((f for kind, f in _FLOWS.items() if issue_id.startswith(kind)), None)
     if flow is None:
-        msg = f"Unknown issue {issue_id}"
-        raise HomeAssistantError(msg)
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_issue",
+            translation_placeholders={"issue_id": issue_id},
+        )
     entry_id = str((data or {}).get("entry_id", ""))
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is not None and entry.domain != DOMAIN:
