@@ -220,7 +220,9 @@ async def test_a_broken_unsubscribe_does_not_hold_up_unloading(
     async with asyncio.timeout(push.RELEASE_TIMEOUT + 1.0):
         assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED
-    assert len(ops(camera, "Unsubscribe")) == 1
+    # api/onvif.py: a request whose connection was closed before any reply is
+    # sent once more (as aiohttp does for idempotent methods); no more.
+    assert len(ops(camera, "Unsubscribe")) == (2 if kind == "disconnect" else 1)
     sent = len(ops(camera))
     await settle(hass, 0.5)
     assert len(ops(camera)) == sent
@@ -262,7 +264,9 @@ async def test_a_fault_always_while_subscribing_falls_back_with_back_off(
     assert log_checks(camera) >= 1
     assert state(hass, MOTION) == STATE_OFF  # known, from the alarm log
     await settle(hass, 1.0)
-    assert fault.fired <= attempts_allowed(loop.time() - started)
+    # A request dropped before any reply is sent once more (api/onvif.py).
+    sends = 2 if kind == "disconnect" else 1
+    assert fault.fired <= sends * attempts_allowed(loop.time() - started)
     assert reason(hass) == "onvif_failing"
     camera.clear_faults()
     await until(hass, lambda: receiving(hass) and held_pull(camera))

@@ -773,6 +773,62 @@ async def test_connection_dropped(
     assert error.request_sent is True
 
 
+_CLOCK_REPLY = (
+    b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"'
+    b' xmlns:tds="http://www.onvif.org/ver10/device/wsdl"'
+    b' xmlns:tt="http://www.onvif.org/ver10/schema"><env:Body>'
+    b"<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:UTCDateTime>"
+    b"<tt:Time><tt:Hour>12</tt:Hour><tt:Minute>0</tt:Minute><tt:Second>0</tt:Second>"
+    b"</tt:Time><tt:Date><tt:Year>2026</tt:Year><tt:Month>1</tt:Month>"
+    b"<tt:Day>2</tt:Day></tt:Date></tt:UTCDateTime></tds:SystemDateAndTime>"
+    b"</tds:GetSystemDateAndTimeResponse></env:Body></env:Envelope>"
+)
+
+
+async def test_camera_closing_each_connection_after_its_reply(
+    socket_enabled: None, session: aiohttp.ClientSession
+) -> None:
+    """A camera that closes every connection after its reply, without saying so.
+
+    RFC 9110 9.3.5 / RFC 9112 9.3: a server may close a persistent connection
+    at any time; a request that went out on one it already closed is sent
+    once more on a new connection (as aiohttp itself does for idempotent
+    methods), so every request is answered.
+    """
+    heads: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        found = re.search(rb"(?i)content-length: *(\d+)", head)
+        assert found is not None
+        await reader.readexactly(int(found.group(1)))
+        heads.append(head)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(_CLOCK_REPLY), _CLOCK_REPLY)
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        onvif = OnvifClient(
+            host="127.0.0.1",
+            port=port,
+            username=USERNAME,
+            password=PASSWORD,
+            session=session,
+            request_timeout=2,
+        )
+        for _ in range(3):
+            await onvif.clock()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert len(heads) == 3
+
+
 async def test_closed_session(
     onvif: OnvifClient, session: aiohttp.ClientSession, expect_error: ExpectError
 ) -> None:

@@ -190,6 +190,56 @@ async def test_renew_refused(
     assert motion(await subscription.pull(SHORT)) == [(CELL, False), (ALARM, False)]
 
 
+async def test_termination_time_refused(
+    make_onvif: Callable[..., OnvifClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """A camera that grants five minutes at most: subscribed anyway.
+
+    ONVIF Core 9.1.1: "If the device does not accept the InitialTerminationTime
+    of a subscription, it shall provide a valid InitialTerminationTime within
+    the Fault Message", and the InitialTerminationTime is optional: asked
+    again without it, the camera chooses. A Renew past its limit is refused
+    (UnacceptableTerminationTimeFault): taken as a camera that does not renew,
+    its pulls keep the pull point alive.
+    """
+    camera.onvif_quirks.max_term = timedelta(minutes=5)
+    onvif = make_onvif()
+    await onvif.clock()
+    subscription = await onvif.subscribe(timedelta(minutes=10))
+    creates = [
+        r
+        for r in camera.requests
+        if r.get("operation") == "CreatePullPointSubscription"
+    ]
+    assert [r.status for r in creates] == [500, 200]
+    assert camera.onvif_subscriptions == 1
+    assert subscription.termination_time is not None
+    assert motion(await subscription.pull(SHORT)) == [(CELL, False), (ALARM, False)]
+    await expect_error(ExcelSenseNotSupportedError, subscription.renew())
+    await subscription.renew(timedelta(minutes=4))
+
+
+async def test_lost_subscription_as_unreachable(
+    make_onvif: Callable[..., OnvifClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """A gone pull point answered with wsa:DestinationUnreachable is lost too.
+
+    WS-Addressing 1.0 SOAP Binding 6.4.2: "No route can be determined to
+    reach [destination]".
+    """
+    camera.onvif_quirks.gone_unreachable = True
+    onvif = make_onvif()
+    await onvif.clock()
+    subscription = await onvif.subscribe()
+    camera.drop_onvif_subscriptions()
+    await expect_error(ExcelSenseSubscriptionLostError, subscription.pull(SHORT))
+    await expect_error(ExcelSenseSubscriptionLostError, subscription.unsubscribe())
+
+
 async def test_lost_subscription(
     make_onvif: Callable[..., OnvifClient],
     camera: EmulatedCamera,

@@ -118,6 +118,16 @@ class EventQuirks:
 
     pull_immediately: bool = False
     renew_refused: bool = False
+    # The longest termination time the camera grants (None: any). ONVIF Core
+    # 9.1.1: "If the device does not accept the InitialTerminationTime of a
+    # subscription, it shall provide a valid InitialTerminationTime within the
+    # Fault Message"; Renew is refused the same way (WS-BaseNotification 1.3
+    # §6.1.1, UnacceptableTerminationTimeFault).
+    max_term: timedelta | None = None
+    # A pull point that is gone answered as WS-Addressing 1.0 SOAP Binding
+    # 6.4.2 words it ("wsa:DestinationUnreachable", "No route can be
+    # determined to reach [destination]") instead of ResourceUnknownFault.
+    gone_unreachable: bool = False
     motion_alarm_only: bool = False
     numeric_booleans: bool = False
     max_pull_points: int = 3
@@ -208,8 +218,18 @@ class EventService:
         self._live()
         subscription = self.subscriptions.get(token)
         if subscription is None:
-            raise base_fault("ResourceUnknownFault", self.now(), ns="wsrf-r")
+            raise self._gone()
         return subscription
+
+    def _gone(self) -> SoapFaultError:
+        """The fault for a pull point that is no more."""
+        if self.quirks.gone_unreachable:
+            return SoapFaultError(
+                "Sender",
+                ("wsa:DestinationUnreachable",),
+                "No route can be determined to reach the destination role",
+            )
+        return base_fault("ResourceUnknownFault", self.now(), ns="wsrf-r")
 
     def _queue(
         self, subscription: Subscription, topic: Topic, operation: str, when: datetime
@@ -280,6 +300,7 @@ class EventService:
                     now,
                     _minimum_time(now),
                 )
+            self._check_term("UnacceptableInitialTerminationTimeFault", parsed, now)
             termination = parsed
         if len(self._live()) >= self.quirks.max_pull_points:
             raise base_fault("SubscribeCreationFailedFault", now)
@@ -298,6 +319,17 @@ class EventService:
             f"<wsnt:TerminationTime>{soap.utc_text(termination)}</wsnt:TerminationTime>"
             "</tev:CreatePullPointSubscriptionResponse>"
         )
+
+    def _check_term(self, fault: str, termination: datetime, now: datetime) -> None:
+        """Refuse a termination time past ``max_term``, naming the latest granted."""
+        longest = self.quirks.max_term
+        if longest is not None and termination - now > longest:
+            latest = soap.utc_text(now + longest)
+            raise base_fault(
+                fault,
+                now,
+                _minimum_time(now) + f"<wsnt:MaximumTime>{latest}</wsnt:MaximumTime>",
+            )
 
     def _expiry(self, termination: datetime, now: datetime) -> float:
         return self.device.clock() + (termination - now).total_seconds()
@@ -416,7 +448,7 @@ class EventService:
         finally:
             subscription.pulling = False
         if subscription.ended:
-            raise base_fault("ResourceUnknownFault", self.now(), ns="wsrf-r")
+            raise self._gone()
         messages = [
             subscription.queue.popleft()
             for _ in range(min(limit, len(subscription.queue)))
@@ -470,6 +502,7 @@ class EventService:
                 now,
                 _minimum_time(now),
             )
+        self._check_term("UnacceptableTerminationTimeFault", termination, now)
         subscription.expires = self._expiry(termination, now)
         return (
             f"<wsnt:RenewResponse><wsnt:TerminationTime>{soap.utc_text(termination)}"

@@ -46,6 +46,7 @@ from .onvif_pullpoint import (
 )
 from .soap import (
     Addressing,
+    TermRefusedError,
     check_reply,
     content_type,
     envelope,
@@ -55,8 +56,11 @@ from .soap import (
 from .transport import read_capped, transport_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .gate import Limiter, LoginGate
     from .safexml import Node
+    from .soap import UsernameToken
     from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
@@ -195,18 +199,23 @@ class OnvifClient:
         ``termination`` is relative, or an absolute time in the camera's
         clock (``camera_time``) for cameras that mishandle durations.
         """
-        request = create_request(termination)
         path, xaddr = await self._events()
         action = ACTIONS["CreatePullPointSubscription"]
+        create = partial(
+            self._call,
+            path,
+            "CreatePullPointSubscription",
+            action=action,
+            addressing=Addressing(action=action, to=xaddr),
+            missing=ExcelSenseNotSupportedError,
+        )
         try:
-            reply = await self._call(
-                path,
-                "CreatePullPointSubscription",
-                request,
-                action=action,
-                addressing=Addressing(action=action, to=xaddr),
-                missing=ExcelSenseNotSupportedError,
-            )
+            try:
+                reply = await create(create_request(termination))
+            except TermRefusedError as err:
+                # The time is optional: the camera chooses, pulls keep it alive.
+                _LOGGER.debug("%s refused the termination time: %s", self.host, err)
+                reply = await create(create_request(None))
         except ExcelSenseNotSupportedError:
             # Asked again next time: new firmware may have moved the service.
             self._event_service = None
@@ -297,31 +306,33 @@ class OnvifClient:
             # (An unsigned request, the clock, carries no password.)
             msg = f"Login refused by {self.host}; {what} not sent"
             raise ExcelSenseLoginPausedError(None, msg)
-        token = None
-        if sign:
-            token = username_token(self.username, self.password, self.camera_time())
-        data = envelope(body, token=token, addressing=addressing)
         scheme = "https" if self.use_https else "http"
         base = URL.build(scheme=scheme, host=self.host, port=self.port)
-        url = URL(f"{base}{path}", encoded=True)
-        timeout = aiohttp.ClientTimeout(total=self.request_timeout + wait)
+        post = partial(
+            self._post,
+            URL(f"{base}{path}", encoded=True),
+            operation,
+            envelope_of=partial(envelope, body, addressing=addressing),
+            action=action,
+            sign=sign,
+            limit=aiohttp.ClientTimeout(total=self.request_timeout + wait),
+        )
         with transport_errors(self.host, lambda: what):
             if self.session.closed:
                 msg = f"HTTP session closed, not sent to {self.host} ({what})"
                 raise ExcelSenseConnectionError(msg, request_sent=False)
             async with self._place(held=wait > 0):
-                self._counts[operation] += 1
-                response_ = await self.session.post(
-                    url,
-                    data=data,
-                    headers={"Content-Type": content_type(action)},
-                    ssl=not (self.use_https and not self.verify_ssl),
-                    allow_redirects=False,
-                    timeout=timeout,
-                )
-                async with response_:
-                    raw = await read_capped(response_, REPLY_LIMIT, what)
-                    status = response_.status
+                try:
+                    token, status, raw = await post()
+                except aiohttp.ClientConnectorError:
+                    raise
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+                    # aiohttp sends a request once more when the kept
+                    # connection it used turns out closed, but only an
+                    # idempotent one: ONVIF's are POSTs. Done here, once, with
+                    # a fresh token (a camera may refuse a nonce seen before).
+                    _LOGGER.debug("%s %s sent again: %r", self.host, what, err)
+                    token, status, raw = await post()
         _LOGGER.debug("%s %s -> HTTP %s, %d bytes", self.host, what, status, len(raw))
         hidden = token.secrets if token else (self.password,)
         try:
@@ -330,6 +341,33 @@ class OnvifClient:
             if sign and count:
                 self._refused()
             raise
+
+    async def _post(
+        self,
+        url: URL,
+        operation: str,
+        *,
+        envelope_of: Callable[..., bytes],
+        action: str,
+        sign: bool,
+        limit: aiohttp.ClientTimeout,
+    ) -> tuple[UsernameToken | None, int, bytes]:
+        """Send one request: its token, the reply's status and body."""
+        token = None
+        if sign:
+            token = username_token(self.username, self.password, self.camera_time())
+        self._counts[operation] += 1
+        response_ = await self.session.post(
+            url,
+            data=envelope_of(token=token),
+            headers={"Content-Type": content_type(action)},
+            ssl=not (self.use_https and not self.verify_ssl),
+            allow_redirects=False,
+            timeout=limit,
+        )
+        async with response_:
+            raw = await read_capped(response_, REPLY_LIMIT, f"ONVIF {operation}")
+            return token, response_.status, raw
 
     def _refused(self) -> None:
         """Count a refused login in the camera's gate.

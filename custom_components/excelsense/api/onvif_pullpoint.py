@@ -12,12 +12,19 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from .exceptions import (
+    ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
     ExcelSenseSubscriptionLostError,
     ExcelSenseValidationError,
 )
 from .onvif_events import OnvifEvent, parse_datetime, parse_notifications
-from .soap import Addressing, reference_parameter, response, xaddr_path
+from .soap import (
+    Addressing,
+    TermRefusedError,
+    reference_parameter,
+    response,
+    xaddr_path,
+)
 from .validation import check_int, check_number
 
 if TYPE_CHECKING:
@@ -81,13 +88,22 @@ def termination_text(value: timedelta | datetime) -> str:
     return iso_duration(value)
 
 
-def create_request(termination: timedelta | datetime) -> str:
-    """A CreatePullPointSubscription for every event (no filter)."""
-    return (
-        f'<tev:CreatePullPointSubscription xmlns:tev="{EVENTS_NAMESPACE}">'
-        "<tev:InitialTerminationTime>"
+def create_request(termination: timedelta | datetime | None) -> str:
+    """A CreatePullPointSubscription for every event (no filter).
+
+    Without ``termination`` the camera chooses (ONVIF Core: the
+    InitialTerminationTime is optional; pulls keep the pull point alive).
+    """
+    initial = (
+        ""
+        if termination is None
+        else "<tev:InitialTerminationTime>"
         f"{termination_text(termination)}"
         "</tev:InitialTerminationTime>"
+    )
+    return (
+        f'<tev:CreatePullPointSubscription xmlns:tev="{EVENTS_NAMESPACE}">'
+        f"{initial}"
         "</tev:CreatePullPointSubscription>"
     )
 
@@ -183,15 +199,20 @@ class OnvifSubscription:
         """Move the termination time (WS-BaseNotification Renew).
 
         Cameras that keep a pull point alive by its pulls alone (ONVIF Core
-        from 25.06 on) may answer ExcelSenseNotSupportedError.
+        from 25.06 on) may answer ExcelSenseNotSupportedError; a camera that
+        refuses the time asked for (UnacceptableTerminationTimeFault) is
+        answered the same way: its pulls are left to keep it alive.
         """
         requested = termination_text(termination)
-        reply = await self._call(
-            "Renew",
-            f'<wsnt:Renew xmlns:wsnt="{_WSNT}">'
-            f"<wsnt:TerminationTime>{requested}</wsnt:TerminationTime>"
-            "</wsnt:Renew>",
-        )
+        try:
+            reply = await self._call(
+                "Renew",
+                f'<wsnt:Renew xmlns:wsnt="{_WSNT}">'
+                f"<wsnt:TerminationTime>{requested}</wsnt:TerminationTime>"
+                "</wsnt:Renew>",
+            )
+        except TermRefusedError as err:
+            raise ExcelSenseNotSupportedError(None, str(err)) from err
         self._times_from(response(reply, "RenewResponse", "ONVIF Renew"))
 
     async def unsubscribe(self) -> None:

@@ -67,8 +67,23 @@ AUTH_FAULTS = frozenset(
 # WS-Addressing 1.0 SOAP Binding 6.4.4: wsa:ActionNotSupported.
 NOT_SUPPORTED_FAULTS = frozenset({"ActionNotSupported", "UnknownAction"})
 # ONVIF Core "Renew" and "Unsubscribe": ResourceUnknownFault "The pull point
-# reference is invalid" (WS-ResourceFramework wsrf-r:ResourceUnknownFault).
-GONE_FAULTS = frozenset({"ResourceUnknownFault", "ResourceUnknown"})
+# reference is invalid" (WS-ResourceFramework wsrf-r:ResourceUnknownFault);
+# WS-Addressing 1.0 SOAP Binding 6.4.2: wsa:DestinationUnreachable "No route
+# can be determined to reach [destination]" (a pull point that is gone).
+GONE_FAULTS = frozenset(
+    {"ResourceUnknownFault", "ResourceUnknown", "DestinationUnreachable"}
+)
+# WS-BaseNotification 1.3: UnacceptableInitialTerminationTimeFault (Subscribe,
+# which ONVIF Core's CreatePullPointSubscription shares: "The same faults as
+# for Subscription Request of the [WS-BaseNotification] are used") and
+# UnacceptableTerminationTimeFault (Renew): the time asked for is refused.
+TERM_FAULTS = frozenset(
+    {"UnacceptableInitialTerminationTimeFault", "UnacceptableTerminationTimeFault"}
+)
+
+
+class TermRefusedError(ExcelSenseResponseError):
+    """The camera refused the termination time asked for (a SOAP fault)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +242,8 @@ class Fault:
             return ExcelSenseSubscriptionLostError(None, message)
         if names & NOT_SUPPORTED_FAULTS:
             return ExcelSenseNotSupportedError(None, message)
+        if names & TERM_FAULTS:
+            return TermRefusedError(None, message)
         return ExcelSenseResponseError(None, message)
 
 
