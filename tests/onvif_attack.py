@@ -75,6 +75,7 @@ MIN_PULL_INTERVAL = 0.25
 PULL_TIMEOUT = timedelta(seconds=1)
 REQUEST_TIMEOUT = 1.5
 
+_DIGEST_SECRET = re.compile(r'\bresponse="([^"]+)"')
 _TOKEN_SECRET = re.compile(rb"<wsse:(?:Password|Nonce)\b[^>]*>([^<]+)</wsse:")
 # Loggers of the integration and of Home Assistant; the emulator's and its
 # web server's own words are not what a user reads.
@@ -106,10 +107,14 @@ class Wire:
         read = camera.onvif.read
 
         def reading(
-            method: str, path: str, content_type: str, body: bytes
+            method: str, path: str, content_type: str, body: bytes, **headers: str
         ) -> OnvifCall:
             self.secrets.update(m.decode() for m in _TOKEN_SECRET.findall(body))
-            return read(method, path, content_type, body)
+            # An HTTP Digest answer is a hash of the password too.
+            self.secrets.update(
+                _DIGEST_SECRET.findall(headers.get("authorization", ""))
+            )
+            return read(method, path, content_type, body, **headers)
 
         camera.onvif.read = reading  # type: ignore[method-assign]
 

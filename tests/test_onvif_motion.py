@@ -80,6 +80,18 @@ async def test_motion_is_pushed_and_the_alarm_log_is_not_polled(
     assert len(ops(camera, "PullMessages")) <= 6
 
 
+@pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(http_digest=True)])
+async def test_a_camera_asking_for_http_digest(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """ONVIF Core: services "shall be protected using digest authentication"."""
+    await set_up(hass, entry_for(camera))
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    assert hass.states.get(SOURCE).attributes["reason"] == "receiving"
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+
+
 async def test_other_topics_fire_other_alarms(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:

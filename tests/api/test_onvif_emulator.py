@@ -140,6 +140,50 @@ async def test_wrong_password(
     await expect_error(ExcelSenseAuthenticationError, onvif.subscribe())
 
 
+async def test_http_digest(
+    make_onvif: Callable[..., OnvifClient], camera: EmulatedCamera
+) -> None:
+    """A camera that protects its services with HTTP Digest as well.
+
+    ONVIF Core, Security, "Authentication over HTTP and HTTPS": the services
+    "shall be protected using digest authentication according to [RFC 2617]";
+    a request without it gets "an HTTP 401 error". The challenge is answered
+    once, and later requests carry the answer without being asked again.
+    """
+    camera.onvif_quirks.http_digest = True
+    onvif = make_onvif()
+    await onvif.clock()
+    subscription = await onvif.subscribe()
+    assert motion(await subscription.pull(SHORT)) == [(CELL, False), (ALARM, False)]
+    await subscription.renew()
+    await subscription.unsubscribe()
+    onvif_requests = [r for r in camera.requests if r.path.startswith("/onvif")]
+    assert [r.status for r in onvif_requests].count(401) == 1
+    assert [r.get("operation") for r in onvif_requests if r.status == 401] == [
+        "CreatePullPointSubscription"
+    ]
+    assert camera.onvif_subscriptions == 0
+
+
+async def test_http_digest_wrong_password(
+    make_onvif: Callable[..., OnvifClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+) -> None:
+    """A Digest answer the camera refuses is a refused login, asked twice at most."""
+    camera.onvif_quirks.http_digest = True
+    camera.state.protocol_security.values["protocolSecurityFlag"] = "0"
+    onvif = make_onvif(password="not the password")
+    await onvif.clock()
+    await expect_error(ExcelSenseAuthenticationError, onvif.subscribe())
+    creates = [
+        r
+        for r in camera.requests
+        if r.get("operation") == "CreatePullPointSubscription"
+    ]
+    assert [r.status for r in creates] == [401, 401]
+
+
 async def test_authentication_off(
     make_onvif: Callable[..., OnvifClient], camera: EmulatedCamera
 ) -> None:

@@ -291,6 +291,7 @@ class Reply:
     status: int = 200
     mjpeg: int | None = None
     chunked: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- rules

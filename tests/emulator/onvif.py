@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape
 
 from . import soap
 from .device import Reply
+from .http_digest import DigestCheck
 from .pullpoint import EventQuirks, EventService
 from .soap import TDS, TEV, WSA, WSNT, SoapFaultError, child, text_of
 
@@ -118,6 +119,9 @@ class OnvifQuirks(EventQuirks):
     ``pull_immediately``: PullMessages answers at once, even with no message.
     ``renew_refused``: Renew answers env:Receiver / ter:ActionNotSupported.
     ``auth_refused``: every UsernameToken fails (ter:NotAuthorized).
+    ``http_digest``: every operation that is not PRE_AUTH also needs HTTP
+    Digest (see ``http_digest``); without it, or with a wrong one, HTTP 401
+    with a challenge.
     ``motion_alarm_only``: tns1:VideoSource/MotionAlarm without the
     CellMotionDetector topic.  ``numeric_booleans``: IsMotion / State as 1/0.
     ``max_pull_points``: live subscriptions before SubscribeCreationFailedFault.
@@ -126,6 +130,7 @@ class OnvifQuirks(EventQuirks):
     enabled: bool = True
     events: bool = True
     auth_refused: bool = False
+    http_digest: bool = False
 
 
 @dataclass
@@ -136,6 +141,9 @@ class OnvifCall:
     operation: str = ""
     request: soap.Envelope | None = None
     reply: Reply | None = None
+    # The request-target and Authorization header, for HTTP Digest.
+    target: str = ""
+    authorization: str = ""
 
 
 def _fault(fault: SoapFaultError) -> Reply:
@@ -160,6 +168,7 @@ class OnvifService:
             self.device, self.quirks, lambda: self.xaddr(EVENT_PATH)
         )
         self.nonces = soap.NonceCache()
+        self.digest = DigestCheck()
         self.device.alarm_listeners.append(self.events.alarm_changed)
         self.device.restart_listeners.append(self.events.drop_all)
 
@@ -173,7 +182,16 @@ class OnvifService:
 
     # ----------------------------------------------------------------- requests
 
-    def read(self, method: str, path: str, content_type: str, body: bytes) -> OnvifCall:
+    def read(
+        self,
+        method: str,
+        path: str,
+        content_type: str,
+        body: bytes,
+        *,
+        target: str = "",
+        authorization: str = "",
+    ) -> OnvifCall:
         """Route and parse a request (the operation name is known afterwards).
 
         Core, Error handling, "HTTP errors": a request without a SOAP message
@@ -181,7 +199,7 @@ class OnvifService:
         GET", 400 for a GET or an empty body, 415 for an "Unsupported message
         encapsulation method".
         """
-        call = OnvifCall(path)
+        call = OnvifCall(path, target=target or path, authorization=authorization)
         if not self._served(path):
             call.reply = _http_error(404, "Not Found")
         elif method not in ("POST", "GET"):
@@ -215,6 +233,22 @@ class OnvifService:
         assert call.request is not None
         self.device.settle()
         request = call.request
+        key = (request.namespace, request.name)
+        if (
+            self.quirks.http_digest
+            and self._known(call.path, key)
+            and key not in _PRE_AUTH
+            and self.digest.user(
+                call.authorization, "POST", call.target, self._passwords()
+            )
+            is None
+        ):
+            return Reply(
+                b"401 Unauthorized\n",
+                "text/plain",
+                401,
+                headers=(("WWW-Authenticate", self.digest.challenge()),),
+            )
         try:
             body = await self._dispatch(call.path, request)
         except SoapFaultError as fault:
@@ -235,16 +269,16 @@ class OnvifService:
             return namespace == TEV and name in _EVENT_OPERATIONS
         return key in _SUBSCRIPTION_OPERATIONS
 
+    def _passwords(self) -> dict[str, str]:
+        return {name: user.password for name, user in self.device.state.users.items()}
+
     def _authenticate(self, request: soap.Envelope, key: tuple[str, str]) -> None:
         flag = self.device.state.protocol_security.values.get("protocolSecurityFlag")
         if key in _PRE_AUTH or flag != "1":
             return
-        passwords = {
-            name: user.password for name, user in self.device.state.users.items()
-        }
         user = soap.check_username_token(
             request,
-            passwords,
+            self._passwords(),
             self.device.now().astimezone(UTC),
             self.nonces,
             refuse_all=self.quirks.auth_refused,
@@ -364,13 +398,13 @@ class OnvifService:
             + "</tds:GetServicesResponse>"
         )
 
-    @staticmethod
-    def _device_capabilities() -> str:
-        """tds:Capabilities: Network, Security (UsernameToken only), System."""
+    def _device_capabilities(self) -> str:
+        """tds:Capabilities: Network, Security (UsernameToken, HTTP Digest), System."""
+        digest = str(self.quirks.http_digest).lower()
         return (
             '<tds:Capabilities><tds:Network IPFilter="false" ZeroConfiguration="false"'
             ' IPVersion6="false" DynDNS="false"/>'
-            '<tds:Security UsernameToken="true" HttpDigest="false"/>'
+            f'<tds:Security UsernameToken="true" HttpDigest="{digest}"/>'
             '<tds:System DiscoveryResolve="false" DiscoveryBye="false"'
             ' RemoteDiscovery="false" SystemBackup="false" SystemLogging="false"'
             ' FirmwareUpgrade="false"/></tds:Capabilities>'

@@ -614,7 +614,12 @@ class EmulatedCamera:
         """
         body = await request.read()
         call = self.onvif.read(
-            request.method, request.path, request.headers.get("Content-Type", ""), body
+            request.method,
+            request.path,
+            request.headers.get("Content-Type", ""),
+            body,
+            target=request.raw_path,
+            authorization=request.headers.get("Authorization", ""),
         )
         record = RequestRecord(
             time=self._clock(),
@@ -697,7 +702,7 @@ class EmulatedCamera:
         response = web.Response(
             body=reply.body,
             status=reply.status,
-            headers={"Content-Type": reply.content_type},
+            headers={"Content-Type": reply.content_type, **dict(reply.headers)},
         )
         if reply.chunked:
             response.enable_chunked_encoding()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Self
 import aiohttp
 from yarl import URL
 
+from .digest import DigestChallenge
 from .exceptions import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
@@ -72,6 +73,7 @@ _TDS = "http://www.onvif.org/ver10/device/wsdl"
 CLOCK_TOLERANCE = timedelta(seconds=30)
 # A PullMessagesResponse of a hundred messages is some 60 KB.
 REPLY_LIMIT = 256 << 10
+_HTTP_UNAUTHORIZED = 401
 
 
 @dataclass(kw_only=True)
@@ -98,6 +100,8 @@ class OnvifClient:
     clock_offset: timedelta = field(init=False, default=timedelta(0))
     _event_service: tuple[str, str] | None = field(init=False, default=None, repr=False)
     _counts: Counter[str] = field(init=False, default_factory=Counter, repr=False)
+    # The camera's last HTTP Digest challenge, when it asks for one.
+    _digest: DigestChallenge | None = field(init=False, default=None, repr=False)
 
     @classmethod
     def sharing(cls, transport: Transport) -> Self:
@@ -352,22 +356,46 @@ class OnvifClient:
         sign: bool,
         limit: aiohttp.ClientTimeout,
     ) -> tuple[UsernameToken | None, int, bytes]:
-        """Send one request: its token, the reply's status and body."""
-        token = None
-        if sign:
-            token = username_token(self.username, self.password, self.camera_time())
-        self._counts[operation] += 1
-        response_ = await self.session.post(
-            url,
-            data=envelope_of(token=token),
-            headers={"Content-Type": content_type(action)},
-            ssl=not (self.use_https and not self.verify_ssl),
-            allow_redirects=False,
-            timeout=limit,
-        )
-        async with response_:
-            raw = await read_capped(response_, REPLY_LIMIT, f"ONVIF {operation}")
-            return token, response_.status, raw
+        """Send one request: its token, the reply's status and body.
+
+        A camera that asks for HTTP Digest (401 with a challenge) gets the
+        request once more with it, and the later ones preemptively (see
+        ``digest``); only signed requests carry it, as they carry the token.
+        """
+        for _ in range(2):
+            token = None
+            headers = {"Content-Type": content_type(action)}
+            tried = self._digest if sign else None
+            if sign:
+                token = username_token(self.username, self.password, self.camera_time())
+            if tried is not None:
+                headers["Authorization"] = tried.authorization(
+                    "POST", url.raw_path_qs, self.username, self.password
+                )
+            self._counts[operation] += 1
+            response_ = await self.session.post(
+                url,
+                data=envelope_of(token=token),
+                headers=headers,
+                ssl=not (self.use_https and not self.verify_ssl),
+                allow_redirects=False,
+                timeout=limit,
+            )
+            async with response_:
+                raw = await read_capped(response_, REPLY_LIMIT, f"ONVIF {operation}")
+                status = response_.status
+                offered = response_.headers.getall("WWW-Authenticate", [])
+            if not sign or status != _HTTP_UNAUTHORIZED:
+                break
+            challenge = next(
+                (c for value in offered if (c := DigestChallenge.parse(value))), None
+            )
+            if challenge is None or (
+                tried is not None and tried.nonce == challenge.nonce
+            ):
+                break  # no Digest asked for, or this very one refused
+            self._digest = challenge
+        return token, status, raw
 
     def _refused(self) -> None:
         """Count a refused login in the camera's gate.
