@@ -391,6 +391,7 @@ class ExcelSenseOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show the options; store them once every number is a whole one in range."""
         errors: dict[str, str] = {}
+        current = ExcelSenseOptions.from_config_entry(self.config_entry)
         if user_input is not None:
             data: dict[str, Any] = {}
             for key, limits in _OPTION_NUMBERS:
@@ -406,7 +407,6 @@ class ExcelSenseOptionsFlow(OptionsFlow):
             data[CONF_RTSP_TRANSPORT] = user_input[CONF_RTSP_TRANSPORT]
             data[CONF_MOTION_SOURCE] = user_input[CONF_MOTION_SOURCE]
             if not errors:
-                current = ExcelSenseOptions.from_config_entry(self.config_entry)
                 if data[CONF_MOTION_SOURCE] != current.motion_source:
                     # Every other option applies at its next use; the motion
                     # source is chosen while the camera loads.
@@ -414,7 +414,6 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                         self.config_entry.entry_id
                     )
                 return self.async_create_entry(data=data)
-        current = ExcelSenseOptions.from_config_entry(self.config_entry)
         streams = [1]
         runtime = getattr(self.config_entry, "runtime_data", None)
         if runtime is not None:

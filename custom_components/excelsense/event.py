@@ -61,6 +61,8 @@ class AlarmEventEntity(ExcelSenseEntity[MotionCoordinator], EventEntity):
     """One event per new alarm: motion or other."""
 
     entity_description: ExcelSenseEventDescription
+    # The motion data whose new alarms were fired (each once).
+    _fired_for: object = None
 
     async def async_added_to_hass(self) -> None:
         """Fire what the check made while the camera loaded found new."""
@@ -70,8 +72,6 @@ class AlarmEventEntity(ExcelSenseEntity[MotionCoordinator], EventEntity):
         for alarm in self.coordinator.take_unheard_events():
             self._trigger_event(alarm.kind.value, dict(alarm.attributes))
             self.async_write_ha_state()
-
-    _fired_for: object = None
 
     @callback
     def _handle_coordinator_update(self) -> None:
