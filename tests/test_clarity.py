@@ -7,7 +7,10 @@ tests pin what the measure itself promises, on a few photographs of both sets.
 from __future__ import annotations
 
 from functools import cache
+import io
 
+import numpy as np
+from PIL import Image
 import pytest
 
 from custom_components.excelsense import clarity, comparison, view
@@ -142,6 +145,34 @@ def test_flat_picture_has_nothing_to_compare() -> None:
     )
     assert comparison.compare(flat, flat) == clarity.Reading(100.0, 0.0)
     assert not view.moved(flat, flat)
+
+
+def _working_luma(jpeg: bytes) -> np.ndarray:
+    """The luma ``measure`` works on: 640 pixels wide, without the top eighth."""
+    image = Image.open(io.BytesIO(jpeg))
+    image.draft("L", (clarity.WORK_WIDTH, 1))
+    image = image.convert("L")
+    height = image.height * clarity.WORK_WIDTH // image.width
+    small = image.resize((clarity.WORK_WIDTH, height), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.float64)[round(height * clarity.TOP_SKIPPED) :]
+
+
+@pytest.mark.parametrize("name", [GREY, COLOUR])
+def test_noise_is_measured_and_texture_is_not_taken_for_it(name: str) -> None:
+    """The noise estimate stays near the frame's own noise, also on fine texture.
+
+    Two frames of the same picture differ only by their noise: half the
+    variance of their difference is the noise. At the working size alone,
+    gravel's fine texture read as about eight times that much, coffee's as
+    about five times.
+    """
+    one, other = (
+        photos.frame(photos.photo(name), seed, grey=photos.is_grey(name))
+        for seed in (1, 2)
+    )
+    actual = float(np.var(_working_luma(one) - _working_luma(other)) / 2)
+    measured = clarity.measure(one).noise
+    assert actual / 2 <= measured <= 2.5 * actual
 
 
 def test_not_a_picture_is_refused() -> None:

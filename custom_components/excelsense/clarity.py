@@ -13,7 +13,9 @@ for the whole picture, how colourful it is (IR night pictures are grey).
 would read as sharpness. Each sample estimates its own noise level (the
 median response of a filter that cancels edges and flat areas, after
 J. Immerkaer, "Fast noise variance estimation", 1996) and takes the energy
-that much noise puts in each octave out again.
+that much noise puts in each octave out again. Fine texture (grass, gravel)
+reads as noise too; the estimate is also made at the larger size the JPEG
+decodes to, where texture is coarser than the pixels, and the lower is kept.
 
 How a measurement is read against a clean baseline is ``comparison``.
 """
@@ -135,11 +137,17 @@ def measure(jpeg: bytes) -> Measurement:
         msg = "not a decodable image"
         raise NotAnImageError(msg) from err
     height = max(4 * ROWS, luma.height * WORK_WIDTH // max(1, luma.width))
+    decoded = luma
     if luma.size != (WORK_WIDTH, height):
         luma = luma.resize((WORK_WIDTH, height), Image.Resampling.BOX)
-    top = round(height * TOP_SKIPPED)
-    scene = luma.crop((0, top, WORK_WIDTH, height))
+    scene = _below_top(luma)
     noise = _noise_variance(scene)
+    if decoded.width > WORK_WIDTH:
+        # Texture reads as noise at the working size (grass, gravel); at the
+        # size decoded it is coarser than the pixels and the noise stands out.
+        # Shrinking by f in width keeps about 1/f of the noise's variance.
+        shrink = WORK_WIDTH / decoded.width
+        noise = min(noise, shrink * _noise_variance(_below_top(decoded)))
     levels = [scene.convert("F")]
     for _ in range(LEVELS):
         upper = levels[-1]
@@ -174,6 +182,11 @@ def measure(jpeg: bytes) -> Measurement:
         noise=noise,
         colour=_colour(blue, red, sum(light) / len(light)),
     )
+
+
+def _below_top(image: Image.Image) -> Image.Image:
+    """The picture without its top eighth (the camera's name and clock)."""
+    return image.crop((0, round(image.height * TOP_SKIPPED), image.width, image.height))
 
 
 def _tiles(image: Image.Image) -> list[float]:
