@@ -76,6 +76,31 @@ def test_drops_read_as_about_their_share_obscured() -> None:
     assert 12 <= reading.obscured <= 45, reading
 
 
+@pytest.mark.parametrize("veil", [0.15, 0.35])
+def test_a_veil_of_light_is_obscured_area_new_texture_is_not(veil: float) -> None:
+    """Light added in front of the scene (a web's glow) dims every octave alike.
+
+    Over a busy texture a veil takes no sharpness (fine and coarse detail go
+    down together), but it hides: over about an eighth of the picture, about
+    that much reads obscured. The same place showing another part of the
+    texture (a view that changed there) is no veil.
+    """
+    pixels = np.asarray(photos.photo(GREY), dtype=np.float32)
+    veiled = pixels.copy()
+    veiled[400:800, 600:1200] = veiled[400:800, 600:1200] * (1 - veil) + 235 * veil
+    pasted = pixels.copy()
+    pasted[400:800, 600:1200] = pixels[0:400, 0:600]
+    baseline = _baseline(GREY)
+    under_veil = comparison.compare(
+        _measure(GREY, Image.fromarray(veiled.astype(np.uint8))), baseline
+    )
+    elsewhere = comparison.compare(
+        _measure(GREY, Image.fromarray(pasted.astype(np.uint8))), baseline
+    )
+    assert under_veil.obscured >= 8, under_veil
+    assert elsewhere.obscured < 3, elsewhere
+
+
 def test_dirt_adds_no_detail_a_moved_view_does() -> None:
     """A changed view shows sharp detail elsewhere; dirt never adds any."""
     rng = photos.rng(COLOUR, "view", 0)

@@ -4,7 +4,9 @@
 light through (water, a film, condensation, a web) softens: a region keeps its
 coarse shapes and loses its finest octave, so *sharpness* (finest over coarsest
 energy, which light, contrast and gamma do not change) falls. Opaque dirt (mud,
-a leaf, a dropping) takes the region's detail away altogether. Neither ever
+a leaf, a dropping) takes the region's detail away altogether. Light scattered
+in front of the scene (a web's glow, a film in the sun) veils: the regions
+near it go brighter and every octave dims alike. None of them ever
 *adds* fine detail, and nothing it adds is in focus. A camera that moved, or a
 scene that changed (a parked car, a shed), shows fine detail as sharp as
 before, only in other regions, and shapes in focus; fog in the scene takes
@@ -14,7 +16,8 @@ lens when clean:
 
 - *clarity*: the baseline's sharpness kept, over the regions that still show
   the scene, times the share of regions that do (so opaque dirt lowers it too);
-- *obscured*: the share of regions that lost most of their fine detail;
+- *obscured*: the share of regions that lost most of their fine detail, or
+  show soft shapes, glare or a veil that were not there;
 - *changed*: fine detail found where the baseline had little, in proportion
   to the detail lost (near 1 when the view moved, near 0 for dirt);
 - *veiled*: the share of lost regions that went brighter and flat, as fog
@@ -93,6 +96,15 @@ WASHED_LIGHT = 0.8
 GLARE_BRIGHTER = 1.08
 GLARE_SOFTER = 1.6
 GLARE_DIMMER = 0.85
+# A veil (a web's glow, a film in the sun): a tile this much brighter than the
+# picture's change of light, whose coarser octaves and finest kept less than
+# this share of what the picture's contrast leaves them, the finest no more
+# than this many times the coarser share (a veil dims all octaves alike; what
+# came in sharper is the scene), next to another veiled tile (a veil spreads;
+# content that changed at random does not).
+VEIL_LIGHTER = 1.05
+VEIL_KEPT = 0.8
+VEIL_SHARPER = 1.15
 _TINY = 1e-9
 
 
@@ -235,7 +247,7 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
     soft, in_focus = _new_shapes(sample, baseline, tiles)
     expected_judged = [tiles.expected[t] for t in tiles.judged]
     added = soft | _glare(sample, baseline, tiles)
-    covered.update(dict.fromkeys(added | washed, 1.0))
+    covered.update(dict.fromkeys(added | washed | _veil(sample, baseline, tiles), 1.0))
     share = sum(covered.values()) / len(covered)
     showing = [t for t in tiles.judged if covered[t] < 1.0]
     sharpness = _sharpness(sample, baseline, showing)
@@ -340,6 +352,44 @@ def _glare(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int
         ):
             glare.add(t)
     return glare
+
+
+def _veil(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
+    """Tiles under a veil of light the scene did not send (a web's glow, a film).
+
+    Light added in front of the scene dims its detail in every octave alike:
+    brighter than the picture's change of light, each octave kept clearly
+    less than the picture's contrast leaves it, the finest not sharper than
+    the rest. Only tiles next to another such tile: a veil on the glass
+    spreads over neighbours, a view that changed at random does not.
+    """
+    typical = median([_brighter(sample, baseline, t) for t in tiles.usable])
+    veiled = set()
+    for t in tiles.judged:
+        then = _coarser(baseline, t)
+        if then <= _TINY:
+            continue
+        coarser = _coarser(sample, t) / then / max(tiles.contrast, _TINY)
+        fine = sample.fine[t] / tiles.expected[t]
+        if (
+            _brighter(sample, baseline, t) > VEIL_LIGHTER * typical
+            and coarser < VEIL_KEPT
+            and fine < VEIL_KEPT
+            and fine <= VEIL_SHARPER * coarser
+        ):
+            veiled.add(t)
+    return {t for t in veiled if any(n in veiled for n in _around(t))}
+
+
+def _around(tile: int) -> list[int]:
+    """The up to eight tiles around ``tile``."""
+    row, column = divmod(tile, COLUMNS)
+    return [
+        r * COLUMNS + c
+        for r in (row - 1, row, row + 1)
+        for c in (column - 1, column, column + 1)
+        if (r, c) != (row, column) and 0 <= r < ROWS and 0 <= c < COLUMNS
+    ]
 
 
 def _brighter(sample: Measurement, baseline: Measurement, tile: int) -> float:
