@@ -127,6 +127,37 @@ def test_a_parked_car_is_in_focus_and_dirt_is_not() -> None:
         assert dirty.in_focus < view.IN_FOCUS_SCENE_AFTER_WIPE, kind
 
 
+def test_on_a_soft_view_drops_are_softer_than_the_scene_a_car_is_not() -> None:
+    """The handwriting, enlarged six times, is soft; drops' rims are softer still.
+
+    What came in counts as in focus only when it keeps most of the scene's
+    typical share of finest detail: a car drawn as sharp as the rest of the
+    view does, the blurred rims of drops over a quarter of it do not, and
+    they read dirty.
+    """
+    name = "text"
+    baseline = _baseline(name)
+    drops = [
+        comparison.compare(
+            _measure(name, photos.dirty(name, "raindrops 25 %", s)), baseline
+        )
+        for s in range(3)
+    ]
+    cars = [
+        comparison.examine(
+            _measure(
+                name,
+                photos.vehicle(name, photos.photo(name), photos.rng(name, "car", s)),
+            ),
+            baseline,
+        )
+        for s in range(3)
+    ]
+    assert sum(_triggers(reading) for reading in drops) >= 2, drops
+    assert all(not _triggers(car.reading) for car in cars), cars
+    assert all(car.in_focus >= view.IN_FOCUS_SCENE for car in cars), cars
+
+
 def test_a_turned_camera_is_found_and_dirt_is_not() -> None:
     """The baseline, shifted and zoomed, matches a re-aimed camera's picture."""
     turned = _measure(COLOUR, photos.reaimed(COLOUR, photos.rng(COLOUR, "aim", 0)))

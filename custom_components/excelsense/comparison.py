@@ -78,11 +78,12 @@ SHARPER_CAP = 2.0
 ADDED_OVER = 1.6
 SOFT_BELOW = 0.5
 # ... unless what came in is this sharp (finest over middle octave, in
-# proportion to the baseline's typical), or as sharp as an edge drawn within
-# a pixel of focus (a step edge in focus keeps about 0.17 of its middle
-# octaves' energy in the finest, 1 px out of focus 0.09, 4 px 0.04): in
-# focus, so in the scene.
-IN_FOCUS = 0.35
+# proportion to the baseline's typical: the scene's shapes come through the
+# same lens, a drop's rim on a soft view keeps about half of it), or as sharp
+# as an edge drawn within a pixel of focus (a step edge in focus keeps about
+# 0.17 of its middle octaves' energy in the finest, 1 px out of focus 0.09,
+# 4 px 0.04): in focus, so in the scene.
+IN_FOCUS = 0.6
 EDGE_IN_FOCUS = 0.11
 # Detail lost under this share of the baseline's is too little to weigh what
 # was gained against.
