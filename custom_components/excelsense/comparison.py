@@ -192,6 +192,7 @@ class _Tiles:
     typical: float  # the baseline's typical finest over coarser energy
     focus: float  # ... and finest over middle: how sharp the lens draws the scene
     contrast: float  # the typical ratio of the coarser octaves' energy
+    lighter: float  # the typical change of light, sample over baseline
 
 
 def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
@@ -209,6 +210,7 @@ def _tiles_of(sample: Measurement, baseline: Measurement) -> _Tiles:
         noise_fine=noise_fine,
         noise_coarser=MEASURABLE * noise * sum(NOISE_ENERGY[1:]),
         contrast=contrast,
+        lighter=median([_brighter(sample, baseline, t) for t in usable]),
         typical=median(
             [
                 baseline.fine[t] / c
@@ -257,7 +259,7 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
         reading=Reading(clarity=round(clarity, 1), obscured=round(100.0 * share, 1)),
         sharpness=sharpness,
         changed=_changed(sample, tiles),
-        veiled=_veiled(sample, baseline, tiles.usable, covered, added),
+        veiled=_veiled(sample, baseline, tiles, covered, added),
         in_focus=in_focus / total if (total := sum(expected_judged)) > _TINY else 0.0,
     )
 
@@ -340,14 +342,13 @@ def _glare(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int
     Brighter than the picture's own change of light, the middle octaves risen
     against the finest, and the finest dimmed.
     """
-    typical = median([_brighter(sample, baseline, t) for t in tiles.usable])
     glare = set()
     for t in tiles.judged:
         high = tiles.scale_high[t]
         middle = sample.middle[t] / max(baseline.middle[t] * high, _TINY)
         fine = sample.fine[t] / max(baseline.fine[t] * high, _TINY)
         if (
-            _brighter(sample, baseline, t) > GLARE_BRIGHTER * typical
+            _brighter(sample, baseline, t) > GLARE_BRIGHTER * tiles.lighter
             and middle > GLARE_SOFTER * max(fine, _TINY)
             and sample.fine[t] < GLARE_DIMMER * tiles.expected[t]
         ):
@@ -364,7 +365,6 @@ def _veil(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]
     the rest. Only tiles next to another such tile: a veil on the glass
     spreads over neighbours, a view that changed at random does not.
     """
-    typical = median([_brighter(sample, baseline, t) for t in tiles.usable])
     veiled = set()
     for t in tiles.judged:
         then = _coarser(baseline, t)
@@ -373,7 +373,7 @@ def _veil(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]
         coarser = _coarser(sample, t) / then / max(tiles.contrast, _TINY)
         fine = sample.fine[t] / tiles.expected[t]
         if (
-            _brighter(sample, baseline, t) > VEIL_LIGHTER * typical
+            _brighter(sample, baseline, t) > VEIL_LIGHTER * tiles.lighter
             and coarser < VEIL_KEPT
             and fine < VEIL_KEPT
             and fine <= VEIL_SHARPER * coarser
@@ -417,7 +417,7 @@ def _changed(sample: Measurement, tiles: _Tiles) -> float:
 def _veiled(
     sample: Measurement,
     baseline: Measurement,
-    tiles: list[int],
+    tiles: _Tiles,
     covered: dict[int, float],
     added: set[int],
 ) -> float:
@@ -430,7 +430,6 @@ def _veiled(
     weight = sum(covered.values())
     if weight <= 0:
         return 0.0
-    overall = median([_brighter(sample, baseline, t) for t in tiles])
     rows: dict[int, list[float]] = {}
     for t, share in covered.items():
         rows.setdefault(t // COLUMNS, []).append(share)
@@ -442,7 +441,7 @@ def _veiled(
         for t, share in covered.items()
         if t not in added
         and t // COLUMNS in banded
-        and _brighter(sample, baseline, t) > VEIL_BRIGHTER * min(1.0, overall)
+        and _brighter(sample, baseline, t) > VEIL_BRIGHTER * min(1.0, tiles.lighter)
     )
     return veil / weight
 
