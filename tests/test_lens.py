@@ -360,6 +360,35 @@ async def test_daily_limit(
     assert reloaded.cleans_today == monitor.max_per_day
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        [],
+        {"cleans": ["2026-13-01", 2]},
+        {"cleans": ["2026-12-01", 1e999]},
+        {"cleans": ["2026-12-01", "two"]},
+        {"cleans": ["2026-12-01"]},
+        {"cleans": [20261201, 2]},
+    ],
+)
+def test_unreadable_count_of_the_day_is_forgotten(stored: object) -> None:
+    """A damaged count never stops the integration from loading: it starts at 0."""
+    assert lens._cleans_from(stored) is None  # type: ignore[arg-type]
+
+
+def test_count_of_the_day_is_read_back() -> None:
+    """What was stored comes back, never below zero."""
+    assert lens._cleans_from({"cleans": ["2026-12-01", 3]}) == (
+        dt_util.parse_date("2026-12-01"),
+        3,
+    )
+    assert lens._cleans_from({"cleans": ["2026-12-01", -4]}) == (
+        dt_util.parse_date("2026-12-01"),
+        0,
+    )
+
+
 async def test_recent_snapshot_is_reused(
     hass: HomeAssistant,
     camera: EmulatedCamera,

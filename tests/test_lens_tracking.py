@@ -356,6 +356,50 @@ def test_stored_form_keeps_the_pause_and_drops_what_it_cannot_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("fine", float("nan")),
+        ("light", float("inf")),
+        ("middle", -1.0),
+        ("noise", float("-inf")),
+        ("colour", "many"),
+    ],
+)
+def test_stored_baseline_with_impossible_numbers_is_dropped(
+    key: str, value: object
+) -> None:
+    """An edited or damaged store never puts a number no picture gives in a baseline."""
+    tracker = _installed(verified=True)
+    stored = tracker.stored()
+    measurement = stored["baselines"]["day"]["measurement"]
+    if isinstance(measurement[key], list):
+        measurement[key][7] = value
+    else:
+        measurement[key] = value
+    restored = ClarityTracker()
+    restored.restore(stored)
+    assert restored.baselines == {}
+    restored.add(_clean(1))
+    assert restored.reading == clarity.Reading(100.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        ["baselines"],
+        {"baselines": ["day"], "auto_stopped": "yes"},
+        {"baselines": None, "auto_stopped": 1},
+    ],
+)
+def test_stored_form_of_another_shape_reads_as_nothing(stored: object) -> None:
+    """Only what ``stored()`` writes is read: anything else starts afresh, unpaused."""
+    tracker = ClarityTracker()
+    tracker.restore(stored)  # type: ignore[arg-type]
+    assert tracker.baselines == {}
+    assert not tracker.auto_stopped
+
+
+@pytest.mark.parametrize(
     "old",
     [
         # Version 1 of this store: one number per scene.

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 import io
+import math
 from typing import Any, Self
 
 from PIL import Image, ImageFilter, ImageMath, ImageStat
@@ -86,16 +87,25 @@ class Measurement:
         tiles = COLUMNS * ROWS
         fields: dict[str, Any] = {}
         for key in ("fine", "middle", "coarse", "clipped", "light"):
-            values = tuple(float(v) for v in data[key])
+            values = tuple(_amount(v) for v in data[key])
             if len(values) != tiles:
                 msg = f"{key}: {len(values)} tiles"
                 raise ValueError(msg)
             fields[key] = values
         return cls(
             **fields,
-            noise=float(data.get("noise", 0.0)),
-            colour=float(data.get("colour", 0.0)),
+            noise=_amount(data.get("noise", 0.0)),
+            colour=_amount(data.get("colour", 0.0)),
         )
+
+
+def _amount(value: float | str) -> float:
+    """A stored energy, share or level: a finite number, not negative."""
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        msg = f"not an amount: {number}"
+        raise ValueError(msg)
+    return number
 
 
 @dataclass(frozen=True)

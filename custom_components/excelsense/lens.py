@@ -87,7 +87,7 @@ def _cleans_from(stored: dict[str, Any] | None) -> tuple[date, int] | None:
     try:
         day, count = (stored or {})["cleans"]
         return date.fromisoformat(day), max(0, int(count))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 

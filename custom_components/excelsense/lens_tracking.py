@@ -465,7 +465,9 @@ class ClarityTracker:
     def restore(self, stored: dict[str, Any] | None) -> None:
         """Take back what ``stored()`` returned (older forms as far as readable)."""
         self.baselines = self.baselines_from(stored)
-        self.auto_stopped = bool((stored or {}).get("auto_stopped", False))
+        self.auto_stopped = (
+            isinstance(stored, dict) and stored.get("auto_stopped") is True
+        )
 
     @staticmethod
     def baselines_from(stored: dict[str, Any] | None) -> dict[str, Baseline]:
@@ -474,8 +476,11 @@ class ClarityTracker:
         Version 1 stored a coarser grid of regions: those baselines cannot be
         compared and are dropped (the next sample gives a provisional one).
         """
-        baselines = {}
-        for scene, data in dict((stored or {}).get("baselines", {})).items():
+        baselines: dict[str, Baseline] = {}
+        found = stored.get("baselines") if isinstance(stored, dict) else None
+        if not isinstance(found, dict):
+            return baselines
+        for scene, data in found.items():
             try:
                 baselines[str(scene)] = Baseline.from_dict(data)
             except (KeyError, TypeError, ValueError):
