@@ -11,8 +11,10 @@ import asyncio
 import base64
 from datetime import UTC, datetime, timedelta
 import hashlib
+import io
 import re
 from typing import TYPE_CHECKING, Any
+import xml.etree.ElementTree as ET
 
 from aiohttp import web
 import pytest
@@ -327,6 +329,59 @@ async def test_reference_parameters_echoed(onvif: OnvifClient, stub: OnvifStub) 
     assert parameter.text == "sub-7f3a"
     assert parameter.get(f"{{{WSA}}}IsReferenceParameter") == "true"
     assert "sub-7f3a" not in repr(subscription)
+
+
+async def test_reference_parameters_keep_their_namespaces(
+    onvif: OnvifClient, stub: OnvifStub
+) -> None:
+    """A reference parameter's qualified attributes and QName values keep their meaning.
+
+    WS-Addressing 1.0 Core 2.1: reference parameters are opaque to the client,
+    so each goes back as it came: its attributes in their namespaces, and a
+    prefix in its text (declared on the reply's envelope) still bound.
+    """
+    stub.reference_parameters = (
+        '<wsa:ReferenceParameters xmlns:k="urn:keys">'
+        '<v:Key xmlns:v="urn:v2" v:scope="cam" plain="a&amp;b">tns1:Motion</v:Key>'
+        '<Id xmlns="urn:default" k:kind="pull">7</Id>'
+        "</wsa:ReferenceParameters>"
+    )
+    subscription = await subscribed(onvif)
+    await subscription.renew()
+    renew = stub.of("Renew")[0]
+    key = renew.header("urn:v2", "Key")
+    assert key is not None
+    assert key.get("{urn:v2}scope") == "cam"
+    assert key.get("plain") == "a&b"
+    assert key.get(f"{{{WSA}}}IsReferenceParameter") == "true"
+    assert key.text == "tns1:Motion"
+    assert _bound_at(renew.raw, "{urn:v2}Key", "tns1") == (
+        "http://www.onvif.org/ver10/topics"
+    )
+    plain = renew.header("urn:default", "Id")
+    assert plain is not None
+    assert plain.get("{urn:keys}kind") == "pull"
+    assert plain.get(f"{{{WSA}}}IsReferenceParameter") == "true"
+
+
+def _bound_at(raw: bytes, tag: str, prefix: str) -> str | None:
+    """The namespace ``prefix`` is bound to where the element ``tag`` starts."""
+    scopes: list[dict[str, str]] = [{}]
+    pending: dict[str, str] = {}
+    for event, item in ET.iterparse(  # noqa: S314 - our own client's request
+        io.BytesIO(raw), events=("start-ns", "start", "end")
+    ):
+        if event == "start-ns":
+            name, uri = item
+            pending[name] = uri
+        elif event == "start":
+            scopes.append({**scopes[-1], **pending})
+            pending = {}
+            if item.tag == tag:
+                return scopes[-1].get(prefix)
+        else:
+            scopes.pop()
+    return None
 
 
 @pytest.mark.parametrize(

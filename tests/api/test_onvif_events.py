@@ -577,11 +577,39 @@ def test_serialize_keeps_namespaces() -> None:
     node = parse(
         b'<p:Id xmlns:p="urn:v" a="1&amp;2"><p:Sub>x&lt;y</p:Sub><Plain/></p:Id>', "op"
     )
-    assert node.serialize(' extra="1"') == (
-        '<n0:Id a="1&amp;2" extra="1" xmlns:n0="urn:v">'
-        "<n0:Sub>x&lt;y</n0:Sub><Plain/></n0:Id>"
+    assert node.serialize(("urn:m", "mark", "1")) == (
+        '<p:Id xmlns:p="urn:v" xmlns:m0="urn:m" m0:mark="1" a="1&amp;2">'
+        "<p:Sub>x&lt;y</p:Sub><Plain/></p:Id>"
+    )
+    # A namespace already in scope is used for the mark, not declared twice.
+    assert node.serialize(("urn:v", "mark", "1")).startswith(
+        '<p:Id xmlns:p="urn:v" p:mark="1" a="1&amp;2">'
     )
     assert parse(b"<Empty/>", "op").serialize() == "<Empty/>"
+    # A child's own declarations stay on it, the default namespace included.
+    # A prefix the reply never bound is left out rather than sent unbound.
+    loose = parse(b'<u:Id u:a="1" xml:lang="en"><u:Sub/></u:Id>', "op")
+    assert loose.serialize() == '<Id a="1" xml:lang="en"><Sub/></Id>'
+    nested = parse(
+        b'<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>', "op"
+    )
+    assert nested.serialize() == (
+        '<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>'
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'\n<?xml version="1.0" encoding="UTF-8"?><r>1</r>',
+        b'\r\n \t<?xml version="1.0"?><r>1</r>',
+        b'\xef\xbb\xbf\n<?xml version="1.0" encoding="UTF-8"?><r>1</r>',
+        b"  <r>1</r>",
+    ],
+)
+def test_white_space_before_the_declaration(body: bytes) -> None:
+    """A line break some firmware writes before ``<?xml ...?>`` is not an error."""
+    assert parse(body, "op").text == "1"
 
 
 def test_motion_item_found_among_others() -> None:

@@ -32,18 +32,41 @@ class XMLRefusedError(Exception):
 class Node:
     """One element: local name, namespace URI, attributes, children, text."""
 
-    __slots__ = ("attrs", "children", "local", "nsmap", "parts", "prefix", "uri")
+    __slots__ = (
+        "attrs",
+        "children",
+        "declared",
+        "local",
+        "nsmap",
+        "parts",
+        "prefix",
+        "qname",
+        "qualified",
+        "uri",
+    )
 
     def __init__(
-        self, qname: str, attrs: dict[str, str], nsmap: Mapping[str, str]
+        self,
+        qname: str,
+        attrs: dict[str, str],
+        nsmap: Mapping[str, str],
+        declared: Mapping[str, str] | None = None,
     ) -> None:
-        """Split the element's name and keep the prefixes in scope."""
+        """Split the element's name and keep the prefixes in scope.
+
+        ``declared``: the namespaces this element declares itself (prefix to
+        URI, "" for the default), kept so that ``serialize`` writes them back.
+        """
         prefix, _, local = qname.rpartition(":")
+        self.qname = qname
         self.prefix = prefix
         self.local = local
         self.uri = nsmap.get(prefix)
         self.nsmap = nsmap
-        # Attributes by local name: SOAP replies do not qualify the ones we read.
+        self.declared = declared or {}
+        # Attributes as written, and by local name: SOAP replies do not
+        # qualify the ones we read.
+        self.qualified = attrs
         self.attrs = {name.rpartition(":")[2]: value for name, value in attrs.items()}
         self.children: list[Node] = []
         self.parts: list[str] = []
@@ -83,40 +106,54 @@ class Node:
         prefix, _, local = qname.strip().rpartition(":")
         return self.nsmap.get(prefix), local
 
-    def serialize(self, extra_attributes: str = "") -> str:
-        """The element as XML, every namespace it uses declared on it.
+    def serialize(self, mark: tuple[str, str, str] | None = None) -> str:
+        """The element as XML, as it was written, every namespace in scope declared.
 
-        ``extra_attributes`` (already escaped) go on the element itself.
+        Names keep their prefixes, so qualified attributes and QName values
+        (``tns:Topic``) keep their meaning. ``mark`` is one more attribute on
+        the element: its namespace URI, local name and value.
         """
-        prefixes: dict[str, str] = {}
-        body = self._serialize(prefixes)
-        declarations = extra_attributes + "".join(
-            f' xmlns:{prefix}="{_attribute(uri)}"' for uri, prefix in prefixes.items()
-        )
-        head, sep, rest = body.partition(">")
-        if head.endswith("/"):
-            return f"{head[:-1]}{declarations}/{sep}{rest}"
-        return f"{head}{declarations}{sep}{rest}"
+        namespaces = dict(self.nsmap)
+        marked = ""
+        if mark is not None:
+            uri, local, value = mark
+            prefix = next((p for p, u in namespaces.items() if u == uri and p), None)
+            if prefix is None:
+                prefix = next(
+                    f"m{n}"
+                    for n in range(len(namespaces) + 1)
+                    if f"m{n}" not in namespaces
+                )
+                namespaces[prefix] = uri
+            marked = f' {prefix}:{local}="{_attribute(value)}"'
+        return self._serialize(namespaces, marked)
 
-    def _serialize(self, prefixes: dict[str, str]) -> str:
-        name = self._name(self.uri, self.local, prefixes)
+    def _serialize(self, namespaces: Mapping[str, str], marked: str = "") -> str:
         attrs = "".join(
-            f' {key}="{_attribute(value)}"' for key, value in self.attrs.items()
+            f' {_xmlns(prefix)}="{_attribute(uri)}"'
+            for prefix, uri in namespaces.items()
+        )
+        attrs += marked + "".join(
+            f' {self._bound(key)}="{_attribute(value)}"'
+            for key, value in self.qualified.items()
         )
         inner = escape("".join(self.parts)) + "".join(
-            node._serialize(prefixes)  # noqa: SLF001 - same class
+            node._serialize(node.declared)  # noqa: SLF001 - same class
             for node in self.children
         )
+        name = self._bound(self.qname)
         if not inner:
             return f"<{name}{attrs}/>"
         return f"<{name}{attrs}>{inner}</{name}>"
 
-    @staticmethod
-    def _name(uri: str | None, local: str, prefixes: dict[str, str]) -> str:
-        if uri is None:
-            return local
-        prefix = prefixes.setdefault(uri, f"n{len(prefixes)}")
-        return f"{prefix}:{local}"
+    def _bound(self, qname: str) -> str:
+        """``qname`` as written, or its local name when its prefix is unbound."""
+        prefix, _, local = qname.rpartition(":")
+        return qname if not prefix or prefix in self.nsmap or prefix == "xml" else local
+
+
+def _xmlns(prefix: str) -> str:
+    return f"{_XMLNS}:{prefix}" if prefix else _XMLNS
 
 
 def _attribute(value: str) -> str:
@@ -150,7 +187,12 @@ class _Builder:
                 scoped[name.partition(":")[2]] = value
             nsmap = scoped
             attrs = {k: v for k, v in attrs.items() if k not in declared}
-        node = Node(qname, attrs, nsmap)
+        node = Node(
+            qname,
+            attrs,
+            nsmap,
+            {name.partition(":")[2]: value for name, value in declared.items()},
+        )
         if parent is None:
             self.root = node
         else:
@@ -191,7 +233,9 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
     try:
-        parser.Parse(body, True)  # noqa: FBT003 - expat's positional "final"
+        # Some firmware writes a line break before the XML declaration, which
+        # XML does not allow; nothing is lost by leaving it out.
+        parser.Parse(_without_leading_space(body), True)  # noqa: FBT003 - expat's positional "final"
     except XMLRefusedError as err:
         msg = f"Reply to {what} refused: {err}"
         raise ExcelSenseResponseError(None, msg) from None
@@ -203,3 +247,11 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
         msg = f"Reply to {what} has no XML element"
         raise ExcelSenseResponseError(None, msg)
     return builder.root
+
+
+def _without_leading_space(body: bytes) -> bytes:
+    """``body`` without white space before its first markup (after a UTF-8 BOM)."""
+    bom = b"\xef\xbb\xbf"
+    if body.startswith(bom):
+        return bom + body[len(bom) :].lstrip(b" \t\r\n")
+    return body.lstrip(b" \t\r\n")

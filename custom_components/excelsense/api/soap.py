@@ -200,7 +200,7 @@ def xaddr_path(xaddr: str, what: str) -> str:
 
 def reference_parameter(node: Node) -> str:
     """One reference parameter as a header block, marked as such."""
-    return node.serialize(f' wsa:IsReferenceParameter="true" xmlns:wsa="{WSA}"')
+    return node.serialize((WSA, "IsReferenceParameter", "true"))
 
 
 @dataclass(frozen=True)
