@@ -13,6 +13,9 @@ import string
 
 import pytest
 
+from custom_components.excelsense.motion import REASON_CHOSEN, MotionSource
+from custom_components.excelsense.push import PushReason
+
 FOLDER = (
     Path(__file__).resolve().parent.parent
     / "custom_components"
@@ -123,3 +126,15 @@ def test_same_placeholders_as_english(source: Strings, language: str) -> None:
     assert not wrong, f"{language}.json placeholders (has, en.json has): {wrong}"
     quoted = sorted(path for path, text in strings.items() if "'{" in text)
     assert not quoted, f"{language}.json: apostrophe before a placeholder: {quoted}"
+
+
+def test_attribute_values_the_integration_writes_are_translated(
+    source: Strings,
+) -> None:
+    """Values of the motion attributes show in the user's language, not as codes."""
+    sensor = "entity.sensor.motion_source.state_attributes.reason.state"
+    via = "entity.event.alarm.state_attributes.via.state"
+    wanted = {f"{sensor}.{reason}" for reason in (*PushReason, REASON_CHOSEN)} | {
+        f"{via}.{kind}" for kind in MotionSource
+    }
+    assert sorted(wanted - set(source)) == []
