@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -572,30 +573,53 @@ def test_nesting_and_size_bounds() -> None:
         parse(b"<r>" + b"<i/>" * 50 + b"</r>", "op", max_elements=50)
 
 
-def test_serialize_keeps_namespaces() -> None:
-    """A reference parameter is echoed with its namespace, text and attributes."""
-    node = parse(
-        b'<p:Id xmlns:p="urn:v" a="1&amp;2"><p:Sub>x&lt;y</p:Sub><Plain/></p:Id>', "op"
-    )
-    assert node.serialize(("urn:m", "mark", "1")) == (
-        '<p:Id xmlns:p="urn:v" xmlns:m0="urn:m" m0:mark="1" a="1&amp;2">'
-        "<p:Sub>x&lt;y</p:Sub><Plain/></p:Id>"
-    )
-    # A namespace already in scope is used for the mark, not declared twice.
-    assert node.serialize(("urn:v", "mark", "1")).startswith(
-        '<p:Id xmlns:p="urn:v" p:mark="1" a="1&amp;2">'
-    )
-    assert parse(b"<Empty/>", "op").serialize() == "<Empty/>"
-    # A child's own declarations stay on it, the default namespace included.
-    # A prefix the reply never bound is left out rather than sent unbound.
-    loose = parse(b'<u:Id u:a="1" xml:lang="en"><u:Sub/></u:Id>', "op")
-    assert loose.serialize() == '<Id a="1" xml:lang="en"><Sub/></Id>'
-    nested = parse(
-        b'<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>', "op"
-    )
-    assert nested.serialize() == (
-        '<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>'
-    )
+@pytest.mark.parametrize(
+    ("raw", "mark", "expected"),
+    [
+        pytest.param(
+            b'<p:Id xmlns:p="urn:v" a="1&amp;2"><p:Sub>x&lt;y</p:Sub><Plain/></p:Id>',
+            ("urn:m", "mark", "1"),
+            '<p:Id xmlns:p="urn:v" xmlns:m0="urn:m" m0:mark="1" a="1&amp;2">'
+            "<p:Sub>x&lt;y</p:Sub><Plain/></p:Id>",
+            id="prefixes kept, mark declared",
+        ),
+        pytest.param(
+            b'<p:Id xmlns:p="urn:v" a="1"/>',
+            ("urn:v", "mark", "1"),
+            '<p:Id xmlns:p="urn:v" p:mark="1" a="1"/>',
+            id="mark in a namespace in scope",
+        ),
+        pytest.param(
+            b'<p:Id xmlns:p="urn:v" xmlns:w="urn:m" w:mark="true" mark="x"/>',
+            ("urn:m", "mark", "true"),
+            '<p:Id xmlns:p="urn:v" xmlns:w="urn:m" w:mark="true" mark="x"/>',
+            id="marked by the camera already",
+        ),
+        pytest.param(
+            b'<u:Id u:a="1" a="2" xml:lang="en"><u:Sub/></u:Id>',
+            None,
+            '<Id a="1" xml:lang="en"><Sub/></Id>',
+            id="unbound prefix left out",
+        ),
+        pytest.param(
+            b'<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>',
+            None,
+            '<a xmlns="urn:a"><b xmlns="urn:b" xmlns:q="urn:q">q:x</b></a>',
+            id="own declarations of a child",
+        ),
+        pytest.param(b"<Empty/>", None, "<Empty/>", id="plain"),
+    ],
+)
+def test_serialize_keeps_namespaces(
+    raw: bytes, mark: tuple[str, str, str] | None, expected: str
+) -> None:
+    """A reference parameter is echoed as written: names, namespaces, text, attributes.
+
+    Whatever it echoes is namespace-well-formed XML (a strict parser reads it).
+    """
+    written = parse(raw, "op").serialize(mark)
+    assert written == expected
+    ET.fromstring(written)  # noqa: S314 - what we wrote
 
 
 @pytest.mark.parametrize(

@@ -115,8 +115,15 @@ class Node:
         """
         namespaces = dict(self.nsmap)
         marked = ""
+        attributes = self.qualified
         if mark is not None:
             uri, local, value = mark
+            # The camera may have marked it already: the mark is not written twice.
+            attributes = {
+                key: text
+                for key, text in attributes.items()
+                if ":" not in key or self.resolve(key) != (uri, local)
+            }
             prefix = next((p for p, u in namespaces.items() if u == uri and p), None)
             if prefix is None:
                 prefix = next(
@@ -126,19 +133,24 @@ class Node:
                 )
                 namespaces[prefix] = uri
             marked = f' {prefix}:{local}="{_attribute(value)}"'
-        return self._serialize(namespaces, marked)
+        return self._serialize(namespaces, attributes, marked)
 
-    def _serialize(self, namespaces: Mapping[str, str], marked: str = "") -> str:
+    def _serialize(
+        self, namespaces: Mapping[str, str], attributes: Mapping[str, str], marked: str
+    ) -> str:
         attrs = "".join(
             f' {_xmlns(prefix)}="{_attribute(uri)}"'
             for prefix, uri in namespaces.items()
         )
+        written: dict[str, str] = {}
+        for key, value in attributes.items():
+            # A prefix left out must not make two attributes of one name.
+            written.setdefault(self._bound(key), value)
         attrs += marked + "".join(
-            f' {self._bound(key)}="{_attribute(value)}"'
-            for key, value in self.qualified.items()
+            f' {key}="{_attribute(value)}"' for key, value in written.items()
         )
         inner = escape("".join(self.parts)) + "".join(
-            node._serialize(node.declared)  # noqa: SLF001 - same class
+            node._serialize(node.declared, node.qualified, "")  # noqa: SLF001 - same class
             for node in self.children
         )
         name = self._bound(self.qname)
