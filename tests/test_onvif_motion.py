@@ -148,10 +148,24 @@ async def test_initialized_state_is_motion_now_but_no_start(
 
 
 async def test_lost_subscription_is_made_again_within_seconds(
-    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A camera that forgets the pull point (as after a reboot): subscribe again."""
+    """A camera that forgets the pull point (as after a reboot): subscribe again.
+
+    After one wait, not two: the pull that found it gone does not wait as well.
+    """
     await until(hass, lambda: camera.onvif_subscriptions == 1)
+    waits: list[float] = []
+    delay = push.OnvifPush._delay
+
+    def recorded(self: push.OnvifPush) -> float:
+        waits.append(delay(self))
+        return waits[-1]
+
+    monkeypatch.setattr(push.OnvifPush, "_delay", recorded)
     created = len(ops(camera, "CreatePullPointSubscription"))
     camera.drop_onvif_subscriptions()
     await until(
@@ -161,6 +175,7 @@ async def test_lost_subscription_is_made_again_within_seconds(
             and camera.onvif_subscriptions == 1
         ),
     )
+    assert waits == [push.RETRY_DELAYS[0]]
     camera.trigger_motion(duration=None)
     await until(hass, lambda: state(hass, MOTION) == STATE_ON)
     assert state(hass, SOURCE) == "onvif"

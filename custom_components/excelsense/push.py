@@ -208,7 +208,9 @@ class OnvifPush:
                     continue
             started = loop.time()
             if not await self._pull_once():
-                await asyncio.sleep(self._delay())
+                # A subscription given up or lost waits once, before the next.
+                if self._subscription is not None:
+                    await asyncio.sleep(self._delay())
                 continue
             # At least MIN_PULL_INTERVAL between pulls, however fast the reply.
             elapsed = loop.time() - started
