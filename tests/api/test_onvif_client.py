@@ -622,6 +622,21 @@ async def test_unsubscribed_subscription_is_lost(
     await expect_error(ExcelSenseSubscriptionLostError, subscription.renew())
 
 
+async def test_unsubscribe_accepted_without_a_reply(
+    onvif: OnvifClient, stub: OnvifStub, expect_error: ExpectError
+) -> None:
+    """Unsubscribe answered 202 with no body is done; a pull so answered is not.
+
+    W3C Note "SOAP 1.1 Request Optional Response HTTP Binding": a reply with
+    status 202 may be empty.
+    """
+    subscription = await subscribed(onvif)
+    stub.overrides["Unsubscribe"] = web.Response(status=202)
+    await subscription.unsubscribe()
+    stub.overrides["PullMessages"] = web.Response(status=202)
+    await expect_error(ExcelSenseResponseError, subscription.pull())
+
+
 async def test_unknown_subscription_address_is_lost(
     onvif: OnvifClient, stub: OnvifStub, expect_error: ExpectError
 ) -> None:

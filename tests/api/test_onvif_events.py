@@ -513,6 +513,20 @@ def test_reply_status(
     assert words in str(info.value)
 
 
+def test_accepted_without_a_reply() -> None:
+    """HTTP 202 without an envelope: nothing to read, so only Unsubscribe is content.
+
+    W3C Note "SOAP 1.1 Request Optional Response HTTP Binding": a reply with
+    status 202 may have a SOAP envelope or be empty.
+    """
+    body = check_reply(202, b"\r\n", what="op", missing=ExcelSenseNotSupportedError)
+    assert body.children == []
+    with pytest.raises(ExcelSenseResponseError, match="has no PullMessagesResponse"):
+        response(body, "PullMessagesResponse", "op")
+    with pytest.raises(ExcelSenseResponseError, match="HTTP status 202"):
+        check_reply(202, b"<html/>", what="op", missing=ExcelSenseNotSupportedError)
+
+
 def test_missing_response_element() -> None:
     """A SOAP reply without the expected response element is a response error."""
     body = check_reply(

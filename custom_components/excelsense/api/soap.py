@@ -48,6 +48,7 @@ BASE64_BINARY = (
 )
 _NONCE_BYTES = 16
 _HTTP_OK = 200
+_HTTP_ACCEPTED = 202
 _HTTP_UNAUTHORIZED = 401
 _HTTP_NOT_FOUND = 404
 _REASON_LIMIT = 120
@@ -278,6 +279,11 @@ def check_reply(
     if status == _HTTP_NOT_FOUND:
         msg = f"Not found: {what} (HTTP 404)"
         raise missing(None, msg)
+    if status == _HTTP_ACCEPTED and body is None and not raw.strip():
+        # 202 with an empty body: the request was taken, no reply comes (the
+        # W3C "Request Optional Response" HTTP binding). An empty Body: only a
+        # caller that reads nothing from it (Unsubscribe) is satisfied.
+        return Node("Body", {}, {})
     if status != _HTTP_OK:
         msg = f"Unexpected HTTP status {status} for {what}"
         raise ExcelSenseResponseError(None, msg)
