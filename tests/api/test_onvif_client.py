@@ -30,7 +30,7 @@ from custom_components.excelsense.api import (
     OnvifClient,
     OnvifSubscription,
 )
-from custom_components.excelsense.api.soap import PASSWORD_DIGEST, WSA
+from custom_components.excelsense.api.soap import PASSWORD_DIGEST, WSA, NotSoapError
 
 from .conftest import PASSWORD, USERNAME, ExpectError, error_text
 from .helpers import free_port
@@ -486,6 +486,35 @@ async def test_no_onvif_at_all(
     await expect_error(ExcelSenseNotSupportedError, onvif.event_service())
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        web.Response(
+            text="<html><body>Welcome</body></html>", content_type="text/html"
+        ),
+        web.Response(text="\r\n<!DOCTYPE html>\n<title>Login</title>"),
+        web.Response(status=302, headers={"Location": "/login.html"}),
+        web.Response(status=405, text="Method Not Allowed"),
+    ],
+    ids=["web page", "login page", "redirect to the login", "POST not allowed"],
+)
+async def test_web_server_on_the_onvif_address_means_no_onvif(
+    onvif: OnvifClient,
+    stub: OnvifStub,
+    expect_error: ExpectError,
+    answer: web.Response,
+) -> None:
+    """The camera's web server answers /onvif/device_service: no ONVIF there.
+
+    ONVIF Core "Services overview": the device service is at
+    /onvif/device_service and speaks SOAP; a page, a redirect or a refused POST
+    is another server's.
+    """
+    stub.overrides["GetSystemDateAndTime"] = answer
+    error = await expect_error(ExcelSenseNotSupportedError, onvif.clock())
+    assert "answers no ONVIF" in str(error)
+
+
 async def test_auth_error_stops_discovery(
     make_onvif: Callable[..., OnvifClient], stub: OnvifStub, expect_error: ExpectError
 ) -> None:
@@ -679,7 +708,7 @@ async def test_unknown_subscription_address_is_lost(
             ExcelSenseResponseError,
         ),
         ("Renew", envelope("<wsnt:Other/>"), ExcelSenseResponseError),
-        ("PullMessages", web.Response(text="<html/>"), ExcelSenseResponseError),
+        ("PullMessages", web.Response(text="<html/>"), NotSoapError),
     ],
 )
 async def test_fault_mapping(

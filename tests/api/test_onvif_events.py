@@ -36,6 +36,7 @@ from custom_components.excelsense.api.safexml import (
 )
 from custom_components.excelsense.api.soap import (
     Fault,
+    NotSoapError,
     check_reply,
     response,
     scrub,
@@ -482,10 +483,14 @@ def test_fault_text_never_shows_secrets() -> None:
             "HTTP status 500",
         ),
         (500, b"\x00\xff not xml", ExcelSenseResponseError, "HTTP status 500"),
-        (302, b"", ExcelSenseResponseError, "HTTP status 302"),
+        (302, b"", NotSoapError, "HTTP status 302"),
+        (405, b"<html>POST not allowed</html>", NotSoapError, "HTTP status 405"),
+        (403, b"", ExcelSenseResponseError, "HTTP status 403"),
         (200, b"", ExcelSenseResponseError, "not a SOAP envelope"),
-        (200, b"<html/>", ExcelSenseResponseError, "not a SOAP envelope"),
-        (200, b"<html><Body/></html>", ExcelSenseResponseError, "not a SOAP envelope"),
+        (200, b"<html/>", NotSoapError, "a web page"),
+        (200, b"<html><Body/></html>", NotSoapError, "a web page"),
+        (200, b"\n<!DOCTYPE HTML><p>Login", NotSoapError, "a web page"),
+        (200, b"<page/>", ExcelSenseResponseError, "not a SOAP envelope"),
         (200, b"not xml at all", ExcelSenseResponseError, "not well-formed"),
         (
             500,
@@ -505,7 +510,8 @@ def test_reply_status(
 
     ONVIF Core "HTTP errors": 401 is an authentication error; 404 raises
     what the caller names (here: subscription lost); other non-SOAP replies
-    are response errors.
+    are response errors, and those of another web server (an HTML page with
+    200, a redirect, POST not allowed) say so (NotSoapError).
     """
     with pytest.raises(ExcelSenseResponseError) as info:
         check_reply(status, raw, what="op", missing=ExcelSenseSubscriptionLostError)

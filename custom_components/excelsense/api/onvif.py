@@ -47,6 +47,7 @@ from .onvif_pullpoint import (
 )
 from .soap import (
     Addressing,
+    NotSoapError,
     TermRefusedError,
     check_reply,
     content_type,
@@ -147,10 +148,16 @@ class OnvifClient:
         body = _GET_SYSTEM_DATE_AND_TIME
         sent = datetime.now(UTC)
         try:
-            reply = await self._device("GetSystemDateAndTime", body, sign=False)
-        except ExcelSenseAuthenticationError:
-            sent = datetime.now(UTC)
-            reply = await self._device("GetSystemDateAndTime", body, reclock=False)
+            try:
+                reply = await self._device("GetSystemDateAndTime", body, sign=False)
+            except ExcelSenseAuthenticationError:
+                sent = datetime.now(UTC)
+                reply = await self._device("GetSystemDateAndTime", body, reclock=False)
+        except NotSoapError as err:
+            # Its web server answers the address (a page, a redirect to the
+            # login): no ONVIF there.
+            msg = f"{self.host} answers no ONVIF at {DEVICE_SERVICE} ({err})"
+            raise ExcelSenseNotSupportedError(None, msg) from err
         received = datetime.now(UTC)
         utc = reply.path(
             "GetSystemDateAndTimeResponse", "SystemDateAndTime", "UTCDateTime"

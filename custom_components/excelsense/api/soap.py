@@ -51,6 +51,9 @@ _HTTP_OK = 200
 _HTTP_ACCEPTED = 202
 _HTTP_UNAUTHORIZED = 401
 _HTTP_NOT_FOUND = 404
+# Another web server's answers: a redirect (to a login page), POST not allowed.
+_HTTP_REDIRECT, _HTTP_BAD_REQUEST, _HTTP_NO_POST = 300, 400, 405
+_WEB_PAGE = (b"<!doctype html", b"<html")
 _REASON_LIMIT = 120
 # Characters left as they are in an address path (already percent-encoded).
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
@@ -256,6 +259,10 @@ def scrub(text: str, hidden: Iterable[str]) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
+class NotSoapError(ExcelSenseResponseError):
+    """A web server answered, not a SOAP service: a page, a redirect, no POST."""
+
+
 def check_reply(
     status: int,
     raw: bytes,
@@ -286,6 +293,8 @@ def check_reply(
         return Node("Body", {}, {})
     if status != _HTTP_OK:
         msg = f"Unexpected HTTP status {status} for {what}"
+        if _HTTP_REDIRECT <= status < _HTTP_BAD_REQUEST or status == _HTTP_NO_POST:
+            raise NotSoapError(None, msg)
         raise ExcelSenseResponseError(None, msg)
     if body is None:
         msg = f"Reply to {what} is not a SOAP envelope"
@@ -301,6 +310,9 @@ def _soap_body(raw: bytes, status: int, what: str) -> Node | None:
     """
     if not raw.strip():
         return None
+    if status == _HTTP_OK and raw.lstrip()[:14].lower().startswith(_WEB_PAGE):
+        msg = f"Reply to {what} is a web page, not SOAP"
+        raise NotSoapError(None, msg)
     try:
         root = parse(raw, what)
     except ExcelSenseResponseError:
