@@ -20,6 +20,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.excelsense import alarm_log
 from custom_components.excelsense.const import CONF_MOTION_CHECK_INTERVAL, DOMAIN
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
@@ -177,6 +178,39 @@ async def test_one_event_per_entry_never_twice(
     await hass.async_block_till_done()
     await _check(hass, freezer, 2)
     assert len(fired) == 2
+
+
+@pytest.mark.usefixtures("detection_on")
+async def test_entries_ahead_after_the_clock_was_set_back_are_history(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Set back an hour, the camera's log holds entries ahead of its clock.
+
+    alarm_log.py: the window reaches a day ahead; what is still ahead of the
+    clock once it is read again was logged before it was set back: never
+    reported, even when no longer remembered, and never open.
+    """
+    monkeypatch.setattr(alarm_log, "REMEMBERED", 1)
+    monkeypatch.setattr(alarm_log, "CLOCK_CHECK", timedelta(0))
+    fired = _alarm_events(hass)
+    camera.trigger_motion(duration=None)
+    await _check(hass, freezer)
+    await init_integration.runtime_data.client.manual_alarm(start=True)
+    await _check(hass, freezer)
+    assert [e.data["new_state"].attributes["event_type"] for e in fired] == [
+        "motion",
+        "other",
+    ]
+    assert hass.states.get(MOTION).state == STATE_ON
+    # The motion entry is forgotten (one remembered), then the clock goes back.
+    camera.state.clock_offset -= 3600
+    await _check(hass, freezer, 3)
+    assert len(fired) == 2, [e.data["new_state"].attributes for e in fired]
+    assert hass.states.get(MOTION).state == STATE_OFF
 
 
 @pytest.mark.usefixtures("detection_on")

@@ -3,9 +3,12 @@
 The log (alarmLogInfo) holds each alarm with a start and, once it is over,
 an end. A check asks for a window in the camera's own clock (its offset to
 Home Assistant's is re-read every 10 minutes) that reaches back far enough
-to keep an alarm that is still running in view, and ahead far enough for a
-clock that runs fast. Entries are remembered by identity (and stored), so a
-restart or a jump of the camera's clock never reports one twice.
+to keep an alarm that is still running in view, and a day ahead. Nothing is
+logged ahead of the camera's clock, so an entry found there says the clock
+jumped: forward (the entry is new), or back (it was written before); the
+clock is read again at once, and what is still ahead of it is history.
+Entries are remembered by identity (and stored), so a restart or a jump of
+the camera's clock never reports one twice.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ STORAGE_VERSION = 1
 REMEMBERED = 500
 # How far back each check looks (at least), and ahead of the camera's clock.
 LOOKBACK = timedelta(minutes=1)
-LOOKAHEAD = timedelta(minutes=2)
+LOOKAHEAD = timedelta(days=1)
+# An entry this far ahead of the camera's clock as last read means it jumped
+# (less is a clock that runs a little fast).
+FAST_CLOCK = timedelta(minutes=2)
 # An alarm the camera never closes is given up after this.
 LONGEST_ALARM = timedelta(hours=1)
 # How often the camera's clock offset is read again.
@@ -69,6 +75,8 @@ class AlarmLogReader:
         self._offset = clock_offset
         self._offset_read = dt_util.utcnow()
         self._open: dict[str, AlarmEvent] = {}
+        # Entries found ahead of the camera's clock at the last check.
+        self._ahead: set[str] = set()
 
     async def async_restore(self) -> None:
         """Load what was reported before a restart."""
@@ -129,9 +137,18 @@ class AlarmLogReader:
             for event in (AlarmEvent.from_entry(entry) for entry in entries)
             if event is not None
         ]
+        ahead = {event.key for event in events if event.start > now + FAST_CLOCK}
+        if ahead - self._ahead:
+            # Logged ahead of the camera's clock: it jumped. Read it again.
+            self._offset_read = dt_util.utcnow()
+            await self._refresh_offset()
+            now = self.device_now()
+        # What is still ahead was logged before the clock was set back.
+        self._ahead = {event.key for event in events if event.start > now + FAST_CLOCK}
         new = [event for event in events if event.key not in self._reported]
         for event in new:
             self._remember(event)
+        new = [event for event in new if event.key not in self._ahead]
         if new or not self._primed:
             self._store.async_delay_save(self._memory, 5)
         if not self._primed or self._quiet:
@@ -142,7 +159,9 @@ class AlarmLogReader:
         self._open = {
             event.key: event
             for event in events
-            if event.is_open(now) and now - event.start < LONGEST_ALARM
+            if event.is_open(now)
+            and now - event.start < LONGEST_ALARM
+            and event.key not in self._ahead
         }
         active = tuple(self._open.values())
         return LogCheck(
