@@ -317,13 +317,12 @@ async def test_reference_parameters_echoed(onvif: OnvifClient, stub: OnvifStub) 
     subscription reference goes back as a header block marked
     wsa:IsReferenceParameter.
     """
-    stub.reference_parameters = (
+    subscription, renew = await _renewed_with(
+        onvif,
+        stub,
         '<wsa:ReferenceParameters><dom0:SubscriptionId xmlns:dom0="urn:vendor">'
-        "sub-7f3a</dom0:SubscriptionId></wsa:ReferenceParameters>"
+        "sub-7f3a</dom0:SubscriptionId></wsa:ReferenceParameters>",
     )
-    subscription = await subscribed(onvif)
-    await subscription.renew()
-    renew = stub.of("Renew")[0]
     parameter = renew.header("urn:vendor", "SubscriptionId")
     assert parameter is not None
     assert parameter.text == "sub-7f3a"
@@ -340,15 +339,14 @@ async def test_reference_parameters_keep_their_namespaces(
     so each goes back as it came: its attributes in their namespaces, and a
     prefix in its text (declared on the reply's envelope) still bound.
     """
-    stub.reference_parameters = (
+    _, renew = await _renewed_with(
+        onvif,
+        stub,
         '<wsa:ReferenceParameters xmlns:k="urn:keys">'
         '<v:Key xmlns:v="urn:v2" v:scope="cam" plain="a&amp;b">tns1:Motion</v:Key>'
         '<Id xmlns="urn:default" k:kind="pull">7</Id>'
-        "</wsa:ReferenceParameters>"
+        "</wsa:ReferenceParameters>",
     )
-    subscription = await subscribed(onvif)
-    await subscription.renew()
-    renew = stub.of("Renew")[0]
     key = renew.header("urn:v2", "Key")
     assert key is not None
     assert key.get("{urn:v2}scope") == "cam"
@@ -362,6 +360,16 @@ async def test_reference_parameters_keep_their_namespaces(
     assert plain is not None
     assert plain.get("{urn:keys}kind") == "pull"
     assert plain.get(f"{{{WSA}}}IsReferenceParameter") == "true"
+
+
+async def _renewed_with(
+    onvif: OnvifClient, stub: OnvifStub, parameters: str
+) -> tuple[OnvifSubscription, Seen]:
+    """A subscription whose reference carries ``parameters``, and its Renew."""
+    stub.reference_parameters = parameters
+    subscription = await subscribed(onvif)
+    await subscription.renew()
+    return subscription, stub.of("Renew")[0]
 
 
 def _bound_at(raw: bytes, tag: str, prefix: str) -> str | None:
