@@ -363,6 +363,9 @@ def test_stored_form_keeps_the_pause_and_drops_what_it_cannot_read() -> None:
         ("middle", -1.0),
         ("noise", float("-inf")),
         ("colour", "many"),
+        ("light", 1e200),
+        ("clipped", 1.5),
+        ("coarse", 1e9),
     ],
 )
 def test_stored_baseline_with_impossible_numbers_is_dropped(

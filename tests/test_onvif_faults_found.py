@@ -327,3 +327,99 @@ async def test_a_long_pull_reply_is_read(
     await until(hass, lambda: state(hass, MOTION) == STATE_ON)
     await settle(hass, 0.3)
     assert [alarm["event_type"] for alarm in fired] == ["motion"]
+
+
+@pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(pull_immediately=True)])
+async def test_renew_answered_as_lost_while_pulls_work_is_no_storm(
+    hass: HomeAssistant, camera: EmulatedCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renew answered "not found" while the pulls go on working: pulled on.
+
+    push.py: a Renew "answered as if the subscription were gone while its
+    pulls work: the pulls are left to keep it, and say when it is gone". A
+    short term makes every pull renew; a new subscription each time would be
+    four requests a second with pulls answered at once.
+    """
+    monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=30))
+    await set_up(hass, entry_for(camera))
+    await until(hass, lambda: receiving(hass) and len(ops(camera, "Renew")) > 0)
+    created = len(ops(camera, "CreatePullPointSubscription"))
+    renewed = len(ops(camera, "Renew"))
+    camera.inject(
+        Fault("http_status", status=404, params={"operation": "Renew"}, count=None)
+    )
+    await settle(hass, 3.0)
+    assert len(ops(camera, "CreatePullPointSubscription")) == created
+    assert len(ops(camera, "Renew")) == renewed + 1
+    assert receiving(hass)
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+
+
+async def test_subscriptions_lost_one_after_another_back_off(
+    hass: HomeAssistant, camera: EmulatedCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A camera that forgets each pull point soon after making it: waits grow.
+
+    push.py: "Subscriptions lost in a row also follow RETRY_DELAYS"; a pull
+    that works in between does not end the row, a subscription that lasted
+    LASTED does.
+    """
+    waits: list[float] = []
+    delay = push.OnvifPush._delay
+
+    def recorded(self: push.OnvifPush) -> float:
+        waits.append(delay(self))
+        return waits[-1]
+
+    monkeypatch.setattr(push.OnvifPush, "_delay", recorded)
+    await set_up(hass, entry_for(camera))
+    for _ in range(4):
+        await until(hass, lambda: receiving(hass) and held_pull(camera))
+        pulls = len(ops(camera, "PullMessages"))
+        # One pull answered on this subscription, then the camera forgets it.
+        await until(hass, lambda: len(ops(camera, "PullMessages")) > pulls)  # noqa: B023
+        created = len(ops(camera, "CreatePullPointSubscription"))
+        camera.drop_onvif_subscriptions()
+        await until(
+            hass,
+            lambda: len(ops(camera, "CreatePullPointSubscription")) > created,  # noqa: B023
+        )
+    assert waits == list(push.RETRY_DELAYS[:4])
+    # One that lasts ends the row: the next loss waits the shortest again.
+    monkeypatch.setattr(push, "LASTED", timedelta(0))
+    await until(hass, lambda: receiving(hass) and held_pull(camera))
+    pulls = len(ops(camera, "PullMessages"))
+    await until(hass, lambda: len(ops(camera, "PullMessages")) > pulls)
+    created = len(ops(camera, "CreatePullPointSubscription"))
+    camera.drop_onvif_subscriptions()
+    await until(hass, lambda: len(ops(camera, "CreatePullPointSubscription")) > created)
+    assert waits[-1] == push.RETRY_DELAYS[0]
+
+
+async def test_a_redirect_where_onvif_worked_is_a_failure_not_no_onvif(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """ONVIF restarting, the web server redirects meanwhile: tried again soon.
+
+    push.py: a web server "where ONVIF answered before: restarting, most
+    likely"; only a camera whose ONVIF never worked reads as having none
+    (asked again every ten minutes).
+    """
+    await set_up(hass, entry_for(camera))
+    await until(hass, lambda: receiving(hass) and held_pull(camera))
+    reasons = track_reasons(hass)
+    fault = camera.inject(
+        Fault(
+            "http_status",
+            status=302,
+            params={"operation": "GetSystemDateAndTime"},
+            count=None,
+        )
+    )
+    camera.drop_onvif_subscriptions()
+    await until(hass, lambda: reason(hass) == "onvif_failing")
+    assert fault.fired >= 2
+    camera.clear_faults()
+    await until(hass, lambda: receiving(hass) and held_pull(camera))
+    assert "no_onvif" not in reasons

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 import io
-import math
 from typing import Any, Self
 
 from PIL import Image, ImageFilter, ImageMath, ImageStat
@@ -86,23 +85,37 @@ class Measurement:
         """Read the stored form back (raises on anything else)."""
         tiles = COLUMNS * ROWS
         fields: dict[str, Any] = {}
-        for key in ("fine", "middle", "coarse", "clipped", "light"):
-            values = tuple(_amount(v) for v in data[key])
+        for key, most in _MOST.items():
+            values = tuple(_amount(v, most) for v in data[key])
             if len(values) != tiles:
                 msg = f"{key}: {len(values)} tiles"
                 raise ValueError(msg)
             fields[key] = values
         return cls(
             **fields,
-            noise=_amount(data.get("noise", 0.0)),
-            colour=_amount(data.get("colour", 0.0)),
+            noise=_amount(data.get("noise", 0.0), _MOST_ENERGY),
+            colour=_amount(data.get("colour", 0.0), _MOST_COLOUR),
         )
 
 
-def _amount(value: float | str) -> float:
-    """A stored energy, share or level: a finite number, not negative."""
+# What a picture can give (with room for the stored form's rounding): energy
+# of grey levels (0-255) squared, summed over two octaves at most; a share; a
+# grey level; chroma in % of the luminance.
+_MOST_ENERGY = 2 * 256.0**2
+_MOST_COLOUR = 100.0 * 2 * 128 / DARKEST
+_MOST = {
+    "fine": _MOST_ENERGY,
+    "middle": _MOST_ENERGY,
+    "coarse": _MOST_ENERGY,
+    "clipped": 1.0,
+    "light": 255.0,
+}
+
+
+def _amount(value: float | str, most: float) -> float:
+    """A stored energy, share or level: a number between 0 and ``most``."""
     number = float(value)
-    if not math.isfinite(number) or number < 0:
+    if not 0 <= number <= most:  # NaN fails too
         msg = f"not an amount: {number}"
         raise ValueError(msg)
     return number

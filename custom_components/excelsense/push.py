@@ -25,6 +25,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseError,
     ExcelSenseLoginPausedError,
+    ExcelSenseNotOnvifError,
     ExcelSenseNotSupportedError,
     ExcelSenseSubscriptionLostError,
 )
@@ -49,6 +50,10 @@ RENEW_BEFORE: Final = timedelta(minutes=3)
 # subscription, a reboot), later ones after RETRY_DELAYS.
 FAILURES_BEFORE_DOWN: Final = 3
 RETRY_DELAYS: Final = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
+# Subscriptions lost in a row also follow RETRY_DELAYS: a camera that forgets
+# each one soon after making it is not asked for a new one every second. One
+# that lived this long ends the row.
+LASTED: Final = timedelta(minutes=1)
 # A camera without ONVIF, or whose ONVIF refuses our login, is asked again
 # rarely: at most a few requests an hour.
 UNSUPPORTED_DELAYS: Final = (600.0, 1200.0, 2400.0, 3600.0)
@@ -98,6 +103,11 @@ class OnvifPush:
         self.status = PushStatus(up=False, reason=PushReason.STARTING)
         self._failures = 0
         self._unsupported = 0
+        # Subscriptions lost in a row, and when the current one was made.
+        self._losses = 0
+        self._made = 0.0
+        # Whether a pull ever worked (ONVIF is there, whatever answers now).
+        self._worked = False
         self._subscribing: asyncio.Future[OnvifSubscription] | None = None
         self._stopping = asyncio.Lock()
         # Subscriptions given up, being released in the background.
@@ -136,19 +146,29 @@ class OnvifPush:
         except ExcelSenseAuthenticationError as err:
             self._set(PushReason.LOGIN_REFUSED, err)
         except ExcelSenseNotSupportedError as err:
-            self._unsupported += 1
-            self._set(missing, err)
+            if isinstance(err, ExcelSenseNotOnvifError) and self._worked:
+                # A web server where ONVIF answered before: restarting, most
+                # likely (not "no ONVIF", asked again only every 10 minutes).
+                self._failed_attempt(err)
+            else:
+                self._unsupported += 1
+                self._set(missing, err)
         except ExcelSenseError as err:
-            self._failures += 1
-            if self._failures >= FAILURES_BEFORE_DOWN or not self.status.up:
-                self._set(PushReason.FAILING, err)
+            self._failed_attempt(err)
         else:
             self._unsupported = 0
             self._renews = True
+            self._made = asyncio.get_running_loop().time()
             # Up once pulls work again: a subscription alone proves little
             # (a camera may take subscriptions and fail every pull).
             if self._failures < FAILURES_BEFORE_DOWN:
                 self._set(PushReason.RECEIVING)
+
+    def _failed_attempt(self, err: ExcelSenseError) -> None:
+        """Subscribing failed: down at once if it was not up, else after a few."""
+        self._failures += 1
+        if self._failures >= FAILURES_BEFORE_DOWN or not self.status.up:
+            self._set(PushReason.FAILING, err)
 
     def _set(self, reason: PushReason, error: BaseException | None = None) -> None:
         status = PushStatus(
@@ -178,7 +198,7 @@ class OnvifPush:
             # Nothing is sent while the camera's login gate is closed: ask
             # again soon, so events resume once the login is confirmed.
             return PAUSED_DELAY
-        index = min(self._failures, len(RETRY_DELAYS)) - 1
+        index = min(max(self._failures, self._losses), len(RETRY_DELAYS)) - 1
         return RETRY_DELAYS[max(index, 0)]
 
     # ------------------------------------------------------------ the loop
@@ -227,6 +247,9 @@ class OnvifPush:
             self._failed(err)
             return False
         self._failures = 0
+        self._worked = True
+        if asyncio.get_running_loop().time() - self._made >= LASTED.total_seconds():
+            self._losses = 0
         self._set(PushReason.RECEIVING)
         if events:
             # Delivered before the renewal, which may fail.
@@ -255,6 +278,7 @@ class OnvifPush:
             # A reboot, an expired termination time: subscribe again now.
             LOGGER.debug("ONVIF subscription of %s lost: %s", self.client.host, err)
             self._subscription = None
+            self._losses += 1
         elif self._failures >= FAILURES_BEFORE_DOWN:
             self._give_up()
         if self._failures >= FAILURES_BEFORE_DOWN:
@@ -287,7 +311,9 @@ class OnvifPush:
             return
         try:
             await subscription.renew(SUBSCRIPTION_TERM)
-        except ExcelSenseNotSupportedError as err:
+        except (ExcelSenseNotSupportedError, ExcelSenseSubscriptionLostError) as err:
+            # Refused, or answered as if the subscription were gone while its
+            # pulls work: the pulls are left to keep it, and say when it is gone.
             LOGGER.debug("%s does not renew: %s", self.client.host, err)
             self._renews = False
 

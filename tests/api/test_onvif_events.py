@@ -628,6 +628,12 @@ def test_nesting_and_size_bounds() -> None:
             id="own declarations of a child",
         ),
         pytest.param(b"<Empty/>", None, "<Empty/>", id="plain"),
+        pytest.param(
+            b'<P xmlns:q="urn:a&#9;b" a="x&#9;y&#10;z&#13;">1&#13;2</P>',
+            None,
+            '<P xmlns:q="urn:a&#9;b" a="x&#9;y&#10;z&#13;">1&#13;2</P>',
+            id="white space kept as references",
+        ),
     ],
 )
 def test_serialize_keeps_namespaces(

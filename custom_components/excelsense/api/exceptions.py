@@ -188,6 +188,14 @@ class ExcelSenseNotSupportedError(ExcelSenseResponseError):
     """The firmware lacks the requested CGI or type (-21, -22)."""
 
 
+class ExcelSenseNotOnvifError(ExcelSenseNotSupportedError):
+    """A web server answered where the ONVIF device service should be.
+
+    A page, a redirect (to a login, or to HTTPS), POST not allowed: no ONVIF
+    there, or not at the moment (a camera restarting its ONVIF service).
+    """
+
+
 class ExcelSenseBusyError(ExcelSenseResponseError):
     """The device is busy or out of connections (retried before raising)."""
 

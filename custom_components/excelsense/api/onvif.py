@@ -35,6 +35,7 @@ from .exceptions import (
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseLoginPausedError,
+    ExcelSenseNotOnvifError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
 )
@@ -157,7 +158,7 @@ class OnvifClient:
             # Its web server answers the address (a page, a redirect to the
             # login): no ONVIF there.
             msg = f"{self.host} answers no ONVIF at {DEVICE_SERVICE} ({err})"
-            raise ExcelSenseNotSupportedError(None, msg) from err
+            raise ExcelSenseNotOnvifError(None, msg) from err
         received = datetime.now(UTC)
         utc = reply.path(
             "GetSystemDateAndTimeResponse", "SystemDateAndTime", "UTCDateTime"

@@ -149,7 +149,7 @@ class Node:
         attrs += marked + "".join(
             f' {key}="{_attribute(value)}"' for key, value in written.items()
         )
-        inner = escape("".join(self.parts)) + "".join(
+        inner = escape("".join(self.parts), _IN_TEXT) + "".join(
             node._serialize(node.declared, node.qualified, "")  # noqa: SLF001 - same class
             for node in self.children
         )
@@ -168,8 +168,14 @@ def _xmlns(prefix: str) -> str:
     return f"{_XMLNS}:{prefix}" if prefix else _XMLNS
 
 
+# Written as references so that a reader gets them back, not spaces (XML 1.0
+# 3.3.3 normalises white space in attribute values, 2.11 line ends in text).
+_IN_ATTRIBUTE = {'"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+_IN_TEXT = {"\r": "&#13;"}
+
+
 def _attribute(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+    return escape(value, _IN_ATTRIBUTE)
 
 
 class _Builder:
