@@ -96,6 +96,19 @@ def shorten(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(session, "REQUEST_TIMEOUT", REQUEST_TIMEOUT)
 
 
+def record_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait the ONVIF loop takes before trying again, from now on."""
+    waits: list[float] = []
+    delay = push.OnvifPush._delay
+
+    def recorded(self: push.OnvifPush) -> float:
+        waits.append(delay(self))
+        return waits[-1]
+
+    monkeypatch.setattr(push.OnvifPush, "_delay", recorded)
+    return waits
+
+
 @dataclass
 class Wire:
     """What reached the camera's ONVIF side: the secrets its tokens carried."""

@@ -37,6 +37,7 @@ from .onvif_attack import (
     pull_reply,
     reason,
     receiving,
+    record_waits,
     rewrite,
     set_up,
     settle,
@@ -365,14 +366,7 @@ async def test_subscriptions_lost_one_after_another_back_off(
     that works in between does not end the row, a subscription that lasted
     LASTED does.
     """
-    waits: list[float] = []
-    delay = push.OnvifPush._delay
-
-    def recorded(self: push.OnvifPush) -> float:
-        waits.append(delay(self))
-        return waits[-1]
-
-    monkeypatch.setattr(push.OnvifPush, "_delay", recorded)
+    waits = record_waits(monkeypatch)
     await set_up(hass, entry_for(camera))
     for _ in range(4):
         await until(hass, lambda: receiving(hass) and held_pull(camera))

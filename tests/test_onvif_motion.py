@@ -33,6 +33,7 @@ from .onvif_attack import (
     entry_for,
     log_checks,
     ops,
+    record_waits,
     set_up,
     state,
     until,
@@ -158,14 +159,7 @@ async def test_lost_subscription_is_made_again_within_seconds(
     After one wait, not two: the pull that found it gone does not wait as well.
     """
     await until(hass, lambda: camera.onvif_subscriptions == 1)
-    waits: list[float] = []
-    delay = push.OnvifPush._delay
-
-    def recorded(self: push.OnvifPush) -> float:
-        waits.append(delay(self))
-        return waits[-1]
-
-    monkeypatch.setattr(push.OnvifPush, "_delay", recorded)
+    waits = record_waits(monkeypatch)
     created = len(ops(camera, "CreatePullPointSubscription"))
     camera.drop_onvif_subscriptions()
     await until(
