@@ -159,17 +159,10 @@ def _energy_scale(
 def _most_near(values: list[float]) -> list[float]:
     """Each tile's value or its four neighbours', whichever is largest."""
     out = []
-    for t, value in enumerate(values):
-        row, column = divmod(t, COLUMNS)
+    for value, near in zip(values, _SIDES, strict=True):
         most = value
-        for r, c in (
-            (row - 1, column),
-            (row + 1, column),
-            (row, column - 1),
-            (row, column + 1),
-        ):
-            if 0 <= r < ROWS and 0 <= c < COLUMNS:
-                most = max(most, values[r * COLUMNS + c])
+        for n in near:
+            most = max(most, values[n])
         out.append(most)
     return out
 
@@ -379,18 +372,26 @@ def _veil(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]
             and fine <= VEIL_SHARPER * coarser
         ):
             veiled.add(t)
-    return {t for t in veiled if any(n in veiled for n in _around(t))}
+    return {t for t in veiled if any(n in veiled for n in _AROUND[t])}
 
 
-def _around(tile: int) -> list[int]:
-    """The up to eight tiles around ``tile``."""
+def _around(tile: int, *, corners: bool) -> tuple[int, ...]:
+    """The up to eight tiles around ``tile`` (four without the corners)."""
     row, column = divmod(tile, COLUMNS)
-    return [
+    return tuple(
         r * COLUMNS + c
         for r in (row - 1, row, row + 1)
         for c in (column - 1, column, column + 1)
-        if (r, c) != (row, column) and 0 <= r < ROWS and 0 <= c < COLUMNS
-    ]
+        if (r, c) != (row, column)
+        and (corners or r == row or c == column)
+        and 0 <= r < ROWS
+        and 0 <= c < COLUMNS
+    )
+
+
+# Each tile's neighbours, worked out once: all eight, and the four at its sides.
+_AROUND = [_around(t, corners=True) for t in range(ROWS * COLUMNS)]
+_SIDES = [_around(t, corners=False) for t in range(ROWS * COLUMNS)]
 
 
 def _brighter(sample: Measurement, baseline: Measurement, tile: int) -> float:
