@@ -111,6 +111,7 @@ class AlarmLogReader:
         return dt_util.now().replace(tzinfo=None) + self._offset
 
     async def _refresh_offset(self) -> None:
+        self._offset_read = dt_util.utcnow()
         try:
             device_time = await self.client.date_time()
         except ExcelSenseError as err:
@@ -124,7 +125,6 @@ class AlarmLogReader:
         Raises the client's error when the log cannot be read.
         """
         if abs(dt_util.utcnow() - self._offset_read) >= CLOCK_CHECK:
-            self._offset_read = dt_util.utcnow()
             await self._refresh_offset()
         now = self.device_now()
         start = now - max(LOOKBACK, 3 * interval)
@@ -140,7 +140,6 @@ class AlarmLogReader:
         ahead = {event.key for event in events if event.start > now + FAST_CLOCK}
         if ahead - self._ahead:
             # Logged ahead of the camera's clock: it jumped. Read it again.
-            self._offset_read = dt_util.utcnow()
             await self._refresh_offset()
             now = self.device_now()
         # What is still ahead was logged before the clock was set back.
