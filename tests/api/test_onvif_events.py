@@ -490,6 +490,7 @@ def test_fault_text_never_shows_secrets() -> None:
         (200, b"<html/>", NotSoapError, "a web page"),
         (200, b"<html><Body/></html>", NotSoapError, "a web page"),
         (200, b"\n<!DOCTYPE HTML><p>Login", NotSoapError, "a web page"),
+        (200, b"\xef\xbb\xbf <html>", NotSoapError, "a web page"),
         (200, b"<page/>", ExcelSenseResponseError, "not a SOAP envelope"),
         (200, b"not xml at all", ExcelSenseResponseError, "not well-formed"),
         (

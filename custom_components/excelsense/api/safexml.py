@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # Far deeper than any SOAP reply; bounds the tree walks below.
 MAX_DEPTH = 64
+UTF8_BOM = b"\xef\xbb\xbf"
 _XMLNS = "xmlns"
 
 
@@ -253,7 +254,7 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
     try:
         # Some firmware writes a line break before the XML declaration, which
         # XML does not allow; nothing is lost by leaving it out.
-        parser.Parse(_without_leading_space(body), True)  # noqa: FBT003 - expat's positional "final"
+        parser.Parse(without_leading_space(body), True)  # noqa: FBT003 - expat's positional "final"
     except XMLRefusedError as err:
         msg = f"Reply to {what} refused: {err}"
         raise ExcelSenseResponseError(None, msg) from None
@@ -267,9 +268,8 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
     return builder.root
 
 
-def _without_leading_space(body: bytes) -> bytes:
+def without_leading_space(body: bytes) -> bytes:
     """``body`` without white space before its first markup (after a UTF-8 BOM)."""
-    bom = b"\xef\xbb\xbf"
-    if body.startswith(bom):
-        return bom + body[len(bom) :].lstrip(b" \t\r\n")
+    if body.startswith(UTF8_BOM):
+        return UTF8_BOM + body[len(UTF8_BOM) :].lstrip(b" \t\r\n")
     return body.lstrip(b" \t\r\n")

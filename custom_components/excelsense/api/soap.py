@@ -25,7 +25,7 @@ from .exceptions import (
     ExcelSenseResponseError,
     ExcelSenseSubscriptionLostError,
 )
-from .safexml import Node, parse
+from .safexml import UTF8_BOM, Node, parse, without_leading_space
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -310,7 +310,8 @@ def _soap_body(raw: bytes, status: int, what: str) -> Node | None:
     """
     if not raw.strip():
         return None
-    if status == _HTTP_OK and raw.lstrip()[:14].lower().startswith(_WEB_PAGE):
+    start = without_leading_space(raw).removeprefix(UTF8_BOM)[:14].lower()
+    if status == _HTTP_OK and start.startswith(_WEB_PAGE):
         msg = f"Reply to {what} is a web page, not SOAP"
         raise NotSoapError(None, msg)
     try:
