@@ -632,8 +632,8 @@ async def test_refused_end_is_not_a_confirmed_end(
 # How late a busy camera carries out a start, in request timeouts: with the
 # default 10 s, 5 s (answered late, in time), 10.5 and 11.5 s (an end at the
 # timeout + alarmTime + margin would cut the pulse short), 15 s (such an end
-# would come before it: held, it would stay on) and 20 s (the latest the
-# client allows for).
+# would come before it: held, it would stay on) and 20 s (the latest seen; the
+# client allows for 25 s after sending, the emulator counts from receipt).
 LATE_STARTS = {"5s": 0.5, "10.5s": 1.05, "11.5s": 1.15, "15s": 1.5, "20s": 2.0}
 
 

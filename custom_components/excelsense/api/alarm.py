@@ -65,19 +65,22 @@ ALARM_PULSE_MARGIN = 0.2
 # may run it whether or not the client still waits, so a busy camera may
 # start a pulse 12-15 s after a start sent with a 10 s timeout. We take it
 # that the camera gets to such a request within this many request timeouts
-# after we gave up: with the default 10 s, up to 20 s after sending.
+# after we gave up: with the default 10 s, up to 25 s after sending. That
+# covers the 20 s a busy camera was seen to take with room for the time the
+# request took to reach it (its lateness counts from there, ours from
+# sending).
 #
 # So after a start we gave up on, the one end comes at that moment +
-# alarmTime + margin (21.9 s for the 1700 ms toggle), retried until the
+# alarmTime + margin (26.9 s for the 1700 ms toggle), retried until the
 # camera answers OK, and the profile is restored after it. A start carried
 # out at any moment up to the bound runs whole under either reading: timed,
 # it has ended by itself before the end; held, the end comes a whole
 # alarmTime after it. Any earlier end could cut short a start carried out
 # just before it: an end at the timeout + alarmTime + margin (11.9 s) cuts a
 # start carried out 11.1 s late to 0.8 s, which the controller reads as
-# another command; and held, a start carried out after such an end (12-20 s)
+# another command; and held, a start carried out after such an end (12-25 s)
 # would stay on. A start carried out later than the bound is not covered.
-LATE_APPLY_TIMEOUTS = 1.0
+LATE_APPLY_TIMEOUTS = 1.5
 # Attempts of the idempotent steps (read, end, restore) and the pause between them.
 STEP_ATTEMPTS = 3
 STEP_BACKOFF = 0.5
@@ -191,7 +194,7 @@ class AlarmPort(Protocol):
 
     @property
     def request_timeout(self) -> float:
-        """Seconds one request may take (a late request lands within twice that)."""
+        """Seconds one request may take (a late request: LATE_APPLY_TIMEOUTS)."""
         ...
 
     @property
