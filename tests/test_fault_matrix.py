@@ -34,6 +34,7 @@ from custom_components.excelsense.api import alarm as alarm_module
 from custom_components.excelsense.const import DOMAIN, ISSUE_ALARM_OUTPUT
 from custom_components.excelsense.groups import Group
 from tests.emulator import EmulatedCamera, Fault, offset_mac
+from tests.waiting import eventually
 
 from .conftest import MAC, PASSWORD, USERNAME
 
@@ -45,11 +46,13 @@ if TYPE_CHECKING:
     from tests.emulator import Pulse
     from tests.emulator.device import PulseModel
 
-# Requests time out after this; a "timeout" fault answers (and applies) later,
-# within the 2.5 timeouts after sending that the client waits for a late
-# request (see LATE_APPLY_TIMEOUTS).
+# Requests time out after this. Under a "timeout" fault they time out after
+# SLOW_TIMEOUT and the fault answers (and applies) LATE after receipt: late,
+# and well within the 2.5 timeouts after sending that the client waits for a
+# late request (see LATE_APPLY_TIMEOUTS), whatever a loaded machine adds.
 TIMEOUT = 0.3
-LATE = 0.5
+SLOW_TIMEOUT = 0.8
+LATE = 1.4
 # Long enough for a late request to land and the longest pulse to run out.
 SETTLE = LATE + 2.0
 PULSE_MODELS: tuple[PulseModel, ...] = ("timed", "held")
@@ -249,6 +252,8 @@ async def test_fault_matrix(
             request = steps[step]
             case.camera.quirks.pulse = model
             case.camera.clear_requests()
+            if fault == "timeout":
+                case.entry.runtime_data.client.request_timeout = SLOW_TIMEOUT
             case.faults.append(
                 case.camera.inject(
                     Fault(
@@ -281,7 +286,7 @@ LATE_STARTS = {"5s": 0.5, "10.5s": 1.05, "11.5s": 1.15, "15s": 1.5, "20s": 2.0}
 # The late starts' own timeout: 18 cameras side by side can delay a reply's
 # arrival by a few tenths of a second on a loaded machine, and the room the
 # client leaves after 20 s (half a timeout) must stay larger than that.
-LATE_TIMEOUT = 0.8
+LATE_TIMEOUT = 1.0
 # Ends answered with an error code: -23 "Invalid CGI parameters", and -1,
 # which the document's table does not list; once, or every time.
 REFUSED_ENDS = {
@@ -380,8 +385,10 @@ async def test_busy_and_slow_starts_keep_the_whole_pulse(
                 count=1,
             )
         )
+        # Slow, but answered: well within its own (longer) timeout.
+        cases["slow"].entry.runtime_data.client.request_timeout = 1.5
         cases["slow"].camera.inject(
-            Fault("latency", path="alarm.cgi", params={"controlFlag": "1"}, delay=0.2)
+            Fault("latency", path="alarm.cgi", params={"controlFlag": "1"}, delay=0.5)
         )
         await asyncio.gather(
             *(_press(hass, case, "self_clean") for case in cases.values())
@@ -399,10 +406,16 @@ async def test_operation_does_not_queue_behind_polling(
     async for cases in _start_cases(hass, ["busy_poll"]):
         case = cases["busy_poll"]
         coordinator = case.entry.runtime_data.coordinator
-        case.camera.inject(Fault("latency", path="sensor.cgi", delay=0.25))
+        # A poll answered slowly, not timed out.
+        case.entry.runtime_data.client.request_timeout = 2.0
+        case.camera.inject(Fault("latency", path="sensor.cgi", delay=1.0))
         coordinator.mark_stale()
         refresh = asyncio.create_task(coordinator.async_refresh())
-        await asyncio.sleep(0.05)
+        await eventually(
+            lambda camera=case.camera: any(
+                r.path.endswith("sensor.cgi") for r in camera.requests
+            )
+        )
         press = asyncio.create_task(_press(hass, case, "self_clean"))
         await refresh
         refreshed = time.monotonic()
@@ -421,8 +434,7 @@ async def test_reload_unload_or_stop_mid_pulse(
     async for cases in _start_cases(hass, [how]):
         case = cases[how]
         press = asyncio.create_task(_press(hass, case, "led_shutoff_toggle"))
-        await asyncio.sleep(0.4)
-        assert case.camera.pulses
+        await eventually(lambda camera=case.camera: bool(camera.pulses))
         assert case.camera.pulses[0].end is None
         if how == "reload":
             assert await hass.config_entries.async_reload(case.entry.entry_id)

@@ -29,6 +29,7 @@ from custom_components.excelsense.api import (
     ExcelSenseShutdownError,
 )
 from tests.emulator import EmulatedCamera, Fault, Quirks
+from tests.waiting import eventually
 
 from .conftest import PASSWORD, USERNAME
 from .helpers import (
@@ -61,6 +62,9 @@ PULSE_MODELS: tuple[PulseModel, ...] = ("timed", "held")
 # Short request timeouts for the tests whose faults make the client wait for
 # late requests (it waits in multiples of the timeout).
 SHORT_TIMEOUT = 0.3
+# A profile set carried out late: its timeout, and when it lands after receipt.
+LATE_SET_TIMEOUT = 0.8
+LATE_SET = 1.4
 
 
 @pytest.fixture
@@ -73,6 +77,11 @@ def pulse_model() -> PulseModel:
 def pulse_reading(camera: EmulatedCamera, pulse_model: PulseModel) -> None:
     """Put the camera under test in the reading the test asks for."""
     camera.quirks.pulse = pulse_model
+
+
+async def pulse_started(camera: EmulatedCamera) -> None:
+    """Wait until the camera's output is pulsing."""
+    await eventually(lambda: camera.device.running_pulse is not None)
 
 
 def assert_ran_whole(pulse: Pulse, operation: AlarmOperation) -> None:
@@ -173,7 +182,7 @@ async def test_alarm_operations_do_not_interleave(
     assert client.alarm_operation_running
     second = asyncio.create_task(client.run_alarm_operation(AlarmOperation.SELF_CLEAN))
     settled = asyncio.create_task(client.alarm_out_settled())
-    await asyncio.sleep(0.3)
+    await pulse_started(camera)
     assert camera.alarm_out_profile().time_ms == 900  # the first one's profile
     assert not settled.done()
     results = await asyncio.gather(first, second, settled)
@@ -199,7 +208,7 @@ async def test_cancelled_alarm_operation_cleans_up(
     task = asyncio.create_task(
         client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
     )
-    await asyncio.sleep(0.3)
+    await pulse_started(camera)
     (pulse,) = camera.pulses
     assert pulse.end is None
     assert camera.alarm_out_profile().time_ms == 900
@@ -440,7 +449,7 @@ async def test_closed_session_is_a_client_error(
     task = asyncio.create_task(
         client.run_alarm_operation(AlarmOperation.LED_SHUTOFF_TOGGLE)
     )
-    await asyncio.sleep(0.3)
+    await pulse_started(camera)
     await session.close()
     err = await expect_error(ExcelSenseAlarmOperationError, task)
     assert err.step in ("pulse_end", "restore")
@@ -456,12 +465,15 @@ async def test_profile_applied_late_is_corrected(
     expect_error: ExpectError,
 ) -> None:
     """A profile set the camera applies after we gave up is undone by the late check."""
-    client = make_client(request_timeout=0.3)
+    # Landing 1.75 timeouts after it was sent: after the restore sent at the
+    # timeout, before the late check 2.5 timeouts after sending, with room on
+    # both sides for a loaded machine.
+    client = make_client(request_timeout=LATE_SET_TIMEOUT)
     camera.inject(
         Fault(
             "latency",
             params={**ALARM_SET, "alarmTime": "900"},
-            delay=0.45,
+            delay=LATE_SET,
             count=1,
         )
     )
@@ -484,9 +496,9 @@ async def test_late_check_that_cannot_read_leaves_the_output_in_doubt(
     expect_error: ExpectError,
 ) -> None:
     """A late check that cannot read the output leaves it in doubt (repair)."""
-    client = make_client(request_timeout=0.3)
+    client = make_client(request_timeout=LATE_SET_TIMEOUT)
     camera.inject(
-        Fault("latency", params={**ALARM_SET, "alarmTime": "900"}, delay=0.45)
+        Fault("latency", params={**ALARM_SET, "alarmTime": "900"}, delay=LATE_SET)
     )
     # The first read (the profile) and the restore's read-back answer; the
     # late check's read does not.
@@ -635,6 +647,10 @@ async def test_refused_end_is_not_a_confirmed_end(
 # would come before it: held, it would stay on) and 20 s (the latest seen; the
 # client allows for 25 s after sending, the emulator counts from receipt).
 LATE_STARTS = {"5s": 0.5, "10.5s": 1.05, "11.5s": 1.15, "15s": 1.5, "20s": 2.0}
+# Their own timeout: long enough that a loaded machine's delays stay well
+# inside the half timeout on either side (answered in time at 5 s, within the
+# client's wait at 20 s).
+LATE_TIMEOUT = 1.0
 
 
 @pytest.mark.parametrize("pulse_model", PULSE_MODELS)
@@ -654,10 +670,10 @@ async def test_late_starts_run_whole_and_end(
     async with AsyncExitStack() as stack:
         cameras = await start_cameras(stack, len(LATE_STARTS), pulse_model)
         clients = [
-            make_client(port=cam.port, request_timeout=SHORT_TIMEOUT) for cam in cameras
+            make_client(port=cam.port, request_timeout=LATE_TIMEOUT) for cam in cameras
         ]
         for cam, late in zip(cameras, LATE_STARTS.values(), strict=True):
-            delay = late * SHORT_TIMEOUT
+            delay = late * LATE_TIMEOUT
             cam.inject(Fault("latency", params=PULSE_START, delay=delay, count=1))
         outcomes = await asyncio.gather(
             *(client.run_alarm_operation(operation) for client in clients),

@@ -616,7 +616,7 @@ async def test_pull_waits_longer_than_request_timeout(
     messages" at the Timeout: the HTTP request waits the pull's Timeout on top
     of the request timeout, so an empty pull is no timeout error.
     """
-    onvif = make_onvif(request_timeout=0.3)
+    onvif = make_onvif(request_timeout=0.6)
     subscription = await subscribed(onvif)
     assert await subscription.pull(timedelta(seconds=1)) == []
 

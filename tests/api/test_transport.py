@@ -419,9 +419,11 @@ async def test_timeout_does_not_count_the_queue(
     camera: EmulatedCamera, make_client: Callable[..., ExcelSenseClient]
 ) -> None:
     """request_timeout bounds the talk to the device, not the wait for a slot."""
-    camera.latency = 0.15
-    bounded = make_client(max_concurrent_requests=1, request_timeout=0.4)
+    # The last of six waits 1 s for its slot, longer than its timeout; each
+    # talk to the device takes a quarter of it.
+    camera.latency = 0.2
+    bounded = make_client(max_concurrent_requests=1, request_timeout=0.8)
     outcomes = await asyncio.gather(
-        *(bounded.device_port() for _ in range(4)), return_exceptions=True
+        *(bounded.device_port() for _ in range(6)), return_exceptions=True
     )
     assert not [o for o in outcomes if isinstance(o, BaseException)]

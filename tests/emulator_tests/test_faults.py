@@ -147,7 +147,8 @@ async def test_max_connections(
     session: aiohttp.ClientSession, socket_enabled: None
 ) -> None:
     """More in-flight requests than max_connections get -511."""
-    async with EmulatedCamera(latency=0.2, max_connections=2) as cam:
+    # Held long enough that all four are in flight together.
+    async with EmulatedCamera(latency=1.0, max_connections=2) as cam:
         api = Api(session, cam)
         codes = await asyncio.gather(
             *(api.code("param.cgi", {"action": "get", "type": "NTP"}) for _ in range(4))

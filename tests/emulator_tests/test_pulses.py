@@ -8,7 +8,6 @@ whose outcome must not depend on the reading run under both.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from tests.emulator import (
     Quirks,
     kv,
 )
+from tests.waiting import eventually
 
 from .conftest import Api
 
@@ -303,7 +303,7 @@ async def test_start_carried_out_after_the_client_gave_up(
             ) as response:
                 await response.read()
         assert late_cam.pulses == []
-        await asyncio.sleep(0.4)
+        await eventually(lambda: bool(late_cam.pulses))
         (started,) = late_cam.pulses
         assert started.start >= sent + 0.3
 
