@@ -187,6 +187,25 @@ async def test_user_flow_permission_denied(
     assert result["errors"] == {"base": "permission_denied"}
 
 
+async def test_user_flow_https_only_camera(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A camera that sends plain HTTP on to HTTPS asks for HTTPS, not the address."""
+    camera.inject(
+        Fault(
+            kind="http_status",
+            status=301,
+            location="https://127.0.0.1{path}?{query}",
+        )
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera)
+    )
+    assert result["errors"] == {"base": "https_required"}
+    assert camera.requests, "the camera was asked"
+    assert PASSWORD not in str(result)
+
+
 async def test_user_flow_unknown_error(
     hass: HomeAssistant, camera: EmulatedCamera
 ) -> None:

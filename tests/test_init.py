@@ -12,6 +12,8 @@ from custom_components.excelsense.api.gate import LOGIN_ATTEMPTS
 from custom_components.excelsense.const import DOMAIN
 from tests.emulator import Fault
 
+from .conftest import PASSWORD
+
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     import pytest
@@ -77,6 +79,26 @@ async def test_not_ready_when_offline(
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_https_only_camera_is_not_ready_and_says_why(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """A camera switched to HTTPS only: not ready, asking for HTTPS (not offline)."""
+    camera.inject(
+        Fault(
+            kind="http_status",
+            status=302,
+            location="https://127.0.0.1{path}?{query}",
+            count=None,
+        )
+    )
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert config_entry.error_reason_translation_key == "https_required"
+    assert PASSWORD not in str(config_entry.reason)
 
 
 async def test_auth_failure_at_setup_starts_reauth(

@@ -19,6 +19,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseHttpsRequiredError,
     ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
@@ -178,6 +179,10 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from auth.exceptions[0]
+        if https := errors.subgroup(ExcelSenseHttpsRequiredError):
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="https_required"
+            ) from https.exceptions[0]
         if device := errors.subgroup(ExcelSenseError):
             first = device.exceptions[0]
             assert isinstance(first, ExcelSenseError)  # noqa: S101 - the subgroup's type
@@ -306,7 +311,9 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
         raise UpdateFailed(
             translation_domain=DOMAIN,
             translation_key=error_key(first)
-            if isinstance(first, ExcelSenseConnectionError)
+            if isinstance(
+                first, ExcelSenseConnectionError | ExcelSenseHttpsRequiredError
+            )
             else "device_error",
             translation_placeholders=placeholders(first),
         ) from first

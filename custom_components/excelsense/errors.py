@@ -15,6 +15,7 @@ from .api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseHttpsRequiredError,
     ExcelSenseLoginPausedError,
     ExcelSensePermissionError,
     ExcelSenseShutdownError,
@@ -26,6 +27,7 @@ from .const import DOMAIN
 FLOW_ERRORS = {
     "authentication_failed": "invalid_auth",
     "permission_denied": "permission_denied",
+    "https_required": "https_required",
 }
 
 
@@ -52,6 +54,7 @@ _KEYS: tuple[tuple[type[ExcelSenseError], str], ...] = (
     (ExcelSenseLoginPausedError, "authentication_retry"),
     (ExcelSenseAuthenticationError, "authentication_failed"),
     (ExcelSensePermissionError, "permission_denied"),
+    (ExcelSenseHttpsRequiredError, "https_required"),
     (ExcelSenseConnectionError, "communication_error"),
     (ExcelSenseShutdownError, "shutting_down"),
 )
@@ -78,6 +81,7 @@ def placeholders(err: ExcelSenseError, field: str | None = None) -> dict[str, st
         err,
         ExcelSenseAuthenticationError
         | ExcelSensePermissionError
+        | ExcelSenseHttpsRequiredError
         | ExcelSenseShutdownError,
     ):
         return {}

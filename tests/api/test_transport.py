@@ -13,6 +13,7 @@ from custom_components.excelsense.api import (
     ExcelSenseBusyError,
     ExcelSenseConnectionError,
     ExcelSenseError,
+    ExcelSenseHttpsRequiredError,
     ExcelSenseInvalidParameterError,
     ExcelSenseNotSupportedError,
     ExcelSensePermissionError,
@@ -210,6 +211,18 @@ TRANSPORT_FAULTS = [
     ),
     pytest.param(
         Fault("http_status", status=302), ExcelSenseResponseError, id="http302"
+    ),
+    # A login page is no HTTPS hint; plain HTTP sent on to HTTPS (the whole
+    # request repeated, password included) is.
+    pytest.param(
+        Fault("http_status", status=302, location="/login.html"),
+        ExcelSenseResponseError,
+        id="to_login",
+    ),
+    pytest.param(
+        Fault("http_status", status=301, location="https://127.0.0.1{path}?{query}"),
+        ExcelSenseHttpsRequiredError,
+        id="to_https",
     ),
     pytest.param(Fault("latency", delay=0.4), ExcelSenseTimeoutError, id="latency"),
 ]

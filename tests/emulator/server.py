@@ -61,6 +61,11 @@ class Fault:
     not the client still waits (aiohttp's server does not cancel a handler
     whose client left); only the reply is lost. The document says nothing
     either way; this is the case the client must survive.
+
+    ``http_status`` answers ``status``; with ``location`` it is a redirect
+    there, ``{path}`` and ``{query}`` in it replaced by the request's own (a
+    web server that sends plain HTTP on to HTTPS repeats the whole request,
+    password included).
     """
 
     kind: FaultKind
@@ -72,6 +77,7 @@ class Fault:
     delay: float = 1.0
     code: int = ERR_BUSY
     status: int = 503
+    location: str | None = None
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
 
@@ -737,10 +743,15 @@ class EmulatedCamera:
                 if fault.status in HTTPStatus
                 else "Error"
             )
+            headers = {"Content-Type": "text/plain"}
+            if fault.location is not None:
+                headers["Location"] = fault.location.format(
+                    path=request.path, query=request.query_string
+                )
             return web.Response(
                 body=f"{fault.status} {phrase}\n".encode(),
                 status=fault.status,
-                headers={"Content-Type": "text/plain"},
+                headers=headers,
             )
         if fault.kind == "garbage":
             record.status = 200

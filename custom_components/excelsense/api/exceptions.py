@@ -168,6 +168,15 @@ class ExcelSenseResponseError(ExcelSenseError):
         super().__init__(f"{message} ({code})" if code is not None else message)
 
 
+class ExcelSenseHttpsRequiredError(ExcelSenseResponseError):
+    """The camera answered plain HTTP with a redirect to HTTPS.
+
+    Its web server is set up for HTTPS only: the entry needs HTTPS turned on.
+    (The redirect's address is never kept: it may repeat the request's
+    query, password included.)
+    """
+
+
 class ExcelSenseAuthenticationError(ExcelSenseResponseError):
     """The username or password was refused."""
 

@@ -19,6 +19,7 @@ from .exceptions import (
     ExcelSenseAuthenticationError,
     ExcelSenseBusyError,
     ExcelSenseConnectionError,
+    ExcelSenseHttpsRequiredError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
     error_for_code,
@@ -26,7 +27,7 @@ from .exceptions import (
 from .gate import Limiter, LoginGate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ _ERROR_REPLY = re.compile(
 _JPEG_MAGIC = b"\xff\xd8"
 _HTTP_UNAUTHORIZED = 401
 _HTTP_OK = 200
+_HTTP_REDIRECTS = (300, 400)
 # The largest key=value reply we read (a camera's largest, its stream
 # abilities or a log window of some hundred entries, are a few KB; a bigger
 # reply is refused, so none costs the event loop much), and the largest still
@@ -224,6 +226,7 @@ class Transport:
                 body = await read_capped(response, limit, cgi)
                 status = response.status
                 content_type = response.content_type
+                to_https = _redirects_to_https(status, response.headers)
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "%s %s -> HTTP %s, %d bytes",
@@ -234,6 +237,9 @@ class Transport:
             )
         if status == _HTTP_OK and expect == "kv" and not _may_be_error(body):
             return body  # the common case, without decoding: not an error reply
+        if to_https:
+            msg = f"HTTP {status}: the camera sends {describe(cgi, params)} to HTTPS"
+            raise ExcelSenseHttpsRequiredError(None, msg)
         return check_reply(body, status, content_type, expect, describe(cgi, params))
 
     async def get(
@@ -335,6 +341,13 @@ def check_reply(
         msg = f"Unexpected reply to {what}"
         raise ExcelSenseResponseError(None, msg)
     return body
+
+
+def _redirects_to_https(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a reply sends the request on to an https:// address."""
+    location = headers.get("Location", "")
+    redirect = _HTTP_REDIRECTS[0] <= status < _HTTP_REDIRECTS[1]
+    return redirect and location.strip().lower().startswith("https:")
 
 
 def describe(cgi: str, params: Sequence[kv.Pair]) -> str:
