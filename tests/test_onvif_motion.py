@@ -22,7 +22,7 @@ import pytest
 
 from custom_components.excelsense import push
 from custom_components.excelsense.const import CONF_MOTION_SOURCE
-from tests.emulator import EmulatedCamera, OnvifQuirks
+from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
 from .onvif_attack import (
     ALARM,
@@ -239,6 +239,30 @@ async def test_falls_back_to_the_alarm_log_and_says_why(
     await config_entry.runtime_data.motion.async_refresh()
     await hass.async_block_till_done()
     assert state(hass, MOTION) == STATE_ON
+    await asyncio.sleep(0.5)
+    assert len(ops(camera)) == sent  # asked again only after its back-off
+
+
+async def test_onvif_over_https_only_falls_back_and_says_so(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ONVIF sent on to HTTPS while the entry uses HTTP: the alarm log, and why."""
+    monkeypatch.setattr(push, "UNSUPPORTED_DELAYS", (3600.0,))
+    camera.inject(
+        Fault(
+            "http_status",
+            path="device_service",
+            status=301,
+            location="https://127.0.0.1{path}",
+        )
+    )
+    await set_up(hass, config_entry)
+    assert state(hass, SOURCE) == "alarm_log"
+    assert hass.states.get(SOURCE).attributes["reason"] == "onvif_https_only"
+    sent = len(ops(camera))
     await asyncio.sleep(0.5)
     assert len(ops(camera)) == sent  # asked again only after its back-off
 

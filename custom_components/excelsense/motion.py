@@ -42,7 +42,7 @@ from .const import (
 from .coordinator import ExcelSenseCoordinatorBase
 from .errors import error_key, placeholders
 from .options import ExcelSenseOptions
-from .push import OnvifPush, PushReason, PushStatus
+from .push import UNSUPPORTED, OnvifPush, PushStatus
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -237,9 +237,8 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
             if self.data is not None:
                 self._unheard = list(self.data.new_events)
         if mode == MOTION_SOURCE_AUTO and not self.push.status.up:
-            self.supported = self._log_supported or self.push.status.reason not in (
-                PushReason.NO_ONVIF,
-                PushReason.NO_EVENT_SERVICE,
+            self.supported = (
+                self._log_supported or self.push.status.reason not in UNSUPPORTED
             )
         elif mode == MOTION_SOURCE_ALARM_LOG:
             self.supported = self._log_supported

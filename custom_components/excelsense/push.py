@@ -27,6 +27,7 @@ from .api import (
     ExcelSenseLoginPausedError,
     ExcelSenseNotOnvifError,
     ExcelSenseNotSupportedError,
+    ExcelSenseOnvifHttpsOnlyError,
     ExcelSenseSubscriptionLostError,
 )
 from .const import LOGGER
@@ -70,9 +71,17 @@ class PushReason(StrEnum):
     STARTING = "starting"
     NO_ONVIF = "no_onvif"
     NO_EVENT_SERVICE = "no_event_service"
+    HTTPS_ONLY = "onvif_https_only"
     LOGIN_REFUSED = "onvif_login_refused"
     FAILING = "onvif_failing"
     CAMERA_LOGIN_REFUSED = "camera_login_refused"
+
+
+# Reasons ONVIF events are not to be had from this camera as it is set up:
+# asked again only rarely.
+UNSUPPORTED = frozenset(
+    {PushReason.NO_ONVIF, PushReason.NO_EVENT_SERVICE, PushReason.HTTPS_ONLY}
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,8 @@ class OnvifPush:
                 self._failed_attempt(err)
             else:
                 self._unsupported += 1
-                self._set(missing, err)
+                https_only = isinstance(err, ExcelSenseOnvifHttpsOnlyError)
+                self._set(PushReason.HTTPS_ONLY if https_only else missing, err)
         except ExcelSenseError as err:
             self._failed_attempt(err)
         else:
@@ -189,7 +199,7 @@ class OnvifPush:
     def _delay(self) -> float:
         """How long to wait before the next attempt, from the current status."""
         reason = self.status.reason
-        if reason in (PushReason.NO_ONVIF, PushReason.NO_EVENT_SERVICE):
+        if reason in UNSUPPORTED:
             index = min(self._unsupported, len(UNSUPPORTED_DELAYS)) - 1
             return UNSUPPORTED_DELAYS[max(index, 0)]
         if reason is PushReason.LOGIN_REFUSED:

@@ -23,6 +23,7 @@ from custom_components.excelsense.api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseNotSupportedError,
+    ExcelSenseOnvifHttpsOnlyError,
     ExcelSenseResponseError,
     ExcelSenseSubscriptionLostError,
     ExcelSenseTimeoutError,
@@ -521,6 +522,19 @@ async def test_web_server_on_the_onvif_address_means_no_onvif(
     stub.overrides["GetSystemDateAndTime"] = answer
     error = await expect_error(ExcelSenseNotSupportedError, onvif.clock())
     assert "answers no ONVIF" in str(error)
+
+
+async def test_onvif_sent_on_to_https_says_so(
+    onvif: OnvifClient, stub: OnvifStub, expect_error: ExpectError
+) -> None:
+    """Plain HTTP sent on to HTTPS: no ONVIF over HTTP, and why (not where to)."""
+    stub.overrides["GetSystemDateAndTime"] = web.Response(
+        status=301, headers={"Location": "HTTPS://127.0.0.1/onvif/device_service?x=y"}
+    )
+    error = await expect_error(ExcelSenseOnvifHttpsOnlyError, onvif.clock())
+    assert isinstance(error, ExcelSenseNotSupportedError)
+    assert "to HTTPS" in str(error)
+    assert "x=y" not in str(error)
 
 
 async def test_auth_error_stops_discovery(

@@ -205,6 +205,12 @@ class ExcelSenseNotOnvifError(ExcelSenseNotSupportedError):
     """
 
 
+class ExcelSenseOnvifHttpsOnlyError(
+    ExcelSenseNotOnvifError, ExcelSenseHttpsRequiredError
+):
+    """The ONVIF address sends plain HTTP on to HTTPS: ONVIF over HTTPS only."""
+
+
 class ExcelSenseBusyError(ExcelSenseResponseError):
     """The device is busy or out of connections (retried before raising)."""
 

@@ -37,6 +37,7 @@ from .exceptions import (
     ExcelSenseLoginPausedError,
     ExcelSenseNotOnvifError,
     ExcelSenseNotSupportedError,
+    ExcelSenseOnvifHttpsOnlyError,
     ExcelSenseResponseError,
 )
 from .onvif_pullpoint import (
@@ -56,7 +57,7 @@ from .soap import (
     username_token,
     xaddr_path,
 )
-from .transport import read_capped, transport_errors
+from .transport import read_capped, redirects_to_https, transport_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -393,6 +394,10 @@ class OnvifClient:
                 raw = await read_capped(response_, REPLY_LIMIT, f"ONVIF {operation}")
                 status = response_.status
                 offered = response_.headers.getall("WWW-Authenticate", [])
+                if redirects_to_https(status, response_.headers):
+                    # (Not where to: the address may repeat ours.)
+                    msg = f"HTTP {status}: {self.host} sends ONVIF {operation} to HTTPS"
+                    raise ExcelSenseOnvifHttpsOnlyError(None, msg)
             if not sign or status != _HTTP_UNAUTHORIZED:
                 break
             challenge = next(

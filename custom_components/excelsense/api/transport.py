@@ -226,7 +226,7 @@ class Transport:
                 body = await read_capped(response, limit, cgi)
                 status = response.status
                 content_type = response.content_type
-                to_https = _redirects_to_https(status, response.headers)
+                to_https = redirects_to_https(status, response.headers)
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "%s %s -> HTTP %s, %d bytes",
@@ -343,7 +343,7 @@ def check_reply(
     return body
 
 
-def _redirects_to_https(status: int, headers: Mapping[str, str]) -> bool:
+def redirects_to_https(status: int, headers: Mapping[str, str]) -> bool:
     """Whether a reply sends the request on to an https:// address."""
     location = headers.get("Location", "")
     redirect = _HTTP_REDIRECTS[0] <= status < _HTTP_REDIRECTS[1]
