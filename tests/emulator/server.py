@@ -65,7 +65,8 @@ class Fault:
     ``http_status`` answers ``status``; with ``location`` it is a redirect
     there, ``{path}`` and ``{query}`` in it replaced by the request's own (a
     web server that sends plain HTTP on to HTTPS repeats the whole request,
-    password included).
+    password included). The document says nothing of redirects: a fault,
+    never what the emulated camera does by itself.
     """
 
     kind: FaultKind

@@ -345,9 +345,9 @@ def check_reply(
 
 def redirects_to_https(status: int, headers: Mapping[str, str]) -> bool:
     """Whether a reply sends the request on to an https:// address."""
-    location = headers.get("Location", "")
-    redirect = _HTTP_REDIRECTS[0] <= status < _HTTP_REDIRECTS[1]
-    return redirect and location.strip().lower().startswith("https:")
+    if not _HTTP_REDIRECTS[0] <= status < _HTTP_REDIRECTS[1]:
+        return False  # every ordinary reply: no header looked up
+    return headers.get("Location", "").strip().lower().startswith("https:")
 
 
 def describe(cgi: str, params: Sequence[kv.Pair]) -> str:
