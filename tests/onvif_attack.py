@@ -35,6 +35,7 @@ from custom_components.excelsense.const import (
 )
 from custom_components.excelsense.options import ExcelSenseOptions
 from tests.emulator.device import Reply
+from tests.waiting import eventually
 
 from .conftest import MAC, PASSWORD, USERNAME
 
@@ -162,10 +163,7 @@ async def until(
     hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 8.0
 ) -> None:
     """Wait (real time) until ``condition`` holds."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.02)
-            await hass.async_block_till_done()
+    await eventually(condition, seconds, between=hass.async_block_till_done)
 
 
 async def settle(hass: HomeAssistant, seconds: float) -> None:

@@ -6,21 +6,25 @@ import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 _STEP = 0.01
 
 
-async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+async def eventually(
+    condition: Callable[[], bool],
+    seconds: float = 5.0,
+    *,
+    between: Callable[[], Awaitable[object]] | None = None,
+) -> None:
     """Wait (real time) until ``condition`` holds; TimeoutError after ``seconds``.
 
     A fixed pause guesses how long something takes, and a loaded machine
-    proves the guess wrong; this waits for the thing itself.
+    proves the guess wrong; this waits for the thing itself. ``between`` is
+    awaited after each pause (Home Assistant's "block till done").
     """
-    for _ in range(round(seconds / _STEP)):
-        if condition():
-            return
-        await asyncio.sleep(_STEP)
-    if not condition():
-        msg = f"not within {seconds} s"
-        raise TimeoutError(msg)
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(_STEP)
+            if between is not None:
+                await between()
