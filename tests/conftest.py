@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import MAJOR_VERSION, __version__
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -131,12 +132,19 @@ def config_entry(camera: EmulatedCamera) -> MockConfigEntry:
 @pytest.fixture
 async def init_integration(
     hass: HomeAssistant, config_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Set up the integration with the emulated camera."""
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up the integration with the emulated camera (unloaded before it stops)."""
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    return config_entry
+    yield config_entry
+    # Home Assistant lets go of the camera before the camera stops: a poll
+    # connecting while the emulator's server closes trips an assertion inside
+    # asyncio on Python 3.13.0.
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 class Poller:
