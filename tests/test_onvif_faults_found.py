@@ -11,7 +11,7 @@ import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_ON
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
 import pytest
 
 from custom_components.excelsense import push
@@ -417,3 +417,37 @@ async def test_a_redirect_where_onvif_worked_is_a_failure_not_no_onvif(
     camera.clear_faults()
     await until(hass, lambda: receiving(hass) and held_pull(camera))
     assert "no_onvif" not in reasons
+
+
+async def test_motion_region_detector_and_a_deleted_rule(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The Motion Region Detector is motion; a deleted motion rule takes its motion.
+
+    ONVIF Analytics Service Specification, Motion Region Detector: topic
+    tns1:RuleEngine/MotionRegionDetector/Motion, Data item State. ONVIF Core,
+    "Property Events": a property's PropertyOperation is Initialized,
+    Changed or Deleted; a rule deleted while it reported motion leaves none
+    (here the message repeats the last value, State true).
+    """
+    region = "tns1:RuleEngine/MotionRegionDetector/Motion"
+    entry = await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    fired = alarms(hass)
+    rewrite(
+        camera, "PullMessages", pull_reply(notification(region, "true", item="State"))
+    )
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    assert [alarm["event_type"] for alarm in fired] == ["motion"]
+    rewrite(
+        camera,
+        "PullMessages",
+        pull_reply(notification(region, "true", item="State", operation="Deleted")),
+    )
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
+    assert [alarm["event_type"] for alarm in fired] == ["motion"]
+    assert receiving(hass)
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert_quiet_log(caplog)

@@ -346,15 +346,21 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
         """Messages of one pull: motion states, and alarms to fire."""
         alarms: list[Alarm] = []
         for event in events:
+            key = (event.topic, tuple(sorted(event.source.items())))
+            if event.is_motion_topic and event.operation is PropertyOperation.DELETED:
+                # The rule or its source is gone, and its motion with it
+                # (whatever last value the message repeats).
+                self._onvif_motion.pop(key, None)
+                self._set_motion(motion=any(self._onvif_motion.values()))
+                continue
             motion = event.motion
             if motion is None and event.is_motion_topic:
-                continue  # a motion property deleted, or a value we cannot read
+                continue  # a value we cannot read
             if motion is None:
                 # A property's first report is its state, not an alarm.
                 if event.operation is not PropertyOperation.INITIALIZED:
                     alarms.append(onvif_alarm(AlarmKind.OTHER, event))
                 continue
-            key = (event.topic, tuple(sorted(event.source.items())))
             self._onvif_motion[key] = motion
             if self._set_motion(
                 motion=any(self._onvif_motion.values()),

@@ -49,6 +49,7 @@ INITIALIZED = PropertyOperation.INITIALIZED
 T0 = datetime(2024, 3, 5, 10, 15, 30, tzinfo=UTC)
 CELL = "tns1:RuleEngine/CellMotionDetector/Motion"
 ALARM = "tns1:VideoSource/MotionAlarm"
+REGION = "tns1:RuleEngine/MotionRegionDetector/Motion"
 
 
 def events_of(raw: bytes) -> list[OnvifEvent]:
@@ -218,6 +219,20 @@ EXPECTED: dict[str, list[OnvifEvent]] = {
             data={"LogicalState": "active"},
         ),
     ],
+    "motion_region.xml": [
+        OnvifEvent(
+            topic=REGION,
+            operation=operation,
+            utc_time=T0,
+            source={"VideoSource": "VideoSource_1", "RuleName": "Region1"},
+            data=data,
+        )
+        for operation, data in (
+            (INITIALIZED, {"State": "false"}),
+            (CHANGED, {"State": "true"}),
+            (PropertyOperation.DELETED, {}),
+        )
+    ],
     "empty.xml": [],
 }
 # What ``motion`` reads from each of them, in order.
@@ -228,6 +243,7 @@ MOTION: dict[str, list[bool | None]] = {
     "reolink.xml": [True, None, True],
     "custom_prefix.xml": [True, True],
     "soap11_unprefixed.xml": [True, None],
+    "motion_region.xml": [False, True, None],
     "odd_messages.xml": [None, False, None, None],
     "empty.xml": [],
 }
@@ -247,8 +263,9 @@ def test_reply_shapes(name: str) -> None:
 def test_motion_readings(name: str) -> None:
     """Motion reads on, off or None.
 
-    Cell motion (IsMotion) and the motion alarm (State) read true/1 as on and
-    false/0 as off in any case; other topics and other values read None.
+    Cell motion (IsMotion), the motion region detector and the motion alarm
+    (State) read true/1 as on and false/0 as off in any case; other topics,
+    other values and a deleted property (no Data) read None.
     """
     assert [event.motion for event in events_of(reply(name))] == MOTION[name]
 

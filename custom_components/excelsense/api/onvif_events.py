@@ -34,13 +34,15 @@ _STANDARD_NAMESPACES = (
     "http://www.w3.org/",
     "http://schemas.xmlsoap.org/",
 )
-# The two motion topics and the Data item that carries their state: ONVIF
+# The motion topics and the Data item that carries their state: ONVIF
 # Analytics Service Specification, Cell Motion Detector
-# (tns1:RuleEngine/CellMotionDetector/Motion, IsMotion); Imaging Service
-# Specification, "Events", MotionAlarm (tns1:VideoSource/MotionAlarm, State,
-# "should be supported by all devices that support motion detection").
+# (tns1:RuleEngine/CellMotionDetector/Motion, IsMotion) and Motion Region
+# Detector (tns1:RuleEngine/MotionRegionDetector/Motion, State); Imaging
+# Service Specification, "Events", MotionAlarm (tns1:VideoSource/MotionAlarm,
+# State, "should be supported by all devices that support motion detection").
 MOTION_TOPICS: Mapping[str, str] = {
     "tns1:ruleengine/cellmotiondetector/motion": "ismotion",
+    "tns1:ruleengine/motionregiondetector/motion": "state",
     "tns1:videosource/motionalarm": "state",
 }
 # xs:boolean's lexical forms; cameras also capitalise them.
@@ -93,7 +95,7 @@ class OnvifEvent:
 
     @property
     def is_motion_topic(self) -> bool:
-        """Whether the message is about one of the two motion topics."""
+        """Whether the message is about one of the motion topics."""
         return self.topic.casefold() in MOTION_TOPICS
 
     @property
