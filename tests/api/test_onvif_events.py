@@ -440,6 +440,8 @@ FAULTS: dict[str, tuple[type[ExcelSenseResponseError], str]] = {
         ExcelSenseSubscriptionLostError,
         "ResourceUnknownFault",
     ),
+    "fault_sender_reason_only.xml": (ExcelSenseAuthenticationError, "Sender"),
+    "fault_soap11_client_password.xml": (ExcelSenseAuthenticationError, "Client"),
     "fault_invalid_arg.xml": (ExcelSenseResponseError, "InvalidArgVal"),
     "fault_pull_messages.xml": (ExcelSenseResponseError, "PullMessagesFaultResponse"),
 }
@@ -453,7 +455,10 @@ def test_faults(name: str, status: int) -> None:
     A SOAP fault is read whatever the HTTP status and maps to the exception
     tree: NotAuthorized -> authentication, ActionNotSupported -> not
     supported, ResourceUnknownFault -> subscription lost, others -> response
-    error; the message names the fault.
+    error; the message names the fault. A sender (1.1: client) fault whose
+    reason says the login failed is a refused login too: api/soap.py, "Many
+    cameras refuse a login with a bare env:Sender (SOAP 1.1: Client) fault
+    and say so only in its reason".
     """
     error_type, code = FAULTS[name]
     with pytest.raises(ExcelSenseResponseError) as info:
@@ -461,6 +466,28 @@ def test_faults(name: str, status: int) -> None:
     assert type(info.value) is error_type
     assert code in str(info.value)
     assert info.value.code is None
+
+
+@pytest.mark.parametrize("name", ["fault_invalid_arg.xml", "fault_pull_messages.xml"])
+def test_a_fault_with_http_401_is_a_refused_login(name: str) -> None:
+    """HTTP 401 says the login was refused, whatever fault the body carries.
+
+    RFC 9110 15.5.2: 401 "the request has not been applied because it lacks
+    valid authentication credentials"; with any other status such a fault
+    stays what its codes say.
+    """
+    with pytest.raises(ExcelSenseAuthenticationError):
+        check_reply(401, reply(name), what="op", missing=ExcelSenseNotSupportedError)
+
+
+def test_a_sender_fault_about_something_else_is_no_refused_login() -> None:
+    """Only a reason about the login makes a bare sender fault a refused one."""
+    raw = reply("fault_sender_reason_only.xml").replace(
+        b"Authentication failed", b"Argument missing"
+    )
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(400, raw, what="op", missing=ExcelSenseNotSupportedError)
+    assert type(info.value) is ExcelSenseResponseError
 
 
 def test_fault_text_never_shows_secrets() -> None:

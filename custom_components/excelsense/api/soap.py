@@ -13,6 +13,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import hashlib
+import re
 import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -83,6 +84,14 @@ GONE_FAULTS = frozenset(
 # UnacceptableTerminationTimeFault (Renew): the time asked for is refused.
 TERM_FAULTS = frozenset(
     {"UnacceptableInitialTerminationTimeFault", "UnacceptableTerminationTimeFault"}
+)
+# Many cameras refuse a login with a bare env:Sender (SOAP 1.1: Client) fault
+# and say so only in its reason ("Sender not Authorized", "Authentication
+# failed", "Invalid username or password"): ONVIF Core's ter:NotAuthorized is
+# left out. Such a fault counts as a refused login too.
+_SENDER_CODES = frozenset({"Sender", "Client"})
+_AUTH_REASON = re.compile(
+    r"authori[sz]|authenticat|password|credential|log ?in fail", re.IGNORECASE
 )
 
 
@@ -233,8 +242,14 @@ class Fault:
         details = tuple(node.local for node in detail.children) if detail else ()
         return cls(tuple(c for c in codes if c), details, reason or "")
 
-    def error(self, what: str, hidden: Iterable[str]) -> ExcelSenseResponseError:
-        """The library's exception for this fault (secrets scrubbed from it)."""
+    def error(
+        self, what: str, hidden: Iterable[str], status: int | None = None
+    ) -> ExcelSenseResponseError:
+        """The library's exception for this fault (secrets scrubbed from it).
+
+        ``status``: the HTTP status it came with; 401 is a refused login
+        whatever the fault's codes.
+        """
         names = set(self.codes) | set(self.details)
         text = f"{', '.join((*self.codes, *self.details)) or 'no code'}"
         if self.reason:
@@ -248,7 +263,16 @@ class Fault:
             return ExcelSenseNotSupportedError(None, message)
         if names & TERM_FAULTS:
             return TermRefusedError(None, message)
+        if status == _HTTP_UNAUTHORIZED or self._login_refused:
+            return ExcelSenseAuthenticationError(None, message)
         return ExcelSenseResponseError(None, message)
+
+    @property
+    def _login_refused(self) -> bool:
+        """A sender fault whose reason says the login was refused."""
+        return bool(set(self.codes) & _SENDER_CODES) and bool(
+            _AUTH_REASON.search(self.reason)
+        )
 
 
 def scrub(text: str, hidden: Iterable[str]) -> str:
@@ -279,7 +303,7 @@ def check_reply(
     """
     body = _soap_body(raw, status, what)
     if body is not None and (fault := body.child("Fault")) is not None:
-        raise Fault.from_node(fault).error(what, hidden)
+        raise Fault.from_node(fault).error(what, hidden, status)
     if status == _HTTP_UNAUTHORIZED:
         msg = f"Unauthorized ({what})"
         raise ExcelSenseAuthenticationError(None, msg)
