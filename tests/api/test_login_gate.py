@@ -8,9 +8,11 @@ import pytest
 
 from custom_components.excelsense.api import (
     ExcelSenseAuthenticationError,
+    ExcelSenseInvalidParameterError,
     ExcelSenseLoginPausedError,
 )
 from custom_components.excelsense.api.gate import LOGIN_ATTEMPTS, LOGIN_PAUSE
+from tests.emulator import Fault
 
 from .conftest import PASSWORD
 
@@ -99,3 +101,23 @@ async def test_device_info_answered_without_login_does_not_open_the_gate(
     with pytest.raises(ExcelSenseAuthenticationError):
         await client.device_port()
     assert client.transport.gate.refusals == 2
+
+
+async def test_invalid_username_of_an_account_command_is_no_refused_login(
+    camera: EmulatedCamera,
+    make_client: Callable[..., ExcelSenseClient],
+) -> None:
+    """-507 to Modify User may name the account changed, not our login.
+
+    The document's error codes: "-507 Invalid username"; Modify User names
+    the account it changes ("user=..."). Such a reply is a refused
+    parameter, the gate stays open and the next request goes out.
+    """
+    camera.faults.append(
+        Fault("error", path="param.cgi", params={"type": "User"}, code=-507)
+    )
+    client = make_client()
+    with pytest.raises(ExcelSenseInvalidParameterError):
+        await client.modify_user("nobody", "secret")
+    assert not client.transport.gate.refusals
+    await client.device_port()

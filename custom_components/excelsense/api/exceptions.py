@@ -7,7 +7,7 @@ ExcelSenseError
  |    +-- ExcelSenseAuthenticationError  -507, -508, HTTP 401
  |    |    +-- ExcelSenseLoginPausedError  not sent after a refused login
  |    +-- ExcelSensePermissionError      -512
- |    +-- ExcelSenseInvalidParameterError -23
+ |    +-- ExcelSenseInvalidParameterError -23 (-507 to an account command)
  |    +-- ExcelSenseNotSupportedError    -21, -22: the firmware lacks the request
  |    |                                  (ONVIF: no device or event service)
  |    +-- ExcelSenseBusyError            -505, -511

@@ -20,6 +20,7 @@ from .exceptions import (
     ExcelSenseBusyError,
     ExcelSenseConnectionError,
     ExcelSenseHttpsRequiredError,
+    ExcelSenseInvalidParameterError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
     error_for_code,
@@ -38,6 +39,8 @@ _ERROR_REPLY = re.compile(
 )
 _JPEG_MAGIC = b"\xff\xd8"
 _HTTP_UNAUTHORIZED = 401
+# "-507 Invalid username" (the document's error codes).
+_INVALID_USERNAME = -507
 _HTTP_OK = 200
 _HTTP_REDIRECTS = (300, 400)
 # The largest key=value reply we read (a camera's largest, its stream
@@ -193,7 +196,13 @@ class Transport:
         probe = self.gate.enter()
         try:
             body = await self._request_once(cgi, params, expect, method)
-        except ExcelSenseAuthenticationError:
+        except ExcelSenseAuthenticationError as err:
+            if err.code == _INVALID_USERNAME and ("type", "User") in params:
+                # An account command names the account it adds or changes:
+                # its -507 may be about that one, not about our login (the
+                # next request tells).
+                self.gate.unanswered(probe=probe)
+                raise ExcelSenseInvalidParameterError(err.code, err.message) from err
             self.gate.refused()
             raise
         except BaseException:  # no verdict on the login, cancelled ones included
