@@ -374,3 +374,30 @@ async def test_cancelled_self_clean_press_leaves_lens_care_working(
     assert monitor.tracker.state is not LensState.CLEANING
     # The dirt is seen and cleaned automatically.
     assert sum(1 for pulse in camera.pulses if pulse.effect == "self_clean") > cleans
+
+
+# ---------------------------------------------------------------- number ranges
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_camera_value_beyond_a_known_range_widens_it(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A range the document leaves to the camera widens; one it states does not.
+
+    "sensitivity int Motion sensitivity (device-dependent)": the entity's
+    range is that of the cameras known (1-10); a camera that reports 50
+    shows it inside the range, not beyond its end. "iFrameInterval int
+    I-frame interval (1-45)": a camera at 60 keeps 1-45 (60 cannot be sent).
+    """
+    camera.state.motion_alarm.values["sensitivity"] = "50"
+    camera.state.streams[1].values["iFrameInterval"] = "60"
+    await set_up(hass, entry_for(camera))
+
+    def shown(entity: str) -> tuple[str, float, float]:
+        current = hass.states.get(f"number.tougheye_{entity}")
+        assert current is not None
+        return current.state, current.attributes["min"], current.attributes["max"]
+
+    assert shown("motion_sensitivity") == ("50", 1, 50)
+    assert shown("stream_1_i_frame_interval") == ("60", 1, 45)

@@ -48,6 +48,9 @@ class ExcelSenseNumberDescription(ExcelSenseEntityDescription, NumberEntityDescr
     group: Group
     value_fn: Callable[[ExcelSenseData], float | None]
     set_fn: Callable[[ExcelSenseClient, ExcelSenseData, int], Awaitable[None]]
+    # The document leaves the range to the camera: the one given is that of
+    # the cameras known, and a camera's own value beyond it widens it.
+    device_range: bool = False
 
 
 def _image(setting: ImageSetting) -> ExcelSenseNumberDescription:
@@ -94,6 +97,7 @@ def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
             # what it cannot do.
             native_min_value=1,
             native_max_value=60,
+            device_range=True,
             native_step=1,
             native_unit_of_measurement="fps",
             mode=NumberMode.BOX,
@@ -111,6 +115,7 @@ def stream_numbers(stream_id: int) -> tuple[ExcelSenseNumberDescription, ...]:
             # "range depends on resolution and device": the camera decides.
             native_min_value=1,
             native_max_value=65535,
+            device_range=True,
             native_step=1,
             native_unit_of_measurement=UnitOfDataRate.KILOBITS_PER_SECOND,
             mode=NumberMode.BOX,
@@ -163,6 +168,7 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         # in the field; the camera refuses what it does not take.
         native_min_value=1,
         native_max_value=10,
+        device_range=True,
         native_step=1,
         mode=NumberMode.SLIDER,
         group=Group.MOTION,
@@ -194,6 +200,7 @@ NUMBERS: tuple[ExcelSenseNumberDescription, ...] = (
         # "SaveDays int Retention in days." (no range: the camera decides)
         native_min_value=1,
         native_max_value=3650,
+        device_range=True,
         native_step=1,
         native_unit_of_measurement=UnitOfTime.DAYS,
         mode=NumberMode.BOX,
@@ -321,6 +328,28 @@ class ExcelSenseNumber(ExcelSenseEntity[ExcelSenseCoordinator], NumberEntity):
     def native_value(self) -> float | None:
         """The value from the latest poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    # A range the document leaves to the camera widens to the camera's own
+    # value, so it shows in range and can be set back (the camera refuses
+    # what it does not take); a range the document states stays as it is.
+
+    @property
+    def native_min_value(self) -> float:
+        """The range's low end, or the camera's value if lower."""
+        value = self._own_value
+        low = super().native_min_value
+        return low if value is None else min(low, value)
+
+    @property
+    def native_max_value(self) -> float:
+        """The range's high end, or the camera's value if higher."""
+        value = self._own_value
+        high = super().native_max_value
+        return high if value is None else max(high, value)
+
+    @property
+    def _own_value(self) -> float | None:
+        return self.native_value if self.entity_description.device_range else None
 
     @excelsense_command
     async def async_set_native_value(self, value: float) -> None:
