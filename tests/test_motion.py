@@ -331,6 +331,25 @@ async def test_refused_log_makes_motion_unavailable(
     assert hass.states.get(MOTION).state == STATE_OFF
 
 
+@pytest.mark.usefixtures("detection_on")
+async def test_log_without_results_is_no_motion(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An empty check answered "-311 No results found" (the error codes): off.
+
+    Not a failed check: the sensor stays available and shows the next alarm.
+    """
+    camera.quirks.log_no_results = True
+    await _check(hass, freezer, 2)
+    assert hass.states.get(MOTION).state == STATE_OFF
+    camera.trigger_motion(duration=None)
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_ON
+
+
 async def test_camera_entity_switches_motion_detection(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:

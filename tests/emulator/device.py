@@ -82,6 +82,8 @@ WRITE_ACTIONS: Final = frozenset(
 ERR_CGI: Final = -21
 ERR_TYPE: Final = -22
 ERR_PARAM: Final = -23
+# "-311 No results found" (the document's error code list, line 2421).
+ERR_NO_RESULTS: Final = -311
 ERR_BUSY: Final = -505
 ERR_USER: Final = -507
 ERR_LOGIN: Final = -508
@@ -142,6 +144,13 @@ class Quirks:
     reading the document allows (see ``Pulse``): "timed" (the factory
     default) ends it by itself after alarmTime, "held" keeps the output on
     until controlFlag=0.
+
+    ``log_no_results`` answers a log query that finds nothing with "-311 No
+    results found" (the error code list, line 2421) instead of
+    ``<name>Count=0``. ``schedule_unsuffixed`` answers recordPolicy's first
+    period as ``startTime``/``endTime``, the parameter table's spelling
+    (line 1121: "startTime long Start time in seconds"), instead of the
+    example's ``startTime1``/``endTime1`` (line 1062).
     """
 
     crlf: bool = False
@@ -157,6 +166,8 @@ class Quirks:
     missing_types: frozenset[str] = frozenset()
     io_alarm_numeric: bool = False
     pulse: PulseModel = "timed"
+    log_no_results: bool = False
+    schedule_unsuffixed: bool = False
 
     @property
     def newline(self) -> str:
@@ -547,8 +558,11 @@ WEEKDAY_FIELDS: Final = (
 LINKAGE_RULE: Final = LoopRule(
     name="AlarmLinkage",
     fields=(
-        # "ActionType ... `1`: Alarm Trigger (Self-Clean) `4`: Record"
-        Field("ActionType", choice_rule("1", "4"), required=True),
+        # "ActionType int Linkage action type. `1`: Alarm Trigger (Self-Clean)
+        # `4`: Record" (lines 1440-1441): the list has a gap and forbids no
+        # other type, so any whole number >= 0 is accepted (one set in the
+        # camera's web interface comes back as it is).
+        Field("ActionType", int_rule(0), required=True),
         # "ActionID ... meaning depends on ActionType": any integer.
         Field("ActionID", ANY_INT, required=True),
     ),
@@ -1051,6 +1065,19 @@ def _network_view(device: Device, section: Section) -> list[kv.Item]:
     return [kv.Loop("localNetwork", [entry], next_key="localNetworkNextFlag")]
 
 
+def _record_policy_view(device: Device, section: Section) -> list[kv.Item]:
+    """recordPolicy, its first periods spelled as the quirk asks."""
+    names = {"startTime1": "startTime", "endTime1": "endTime"}
+    days = [
+        [
+            (names.get(key, key) if device.quirks.schedule_unsuffixed else key, value)
+            for key, value in day.items()
+        ]
+        for day in section.loops.get("weekDay", [])
+    ]
+    return [*section.values.items(), *loop_items("weekDay", days)]
+
+
 def _check_disk_group(
     state: DeviceState, _selected: Mapping[str, str], merged: dict[str, str]
 ) -> None:
@@ -1218,6 +1245,7 @@ PARAM_TYPES: Final[dict[str, ParamType]] = {
     ),
     "recordPolicy": ParamType(
         _section("record_policy"),
+        view=_record_policy_view,
         fields=(
             Field("RecordOpenFlag", FLAG),
             # "SaveDays int Retention in days."
@@ -2014,6 +2042,8 @@ class Device:
             for entry in logs
             if start <= entry.time < end and log_type in (-1, entry.major)
         ]
+        if not selected and self.quirks.log_no_results:
+            raise CgiError(ERR_NO_RESULTS)
         return loop_items(name, selected)
 
     def _add_user(self, query: Query) -> None:

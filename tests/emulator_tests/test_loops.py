@@ -228,7 +228,11 @@ async def test_disk_alarm_linkage(api: Api) -> None:
     node = await api.get("diskAlarm", alarmInID="1")
     assert node.get("AlarmInterval") == "345"
     assert entries_of(node, "AlarmLinkage") == [{"ActionType": "1", "ActionID": "1"}]
-    assert await api.code("param.cgi", [*DISK, *linkage("2")]) == -23
+    # "ActionType ... `1`: Alarm Trigger (Self-Clean) `4`: Record": a list
+    # with a gap that forbids no other type; a whole number >= 0 it must be.
+    assert await api.code("param.cgi", [*DISK, *linkage("2")]) is None
+    assert await api.code("param.cgi", [*DISK, *linkage("-1")]) == -23
+    assert await api.code("param.cgi", [*DISK, *linkage("x")]) == -23
     # "ActionID ... meaning depends on ActionType": not limited.
     other_id = kv.loop_pairs(
         Loop("AlarmLinkage", [[("ActionType", "1"), ("ActionID", "9")]])

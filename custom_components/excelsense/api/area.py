@@ -140,15 +140,40 @@ def schedule_blocks(
     if len(schedule) > 7:  # noqa: PLR2004 - "weekDayCount ... (max 7)"
         raise invalid("schedule", "at most seven days")
     for day in schedule:
+        _check_readable(day)
         check_int("weekday", day.weekday, 0, 6)
         check_periods("schedule", day.periods, ordered=ordered)
     return [day.to_block() for day in schedule]
 
 
+def _check_readable(day: ScheduleDay) -> None:
+    """Refuse to send back a day whose times the reply did not let us read.
+
+    Sent without them (the loop is sent with scheduleTimeAction=cover), the
+    camera would lose that day's schedule.
+    """
+    if day.unread:
+        msg = (
+            f"Malformed schedule reply: weekDay {day.weekday} has times that "
+            f"cannot be read ({', '.join(day.unread)}); not sent back, so the "
+            "camera's schedule is kept"
+        )
+        raise ExcelSenseResponseError(None, msg)
+
+
 def linkage_blocks(linkages: Sequence[AlarmLinkage]) -> list[kv.KVBlock]:
-    """Alarm linkage loop entries, checked."""
+    """Alarm linkage loop entries, checked.
+
+    Only a linkage the caller adds must be of a type the document lists
+    ("`1`: Alarm Trigger (Self-Clean) `4`: Record"); one read from the camera
+    goes back as it came, whatever its type (the list has a gap: firmware
+    and its web interface may know others).
+    """
     for link in linkages:
-        check_choice("action_type", link.action_type, list(LinkageAction))
+        if link.reported:
+            check_int("action_type", link.action_type, 0)
+        else:
+            check_choice("action_type", link.action_type, list(LinkageAction))
         # "ActionID ... meaning depends on ActionType": the camera decides.
         check_int("action_id", link.action_id)
     return [link.to_block() for link in linkages]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .area import Area
+from .exceptions import ExcelSenseResponseError
 from .models import (
     LogEntry,
 )
@@ -13,6 +14,8 @@ from .validation import (
     invalid,
 )
 
+# "-311 No results found" (the error code list): a log query's empty answer.
+NO_RESULTS = -311
 # "Minimum is 197101010000" (system and alarm log start and end times).
 LOG_MINIMUM = datetime(1971, 1, 1)  # noqa: DTZ001 - the device's naive local time
 
@@ -60,12 +63,19 @@ class LogsArea(Area):
         if end < start:
             raise invalid("end", "must not be before start", "log_order")
         check_int("log_type", log_type, -1)  # "Use -1 for all logs"
-        block = await self._get(
-            "param.cgi",
-            kind,
-            ("startTime", start.strftime("%Y%m%d%H%M%S")),
-            ("endTime", end.strftime("%Y%m%d%H%M%S")),
-            ("logType", str(log_type)),
-            urgent=urgent,
-        )
+        try:
+            block = await self._get(
+                "param.cgi",
+                kind,
+                ("startTime", start.strftime("%Y%m%d%H%M%S")),
+                ("endTime", end.strftime("%Y%m%d%H%M%S")),
+                ("logType", str(log_type)),
+                urgent=urgent,
+            )
+        except ExcelSenseResponseError as err:
+            # A camera may answer an empty time range with "-311 No results
+            # found" rather than a count of 0: no entries, not a failure.
+            if err.code == NO_RESULTS:
+                return []
+            raise
         return [LogEntry.from_block(entry) for entry in block.loop(loop)]

@@ -34,6 +34,7 @@ from .validation import (
     check_choice,
     check_int,
     check_name_text,
+    check_number,
     check_resolution,
     invalid,
 )
@@ -59,6 +60,18 @@ _RTSP_ENCODER: dict[int, str] = {
     VideoEncoder.H265_MAIN: "H265",
     VideoEncoder.MJPEG: "MJPEG",
 }
+
+
+def _percent(field: str, value: float) -> str:
+    """topX/topY: "percentage of total width (0-100)", sent back unmoved.
+
+    A whole number goes as the set example writes it (topX=0); a fraction
+    the camera reported (its get example answers topX=0.000000) goes back in
+    that six-decimal form rather than rounded, so re-sending a canvas does
+    not move it.
+    """
+    number = check_number(field, value, 0, 100)
+    return str(int(number)) if number.is_integer() else f"{number:.6f}"
 
 
 class MediaArea(Area):
@@ -103,8 +116,6 @@ class MediaArea(Area):
         returned by get and is invalid for set": it is left out.
         """
         check_int("canvas_id", canvas.canvas_id, 1, 8)
-        check_int("top_x", canvas.top_x, 0, 100)
-        check_int("top_y", canvas.top_y, 0, 100)
         check_choice("align_mode", canvas.align_mode, (0, 1))
         if action not in ("cover", "add", "remove"):
             raise invalid("action", "must be cover, add or remove")
@@ -112,8 +123,8 @@ class MediaArea(Area):
             raise invalid("infos", "a canvas is set with exactly one entry")
         values: dict[str, object] = {
             "canvasID": canvas.canvas_id,
-            "topX": canvas.top_x,
-            "topY": canvas.top_y,
+            "topX": _percent("top_x", canvas.top_x),
+            "topY": _percent("top_y", canvas.top_y),
         }
         if canvas.font_size:
             values["fontSize"] = check_int("font_size", canvas.font_size, 1, 3)

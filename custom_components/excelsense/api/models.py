@@ -436,8 +436,10 @@ class OSDCanvas:
     """One OSD canvas (a positioned group of overlay entries)."""
 
     canvas_id: int
-    top_x: int
-    top_y: int
+    # "percentage of total width (0-100)"; the get example answers
+    # topX=0.000000, so a camera may report a fraction: kept as reported.
+    top_x: float
+    top_y: float
     font_size: int
     align_mode: int
     infos: tuple[OSDInfo, ...]
@@ -490,8 +492,8 @@ class OSDCanvases:
             canvases.append(
                 OSDCanvas(
                     canvas_id=r.integer("canvasID", default_id),
-                    top_x=r.integer("topX", 0),
-                    top_y=r.integer("topY", 0),
+                    top_x=r.number("topX", 0),
+                    top_y=r.number("topY", 0),
                     font_size=r.integer("fontSize", 2),
                     align_mode=r.integer("alignMode", 0),
                     infos=infos,
@@ -643,6 +645,10 @@ class ScheduleDay:
 
     weekday: int
     periods: tuple[tuple[int, int], ...]
+    # Time keys of the reply that could not be read as a period (half a pair,
+    # an unknown spelling): such a day is never sent back, as sending it
+    # without them would wipe that part of the camera's schedule.
+    unread: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_block(self) -> KVBlock:
         """Serialise for a set request."""
@@ -657,13 +663,31 @@ class ScheduleDay:
         """Parse one schedule entry."""
         r = _Reader(block, "schedule")
         periods = []
-        for number in (1, 2, 3):
-            start, end = block.get(f"startTime{number}"), block.get(f"endTime{number}")
-            if start not in (None, "") and end not in (None, ""):
-                periods.append(
-                    (r.integer(f"startTime{number}"), r.integer(f"endTime{number}"))
-                )
-        return cls(weekday=r.integer("weekDay"), periods=tuple(periods))
+        read = {"weekDay"}
+        for start_key, end_key in _period_keys(block):
+            start, end = block.get(start_key), block.get(end_key)
+            if start in (None, "") and end in (None, ""):
+                read.update((start_key, end_key))  # an empty pair: no period
+            elif start not in (None, "") and end not in (None, ""):
+                periods.append((r.integer(start_key), r.integer(end_key)))
+                read.update((start_key, end_key))
+        unread = tuple(
+            key for key in block.values if key not in read and "time" in key.casefold()
+        )
+        return cls(weekday=r.integer("weekDay"), periods=tuple(periods), unread=unread)
+
+
+def _period_keys(block: KVBlock) -> tuple[tuple[str, str], ...]:
+    """The (start, end) keys of periods 1 to 3 of a schedule entry.
+
+    The Record Policy parameter table names the first "startTime" (no
+    suffix) while its example writes startTime1: the table's spelling is
+    read as period 1 when the example's is absent.
+    """
+    first = ("startTime1", "endTime1")
+    if block.get("startTime1") is None and block.get("endTime1") is None:
+        first = ("startTime", "endTime")
+    return (first, ("startTime2", "endTime2"), ("startTime3", "endTime3"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -776,6 +800,9 @@ class AlarmLinkage:
 
     action_type: int
     action_id: int
+    # Read from the camera: sent back as it came, of whatever type (the
+    # document lists ActionType 1 and 4; the gap suggests others exist).
+    reported: bool = field(default=False, compare=False, repr=False)
 
     def to_block(self) -> KVBlock:
         """Serialise for a set request."""
@@ -791,7 +818,9 @@ class AlarmLinkage:
         """Parse one linkage entry."""
         r = _Reader(block, "AlarmLinkage")
         return cls(
-            action_type=r.integer("ActionType"), action_id=r.integer("ActionID", 1)
+            action_type=r.integer("ActionType"),
+            action_id=r.integer("ActionID", 1),
+            reported=True,
         )
 
 

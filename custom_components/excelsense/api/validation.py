@@ -34,6 +34,14 @@ def check_int(
         raise ExcelSenseValidationError(
             field, "must be a whole number", reason="whole_number"
         )
+    _check_bounds(field, value, low, high)
+    return value
+
+
+def _check_bounds(
+    field: str, value: float, low: float | None, high: float | None
+) -> None:
+    """Refuse a value outside ``low..high`` (either bound may be absent)."""
     bounds = {"low": str(low), "high": str(high)}
     if (low is not None and value < low) or (high is not None and value > high):
         if high is None:
@@ -45,19 +53,22 @@ def check_int(
                 field, f"must be at most {high}", reason="maximum", details=bounds
             )
         raise ExcelSenseValidationError(
-            field, f"must be between {low} and {high}", reason="range", details=bounds
+            field,
+            f"must be between {low} and {high}",
+            reason="range",
+            details=bounds,
         )
-    return value
 
 
-def check_number(field: str, value: float, low: float | None = None) -> float:
-    """Refuse a non-number, an infinite one, or one under ``low``."""
+def check_number(
+    field: str, value: float, low: float | None = None, high: float | None = None
+) -> float:
+    """Refuse a non-number, an infinite one, or one outside ``low..high``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ExcelSenseValidationError(field, "must be a number")
     if not math.isfinite(value):
         raise ExcelSenseValidationError(field, "must be a finite number")
-    if low is not None and value < low:
-        raise ExcelSenseValidationError(field, f"must be at least {low:g}")
+    _check_bounds(field, value, low, high)
     return float(value)
 
 
