@@ -420,3 +420,52 @@ async def test_loading_reads_the_alarm_log_once(
     assert hass.states.get(MOTION).state == STATE_OFF
     reads = [r for r in camera.requests if r.get("type") == "alarmLogInfo"]
     assert len(reads) == 1
+
+
+@pytest.mark.usefixtures("detection_on")
+async def test_a_busy_hour_with_an_open_alarm_still_shows_new_alarms(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """New alarms are seen when the window holds more entries than a reply is read to.
+
+    The document's Get Alarm Log states no limit on the entries of a reply
+    and no order; the client reads a loop to its first MAX_LOOP_ENTRIES
+    entries. An alarm open for 50 minutes keeps the window that wide: 300
+    alarms in the last 45 minutes overflow a reply; those of the last
+    minute, new at this check, must not be cut off.
+    """
+    camera.trigger_motion(duration=None)
+    opened = camera.alarm_logs[-1]
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_ON
+    freezer.tick(timedelta(minutes=50))
+    camera.state.clock_offset += 50 * 60  # the camera's clock moves on too
+    starts: list[str] = []
+
+    def listener(event: Event) -> None:
+        if event.data["entity_id"] == ALARM and event.data.get("new_state"):
+            starts.append(event.data["new_state"].attributes.get("start"))
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
+    now = camera.device.now()
+    busy = [now - timedelta(seconds=9 * n) for n in range(300, 0, -1)]
+    camera.alarm_logs.extend(
+        type(opened)(
+            moment,
+            3,
+            {
+                **opened.fields,
+                "majorType": "3",
+                "alarmStartTime": f"{moment:%Y-%m-%d %H:%M:%S}",
+                "alarmEndTime": f"{moment:%Y-%m-%d %H:%M:%S}",
+            },
+        )
+        for moment in busy
+    )
+    await _check(hass, freezer)
+    recent = {f"{moment:%Y-%m-%dT%H:%M:%S}" for moment in busy[-5:]}
+    assert recent <= set(starts)
+    assert hass.states.get(MOTION).state == STATE_ON

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import AlarmEvent, AlarmKind, ExcelSenseError
+from .api import MAX_LOOP_ENTRIES, AlarmEvent, AlarmKind, ExcelSenseError
 from .const import ALARM_LOG_STORAGE_KEY, LOGGER
 
 if TYPE_CHECKING:
@@ -122,21 +122,32 @@ class AlarmLogReader:
     async def check(self, interval: timedelta) -> LogCheck:
         """One check: the window around the camera's now, one request.
 
+        Two when the reply held as many entries as a reply is read to and
+        the window reached back for an open alarm: the recent part is asked
+        for on its own, so new alarms are never among those cut off.
+
         Raises the client's error when the log cannot be read.
         """
         if abs(dt_util.utcnow() - self._offset_read) >= CLOCK_CHECK:
             await self._refresh_offset()
         now = self.device_now()
-        start = now - max(LOOKBACK, 3 * interval)
+        recent = now - max(LOOKBACK, 3 * interval)
+        start = recent
         if self._open:
             oldest = min(event.start for event in self._open.values())
             start = max(min(start, oldest - timedelta(seconds=1)), now - LONGEST_ALARM)
         entries = await self.client.alarm_log(start, now + LOOKAHEAD, urgent=True)
-        events = [
-            event
-            for event in (AlarmEvent.from_entry(entry) for entry in entries)
-            if event is not None
-        ]
+        if len(entries) >= MAX_LOOP_ENTRIES and start < recent:
+            # More than a reply is read to (a busy scene while an alarm stays
+            # open): the recent part, where new alarms are, on its own too.
+            entries += await self.client.alarm_log(recent, now + LOOKAHEAD, urgent=True)
+        events = list(
+            {
+                event.key: event
+                for event in (AlarmEvent.from_entry(entry) for entry in entries)
+                if event is not None
+            }.values()
+        )
         ahead = {event.key for event in events if event.start > now + FAST_CLOCK}
         if ahead - self._ahead:
             # Logged ahead of the camera's clock: it jumped. Read it again.

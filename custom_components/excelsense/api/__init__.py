@@ -30,6 +30,7 @@ from .exceptions import (
     ExcelSenseTimeoutError,
     ExcelSenseValidationError,
 )
+from .kv import MAX_LOOP_ENTRIES
 from .models import (
     ALARM_CODES,
     AlarmEvent,
@@ -81,6 +82,7 @@ from .onvif_pullpoint import OnvifSubscription
 __all__ = [
     "ALARM_CODES",
     "ALARM_PULSE_MARGIN",
+    "MAX_LOOP_ENTRIES",
     "SELF_CLEAN_PROFILE",
     "AVStream",
     "AlarmEvent",
