@@ -11,6 +11,7 @@ secrets. What does not hold yet is in ``test_onvif_faults_failing``.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -829,3 +830,180 @@ async def test_home_assistant_stops_while_a_pull_is_held(
         await hass.async_stop()
     assert camera.onvif_subscriptions == 0
     assert_quiet_log(caplog, wire)
+
+
+# ------------------------------------------------------------ renewals
+
+
+def _answered(camera: EmulatedCamera, operation: str) -> int:
+    """Requests of ``operation`` the camera answered without a fault."""
+    return sum(
+        1
+        for r in camera.requests
+        if r.get("operation") == operation and r.status == 200
+    )
+
+
+def _short_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subscriptions of 6 s, renewed when 4 s are left (minutes in seconds).
+
+    Pulls are held a second: 3 s to spare for a loaded machine.
+    """
+    monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=6))
+    monkeypatch.setattr(push, "RENEW_BEFORE", timedelta(seconds=4))
+    monkeypatch.setattr(push, "RENEW_MARGIN", timedelta(seconds=0.5))
+
+
+async def _renewed_and_kept(
+    hass: HomeAssistant, camera: EmulatedCamera, renewals: int
+) -> None:
+    """``renewals`` Renews taken by the camera, the first subscription kept."""
+    await until(
+        hass, lambda: _answered(camera, "Renew") >= renewals, seconds=4.0 * renewals
+    )
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    await _motion_pushed(hass, camera)
+
+
+@pytest.mark.parametrize(
+    "refusal", ["InvalidArgVal", "UnacceptableTerminationTimeFault"]
+)
+async def test_a_relative_renew_refused_is_asked_as_an_absolute_time(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: str,
+) -> None:
+    """A camera taking only absolute Renew times keeps its subscription.
+
+    ONVIF Core 9.1.1: "A device shall support an absolute time value
+    specified in utc as well as a relative time value for the
+    InitialTerminationTime parameter" (Renew's relative form is not
+    guaranteed); onvif-zeep-async renews such cameras with the camera's
+    clock plus the term. Once taken, the absolute form is kept.
+    """
+    camera.onvif_quirks.relative_renew_refused = refusal
+    camera.onvif_quirks.pulls_keep_alive = False
+    _short_terms(monkeypatch)
+    entry = await set_up(hass, entry_for(camera))
+    await _renewed_and_kept(hass, camera, 3)
+    renews = [r.status for r in camera.requests if r.get("operation") == "Renew"]
+    assert renews[0] != 200
+    assert set(renews[1:]) == {200}
+    await _unload_releases(hass, entry, camera)
+
+
+@pytest.mark.parametrize("left_out", ["CurrentTime", "TerminationTime"])
+async def test_replies_without_times_are_renewed_by_our_clock(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    left_out: str,
+) -> None:
+    """A camera that does not say when its pull point ends is renewed anyway.
+
+    ONVIF Core 9.1.3: "A device shall respond both parameters CurrentTime and
+    TerminationTime as utc" (XM firmware leaves one out): the term asked for,
+    counted from the request, says when to renew.
+    """
+    camera.onvif_quirks.times_left_out = frozenset({left_out})
+    camera.onvif_quirks.pulls_keep_alive = False
+    _short_terms(monkeypatch)
+    entry = await set_up(hass, entry_for(camera))
+    await _renewed_and_kept(hass, camera, 2)
+    await _unload_releases(hass, entry, camera)
+
+
+async def test_a_camera_term_no_longer_than_a_pull_is_renewed_before_it(
+    hass: HomeAssistant, camera: EmulatedCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A camera that chooses a term as short as the pull: renewed before pulling.
+
+    WS-BaseNotification 1.3 §4.2: the producer may choose the termination
+    time; Core before 25.06: only Renew moves it (a pull does not). A pull
+    point that ends during the pull is lost, so the Renew comes first.
+    """
+    camera.onvif_quirks.chosen_term = timedelta(seconds=2)
+    camera.onvif_quirks.pulls_keep_alive = False
+    # No message waiting: the first pull is held its whole Timeout.
+    camera.onvif_quirks.initialized_on_request_only = True
+    monkeypatch.setattr(push, "PULL_TIMEOUT", timedelta(seconds=2))
+    entry = await set_up(hass, entry_for(camera))
+    await until(hass, lambda: _answered(camera, "Renew") >= 1)
+    await settle(hass, 5.0)
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    await _motion_pushed(hass, camera)
+    await _unload_releases(hass, entry, camera)
+
+
+@pytest.mark.parametrize("onvif_quirks", [OnvifQuirks(pulls_keep_alive=False)])
+async def test_a_renew_answered_as_gone_subscribes_again(
+    hass: HomeAssistant, camera: EmulatedCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renew answered "gone", and the pull point ends: subscribed again, renewed.
+
+    ONVIF Core 9.1.3 Renew: ResourceUnknownFault "The pull point reference
+    is invalid". Whether it is gone, the pulls tell (a camera whose pulls
+    still work after such an answer is pulled on: test_onvif_faults_found);
+    here the pull point ends, unrenewed, and the next one is renewed again.
+    """
+    _short_terms(monkeypatch)
+    gone = soap12(
+        "<env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code>"
+        '<env:Reason><env:Text xml:lang="en">ResourceUnknown</env:Text></env:Reason>'
+        '<env:Detail><wsrf-r:ResourceUnknownFault xmlns:wsrf-r="'
+        'http://docs.oasis-open.org/wsrf/r-2"/></env:Detail></env:Fault>'
+    )
+    rewrite(camera, "Renew", lambda _: replace(gone, status=500))
+    entry = await set_up(hass, entry_for(camera))
+    await until(
+        hass, lambda: len(ops(camera, "CreatePullPointSubscription")) == 2, 20.0
+    )
+    renewed = _answered(camera, "Renew")
+    await until(hass, lambda: _answered(camera, "Renew") > renewed)
+    # The first pull point, never renewed, has ended meanwhile.
+    await until(hass, lambda: camera.onvif_subscriptions == 1)
+    await _motion_pushed(hass, camera)
+    await _unload_releases(hass, entry, camera)
+
+
+# ------------------------------------------------------------ synchronizing
+
+
+@pytest.mark.parametrize(
+    "onvif_quirks", [OnvifQuirks(initialized_on_request_only=True)]
+)
+async def test_motion_that_ended_while_unsubscribed_ends_on_the_new_subscription(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """SetSynchronizationPoint after each subscription reads the states now.
+
+    ONVIF Core 9.5: SetSynchronizationPoint "shall be provided by all
+    Subscription Manager Endpoints" and repeats every property as
+    "Initialized"; Home Assistant's onvif integration sends it after every
+    CreatePullPointSubscription, for cameras that send none unasked.
+    """
+    entry = await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    camera.drop_onvif_subscriptions()  # a reboot
+    camera.end_motion()
+    await until(hass, lambda: len(ops(camera, "CreatePullPointSubscription")) == 2)
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
+    assert len(ops(camera, "SetSynchronizationPoint")) == 2
+    await _unload_releases(hass, entry, camera)
+
+
+async def test_set_synchronization_point_refused_is_no_failure(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """SetSynchronizationPoint failing: the path works all the same."""
+    camera.inject(_fault("error", "SetSynchronizationPoint", count=None))
+    sources = track(hass, SOURCE)
+    entry = await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    await _motion_pushed(hass, camera)
+    assert "alarm_log" not in sources
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    await _unload_releases(hass, entry, camera)

@@ -43,9 +43,12 @@ PULL_TIMEOUT: Final = timedelta(seconds=60)
 PULL_LIMIT: Final = 100
 # Firmware that answers a pull at once must not make a request storm.
 MIN_PULL_INTERVAL: Final = 1.0
-# The subscription's life, renewed when less than RENEW_BEFORE of it is left.
+# The subscription's life, renewed when less than RENEW_BEFORE of it is left,
+# and before any pull that could outlast it (a camera may choose a term no
+# longer than the pull's Timeout): the pull, its reply and this margin.
 SUBSCRIPTION_TERM: Final = timedelta(minutes=10)
 RENEW_BEFORE: Final = timedelta(minutes=3)
+RENEW_MARGIN: Final = timedelta(seconds=5)
 # Failures in a row (pulls or attempts to subscribe) before the path is taken
 # as down; the first ones are retried after a second or two (a lost
 # subscription, a reboot), later ones after RETRY_DELAYS.
@@ -173,6 +176,21 @@ class OnvifPush:
             # (a camera may take subscriptions and fail every pull).
             if self._failures < FAILURES_BEFORE_DOWN:
                 self._set(PushReason.RECEIVING)
+            await self._synchronize(self._subscription)
+
+    async def _synchronize(self, subscription: OnvifSubscription) -> None:
+        """Ask a new subscription for every property's state now.
+
+        Cameras that send no "Initialized" messages on their own do on
+        SetSynchronizationPoint (ONVIF Core 9.5; Home Assistant's onvif
+        integration asks after every CreatePullPointSubscription): a motion
+        that ended while no subscription was there is then read as ended.
+        Optional for the path: any failure is only logged.
+        """
+        try:
+            await subscription.synchronize()
+        except ExcelSenseError as err:
+            LOGGER.debug("%s SetSynchronizationPoint: %s", self.client.host, err)
 
     def _failed_attempt(self, err: ExcelSenseError) -> None:
         """Subscribing failed: down at once if it was not up, else after a few."""
@@ -248,10 +266,11 @@ class OnvifPush:
                 await asyncio.sleep(MIN_PULL_INTERVAL - elapsed)
 
     async def _pull_once(self) -> bool:
-        """One pull (and a renewal when due); whether it worked."""
+        """One pull (after a renewal when due); whether it worked."""
         subscription = self._subscription
         assert subscription is not None  # noqa: S101 - checked by the loop
         try:
+            await self._renew_if_due(subscription)
             events = await subscription.pull(PULL_TIMEOUT, PULL_LIMIT)
         except ExcelSenseError as err:
             self._failed(err)
@@ -262,13 +281,7 @@ class OnvifPush:
             self._losses = 0
         self._set(PushReason.RECEIVING)
         if events:
-            # Delivered before the renewal, which may fail.
             self._on_events(events)
-        try:
-            await self._renew_if_due(subscription)
-        except ExcelSenseError as err:
-            self._failed(err)
-            return False
         return True
 
     def _failed(self, err: ExcelSenseError) -> None:
@@ -310,20 +323,24 @@ class OnvifPush:
         task.add_done_callback(self._releasing.discard)
 
     async def _renew_if_due(self, subscription: OnvifSubscription) -> None:
-        """Renew when less than RENEW_BEFORE is left of the subscription.
+        """Renew before a pull that could outlast the subscription.
 
+        Due when less than RENEW_BEFORE is left, or less than the pull's
+        Timeout and RENEW_MARGIN: a pull point that ended during the pull
+        would be lost. The time left is the camera's word, else our count
+        from when it was made or renewed (``OnvifSubscription.time_left``).
         A camera that refuses Renew keeps a pull point alive by its pulls
         (ONVIF Core from 25.06 on): then the pulls are enough, or the
-        subscription is made again when it is lost.
+        subscription is made again when it is lost. So is one whose Renew
+        answers as if the subscription were gone: the pull that follows says
+        whether it is (then a new one is made, and renewed again).
         """
-        now, end = subscription.current_time, subscription.termination_time
-        if not self._renews or now is None or end is None or end - now > RENEW_BEFORE:
+        due = max(RENEW_BEFORE, PULL_TIMEOUT + RENEW_MARGIN)
+        if not self._renews or subscription.time_left() > due:
             return
         try:
             await subscription.renew(SUBSCRIPTION_TERM)
         except (ExcelSenseNotSupportedError, ExcelSenseSubscriptionLostError) as err:
-            # Refused, or answered as if the subscription were gone while its
-            # pulls work: the pulls are left to keep it, and say when it is gone.
             LOGGER.debug("%s does not renew: %s", self.client.host, err)
             self._renews = False
 

@@ -31,7 +31,11 @@ from custom_components.excelsense.api import (
     OnvifClient,
     OnvifSubscription,
 )
-from custom_components.excelsense.api.soap import PASSWORD_DIGEST, WSA, NotSoapError
+from custom_components.excelsense.api.soap import (
+    PASSWORD_DIGEST,
+    WSA,
+    NotSoapError,
+)
 
 from .conftest import PASSWORD, USERNAME, ExpectError, error_text
 from .helpers import free_port
@@ -725,9 +729,11 @@ async def test_unknown_subscription_address_is_lost(
             ExcelSenseNotSupportedError,
         ),
         (
+            # Asked twice (the duration, then the absolute time), a fresh
+            # reply each: refused in both forms, the camera does not renew.
             "Renew",
-            fault("env:Sender", "ter:InvalidArgVal", "too long", status=400),
-            ExcelSenseResponseError,
+            lambda _: fault("env:Sender", "ter:InvalidArgVal", "too long", status=400),
+            ExcelSenseNotSupportedError,
         ),
         ("Renew", envelope("<wsnt:Other/>"), ExcelSenseResponseError),
         ("PullMessages", web.Response(text="<html/>"), NotSoapError),

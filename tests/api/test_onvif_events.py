@@ -35,6 +35,7 @@ from custom_components.excelsense.api.safexml import (
     parse,
 )
 from custom_components.excelsense.api.soap import (
+    ArgumentRefusedError,
     Fault,
     NotSoapError,
     check_reply,
@@ -442,7 +443,7 @@ FAULTS: dict[str, tuple[type[ExcelSenseResponseError], str]] = {
     ),
     "fault_sender_reason_only.xml": (ExcelSenseAuthenticationError, "Sender"),
     "fault_soap11_client_password.xml": (ExcelSenseAuthenticationError, "Client"),
-    "fault_invalid_arg.xml": (ExcelSenseResponseError, "InvalidArgVal"),
+    "fault_invalid_arg.xml": (ArgumentRefusedError, "InvalidArgVal"),
     "fault_pull_messages.xml": (ExcelSenseResponseError, "PullMessagesFaultResponse"),
 }
 

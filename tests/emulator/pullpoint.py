@@ -131,6 +131,30 @@ class EventQuirks:
     motion_alarm_only: bool = False
     numeric_booleans: bool = False
     max_pull_points: int = 3
+    # Renew with a relative TerminationTime refused with this fault
+    # ("InvalidArgVal": env:Sender/ter:InvalidArgVal, or
+    # "UnacceptableTerminationTimeFault"); an absolute one is taken. Core
+    # 9.1.1 requires the relative form for InitialTerminationTime only;
+    # onvif-zeep-async (``has_broken_relative_time``,
+    # ``get_next_termination_time``) renews such cameras with an absolute
+    # time, the camera's clock plus the term.
+    relative_renew_refused: str | None = None
+    # Replies without these of CurrentTime / TerminationTime (XM firmware,
+    # slydiman/ha_custom_onvif#3: "got the response without TerminationTime
+    # at all"), against Core 9.1.3 "A device shall respond both parameters".
+    times_left_out: frozenset[str] = frozenset()
+    # The term the camera gives every pull point, whatever was asked
+    # (onvif-zeep-async PR #32: "Some cameras completely ignore the time
+    # period and just decide their own").
+    chosen_term: timedelta | None = None
+    # A pull does not keep the pull point alive past its termination time
+    # (Core before 25.06: only Renew moves it; the 25.06 "should be active for
+    # at least the timeout" sentence is not kept).
+    pulls_keep_alive: bool = True
+    # No "Initialized" messages when subscribed, only on SetSynchronizationPoint
+    # (Core 9.5), which Home Assistant's onvif integration sends after every
+    # CreatePullPointSubscription (homeassistant/components/onvif/event.py).
+    initialized_on_request_only: bool = False
 
 
 @dataclass
@@ -290,7 +314,9 @@ class EventService:
         changed_only = self._policy(child(request, TEV, "SubscriptionPolicy"))
         raw = text_of(child(request, TEV, "InitialTerminationTime"))
         termination = now + DEFAULT_TERMINATION
-        if raw:
+        if self.quirks.chosen_term is not None:
+            termination = now + self.quirks.chosen_term
+        elif raw:
             parsed = soap.absolute_or_relative(raw, now)
             if parsed is None or parsed <= now:
                 # WS-BaseNotification 1.3 §4.2: a termination time the producer
@@ -309,15 +335,29 @@ class EventService:
             token, topics, self._expiry(termination, now), changed_only
         )
         self.subscriptions[token] = subscription
-        if not changed_only:
+        if not (changed_only or self.quirks.initialized_on_request_only):
             self._initialize(subscription)
         return (
             "<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference>"
             f"<wsa:Address>{escape(base + token)}</wsa:Address>"
             "</tev:SubscriptionReference>"
-            f"<wsnt:CurrentTime>{soap.utc_text(now)}</wsnt:CurrentTime>"
-            f"<wsnt:TerminationTime>{soap.utc_text(termination)}</wsnt:TerminationTime>"
+            f"{self._times('wsnt', now, termination)}"
             "</tev:CreatePullPointSubscriptionResponse>"
+        )
+
+    def _times(
+        self, prefix: str, now: datetime, termination: datetime, *, renew: bool = False
+    ) -> str:
+        """CurrentTime and TerminationTime, but those ``times_left_out``.
+
+        In the schema's order: RenewResponse (WS-BaseNotification) has
+        TerminationTime first, the ONVIF responses CurrentTime first.
+        """
+        times = [("CurrentTime", now), ("TerminationTime", termination)]
+        return "".join(
+            f"<{prefix}:{name}>{soap.utc_text(value)}</{prefix}:{name}>"
+            for name, value in (times[::-1] if renew else times)
+            if name not in self.quirks.times_left_out
         )
 
     def _check_term(self, fault: str, termination: datetime, now: datetime) -> None:
@@ -453,16 +493,15 @@ class EventService:
             subscription.queue.popleft()
             for _ in range(min(limit, len(subscription.queue)))
         ]
-        subscription.expires = max(
-            subscription.expires, self.device.clock() + timeout.total_seconds()
-        )
+        if self.quirks.pulls_keep_alive:
+            subscription.expires = max(
+                subscription.expires, self.device.clock() + timeout.total_seconds()
+            )
         now = self.now()
         termination = self._termination(subscription, now)
         return (
-            "<tev:PullMessagesResponse>"
-            f"<tev:CurrentTime>{soap.utc_text(now)}</tev:CurrentTime>"
-            f"<tev:TerminationTime>{soap.utc_text(termination)}"
-            f"</tev:TerminationTime>{''.join(messages)}</tev:PullMessagesResponse>"
+            f"<tev:PullMessagesResponse>{self._times('tev', now, termination)}"
+            f"{''.join(messages)}</tev:PullMessagesResponse>"
         )
 
     async def _hold(self, subscription: Subscription, seconds: float) -> None:
@@ -495,6 +534,7 @@ class EventService:
         subscription = self._find(token)
         now = self.now()
         raw = text_of(child(request, WSNT, "TerminationTime"))
+        self._check_form(raw, now)
         termination = None if raw is None else soap.absolute_or_relative(raw, now)
         if termination is None or termination <= now:
             raise base_fault(
@@ -504,11 +544,17 @@ class EventService:
             )
         self._check_term("UnacceptableTerminationTimeFault", termination, now)
         subscription.expires = self._expiry(termination, now)
-        return (
-            f"<wsnt:RenewResponse><wsnt:TerminationTime>{soap.utc_text(termination)}"
-            f"</wsnt:TerminationTime><wsnt:CurrentTime>{soap.utc_text(now)}"
-            "</wsnt:CurrentTime></wsnt:RenewResponse>"
-        )
+        times = self._times("wsnt", now, termination, renew=True)
+        return f"<wsnt:RenewResponse>{times}</wsnt:RenewResponse>"
+
+    def _check_form(self, raw: str | None, now: datetime) -> None:
+        """Refuse a relative Renew time as ``relative_renew_refused`` says."""
+        fault = self.quirks.relative_renew_refused
+        if fault is None or raw is None or not raw.strip().startswith("P"):
+            return
+        if fault == "InvalidArgVal":
+            raise soap.sender("InvalidArgVal", "Argument Value Invalid")
+        raise base_fault(fault, now, _minimum_time(now))
 
     def unsubscribe(self, token: str) -> str:
         """Unsubscribe: "This command shall terminate the lifetime of a pull point"."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import logging
+import time
 from typing import TYPE_CHECKING, Self
 
 import aiohttp
@@ -46,11 +47,11 @@ from .onvif_pullpoint import (
     TERMINATION,
     OnvifSubscription,
     create_request,
+    refuses_duration,
 )
 from .soap import (
     Addressing,
     NotSoapError,
-    TermRefusedError,
     check_reply,
     content_type,
     envelope,
@@ -103,6 +104,9 @@ class OnvifClient:
     clock_offset: timedelta = field(init=False, default=timedelta(0))
     _event_service: tuple[str, str] | None = field(init=False, default=None, repr=False)
     _counts: Counter[str] = field(init=False, default_factory=Counter, repr=False)
+    # The camera refused a relative InitialTerminationTime and took an
+    # absolute one: every term is sent as an absolute time from then on.
+    _absolute_terms: bool = field(init=False, default=False, repr=False)
     # The camera's last HTTP Digest challenge, when it asks for one.
     _digest: DigestChallenge | None = field(init=False, default=None, repr=False)
 
@@ -210,7 +214,10 @@ class OnvifClient:
         """Create a pull-point subscription for every event.
 
         ``termination`` is relative, or an absolute time in the camera's
-        clock (``camera_time``) for cameras that mishandle durations.
+        clock (``camera_time``) for cameras that mishandle durations. A
+        camera that refuses the duration is asked for the absolute time
+        (kept for this client's later subscriptions and their renewals, once
+        it worked), then for none.
         """
         path, xaddr = await self._events()
         action = ACTIONS["CreatePullPointSubscription"]
@@ -222,18 +229,42 @@ class OnvifClient:
             addressing=Addressing(action=action, to=xaddr),
             missing=ExcelSenseNotSupportedError,
         )
+        term = termination if isinstance(termination, timedelta) else None
+        sent = time.monotonic()
         try:
             try:
-                reply = await create(create_request(termination))
-            except TermRefusedError as err:
-                # The time is optional: the camera chooses, pulls keep it alive.
-                _LOGGER.debug("%s refused the termination time: %s", self.host, err)
-                reply = await create(create_request(None))
+                reply = await create(create_request(self._term(termination)))
+            except ExcelSenseResponseError as err:
+                if term is None or self._absolute_terms or not refuses_duration(err):
+                    raise
+                _LOGGER.debug("%s refused a relative term: %s", self.host, err)
+                reply = await create(create_request(self.camera_time() + term))
+                self._absolute_terms = True
         except ExcelSenseNotSupportedError:
             # Asked again next time: new firmware may have moved the service.
             self._event_service = None
             raise
-        return OnvifSubscription.from_reply(self._call, reply)
+        except ExcelSenseResponseError as err:
+            if not refuses_duration(err):
+                raise
+            # The time is optional: the camera chooses, pulls keep it alive.
+            _LOGGER.debug("%s refused the termination time: %s", self.host, err)
+            sent, term = time.monotonic(), None
+            reply = await create(create_request(None))
+        return OnvifSubscription.from_reply(
+            self._call,
+            reply,
+            sent=sent,
+            term=term,
+            camera_time=self.camera_time,
+            absolute=self._absolute_terms,
+        )
+
+    def _term(self, termination: timedelta | datetime) -> timedelta | datetime:
+        """``termination`` in the form this camera takes."""
+        if self._absolute_terms and isinstance(termination, timedelta):
+            return self.camera_time() + termination
+        return termination
 
     async def _device(
         self, operation: str, body: str, *, sign: bool = True, reclock: bool = True

@@ -9,6 +9,7 @@ the pull point lifecycle) and the event WSDL's actions; WS-BaseNotification
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import time
 from typing import TYPE_CHECKING, Protocol
 
 from .exceptions import (
@@ -20,6 +21,7 @@ from .exceptions import (
 from .onvif_events import OnvifEvent, parse_datetime, parse_notifications
 from .soap import (
     Addressing,
+    ArgumentRefusedError,
     TermRefusedError,
     reference_parameter,
     response,
@@ -28,6 +30,8 @@ from .soap import (
 from .validation import check_int, check_number
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .safexml import Node
 
     class Send(Protocol):
@@ -57,6 +61,9 @@ ACTIONS = {
     ),
     "PullMessages": f"{EVENTS_NAMESPACE}/PullPointSubscription/PullMessagesRequest",
     "Renew": f"{_MANAGER_PORT}/RenewRequest",
+    "SetSynchronizationPoint": (
+        f"{EVENTS_NAMESPACE}/PullPointSubscription/SetSynchronizationPointRequest"
+    ),
     "Unsubscribe": f"{_MANAGER_PORT}/UnsubscribeRequest",
 }
 # The most messages read from one reply (and asked for in one pull): what a
@@ -66,6 +73,25 @@ MAX_PULL_MESSAGES = 500
 PULL_TIMEOUT = timedelta(seconds=60)
 PULL_LIMIT = 100
 TERMINATION = timedelta(minutes=10)
+# The term assumed for a pull point whose camera chose the term itself and
+# does not say when it ends (no CurrentTime or TerminationTime in its reply):
+# WS-BaseNotification lets a producer pick any term; a minute (the pull
+# Timeout every camera must take) has it renewed before every pull.
+UNKNOWN_TERM = timedelta(seconds=60)
+
+
+def refuses_duration(err: ExcelSenseResponseError) -> bool:
+    """Whether ``err`` may be a camera refusing a relative termination time.
+
+    ONVIF Core 9.1.1 guarantees the relative form for InitialTerminationTime
+    only ("A device shall support an absolute time value specified in utc as
+    well as a relative time value for the InitialTerminationTime
+    parameter"); WS-BaseNotification Renew may take either, and cameras that
+    take only the absolute one answer a duration with
+    UnacceptableTerminationTimeFault or ter:InvalidArgVal (onvif-zeep-async
+    sends them an absolute time: ``has_broken_relative_time``).
+    """
+    return isinstance(err, TermRefusedError | ArgumentRefusedError)
 
 
 def iso_duration(value: timedelta) -> str:
@@ -113,13 +139,18 @@ class OnvifSubscription:
 
     ``address`` is its path (and query) on the configured host;
     ``current_time`` and ``termination_time`` are the camera's last word on
-    them, in its clock, None where it said nothing readable.
+    them, in its clock, None where it said nothing readable. ``absolute``:
+    Renew asks for an absolute time (the camera refused a duration).
     """
 
     __slots__ = (
+        "_camera_time",
+        "_clock",
+        "_deadline",
         "_parameters",
         "_send",
         "_to",
+        "absolute",
         "address",
         "current_time",
         "termination_time",
@@ -132,18 +163,43 @@ class OnvifSubscription:
         address: str,
         to: str,
         reference_parameters: tuple[str, ...] = (),
+        camera_time: Callable[[], datetime] | None = None,
+        absolute: bool = False,
     ) -> None:
-        """Keep how the camera named the subscription."""
+        """Keep how the camera named the subscription.
+
+        ``camera_time`` is now in the camera's clock (the client's), used for
+        an absolute Renew when no reply said what time the camera has.
+        """
         self._send = send
         self._to = to
         self._parameters = reference_parameters
+        self._camera_time = camera_time or (lambda: datetime.now(UTC))
+        self.absolute = absolute
         self.address = address
         self.current_time: datetime | None = None
         self.termination_time: datetime | None = None
+        # The camera's last CurrentTime and when (monotonic) it was read.
+        self._clock: tuple[datetime, float] | None = None
+        # When (monotonic) the pull point ends, as far as we know.
+        self._deadline = time.monotonic() + UNKNOWN_TERM.total_seconds()
 
     @classmethod
-    def from_reply(cls, send: Send, reply: Node) -> OnvifSubscription:
-        """The subscription a CreatePullPointSubscriptionResponse names."""
+    def from_reply(
+        cls,
+        send: Send,
+        reply: Node,
+        *,
+        sent: float,
+        term: timedelta | None,
+        camera_time: Callable[[], datetime] | None = None,
+        absolute: bool = False,
+    ) -> OnvifSubscription:
+        """The subscription a CreatePullPointSubscriptionResponse names.
+
+        ``sent`` is when (monotonic) the request went out, asking for
+        ``term`` (None: the camera chose).
+        """
         what = "ONVIF CreatePullPointSubscription"
         created = response(reply, "CreatePullPointSubscriptionResponse", what)
         reference = created.child("SubscriptionReference")
@@ -160,8 +216,10 @@ class OnvifSubscription:
                 reference_parameter(node)
                 for node in (parameters.children if parameters is not None else ())
             ),
+            camera_time=camera_time,
+            absolute=absolute,
         )
-        subscription._times_from(created)
+        subscription._times_from(created, sent, term)
         return subscription
 
     def __repr__(self) -> str:
@@ -192,36 +250,102 @@ class OnvifSubscription:
             wait=seconds,
         )
         pulled = response(reply, "PullMessagesResponse", "ONVIF PullMessages")
-        self._times_from(pulled)
+        self._times_from(pulled, None, None)
         return parse_notifications(pulled, MAX_PULL_MESSAGES)
+
+    def time_left(self) -> timedelta:
+        """How long the pull point has left, by our clock.
+
+        From the camera's last CurrentTime and TerminationTime; a reply
+        without them leaves the term asked for (or UNKNOWN_TERM) counted from
+        when the pull point was made or renewed: such a camera is renewed all
+        the same.
+        """
+        return timedelta(seconds=self._deadline - time.monotonic())
 
     async def renew(self, termination: timedelta | datetime = TERMINATION) -> None:
         """Move the termination time (WS-BaseNotification Renew).
 
-        Cameras that keep a pull point alive by its pulls alone (ONVIF Core
-        from 25.06 on) may answer ExcelSenseNotSupportedError; a camera that
-        refuses the time asked for (UnacceptableTerminationTimeFault) is
+        A duration the camera refuses (``refuses_duration``) is asked for
+        once more as an absolute time in the camera's clock, the form then
+        kept for this subscription. Cameras that keep a pull point alive by
+        its pulls alone (ONVIF Core from 25.06 on) may answer
+        ExcelSenseNotSupportedError; a camera that refuses the time asked for
+        in both forms (UnacceptableTerminationTimeFault, InvalidArgVal) is
         answered the same way: its pulls are left to keep it alive.
         """
-        requested = termination_text(termination)
+        sent = time.monotonic()
+        term = termination if isinstance(termination, timedelta) else None
         try:
-            reply = await self._call(
-                "Renew",
-                f'<wsnt:Renew xmlns:wsnt="{_WSNT}">'
-                f"<wsnt:TerminationTime>{requested}</wsnt:TerminationTime>"
-                "</wsnt:Renew>",
-            )
-        except TermRefusedError as err:
+            try:
+                reply = await self._renew(termination)
+            except ExcelSenseResponseError as err:
+                if self.absolute or term is None or not refuses_duration(err):
+                    raise
+                self.absolute = True
+                try:
+                    reply = await self._renew(termination)
+                except ExcelSenseResponseError:
+                    self.absolute = False
+                    raise
+        except (TermRefusedError, ArgumentRefusedError) as err:
             raise ExcelSenseNotSupportedError(None, str(err)) from err
-        self._times_from(response(reply, "RenewResponse", "ONVIF Renew"))
+        self._times_from(response(reply, "RenewResponse", "ONVIF Renew"), sent, term)
+
+    async def synchronize(self) -> None:
+        """Ask for every property's state again (SetSynchronizationPoint).
+
+        ONVIF Core 9.5: the camera answers with an "Initialized" message for
+        every property, the way a new subscription should start (some
+        cameras send them only when asked).
+        """
+        await self._call(
+            "SetSynchronizationPoint",
+            f'<tev:SetSynchronizationPoint xmlns:tev="{EVENTS_NAMESPACE}"/>',
+        )
 
     async def unsubscribe(self) -> None:
         """End the subscription (any reply that is not a fault will do)."""
         await self._call("Unsubscribe", f'<wsnt:Unsubscribe xmlns:wsnt="{_WSNT}"/>')
 
-    def _times_from(self, reply: Node) -> None:
+    def camera_now(self) -> datetime:
+        """Now in the camera's clock: its last CurrentTime moved on by ours."""
+        if self._clock is None:
+            return self._camera_time()
+        current, read = self._clock
+        return current + timedelta(seconds=time.monotonic() - read)
+
+    async def _renew(self, termination: timedelta | datetime) -> Node:
+        if self.absolute and isinstance(termination, timedelta):
+            termination = self.camera_now() + termination
+        return await self._call(
+            "Renew",
+            f'<wsnt:Renew xmlns:wsnt="{_WSNT}">'
+            f"<wsnt:TerminationTime>{termination_text(termination)}"
+            "</wsnt:TerminationTime></wsnt:Renew>",
+        )
+
+    def _times_from(
+        self, reply: Node, sent: float | None, term: timedelta | None
+    ) -> None:
+        """Keep the camera's times and when, by our clock, the pull point ends.
+
+        ``sent``: when a Create or Renew went out (None: a pull, which moves
+        nothing we can count on); ``term``: the relative term it asked for
+        (None: the camera chose).
+        """
+        read = time.monotonic()
         self.current_time = parse_datetime(reply.path_text("CurrentTime"))
         self.termination_time = parse_datetime(reply.path_text("TerminationTime"))
+        if self.current_time is not None:
+            self._clock = (self.current_time, read)
+        if self.current_time is not None and self.termination_time is not None:
+            left = self.termination_time - self.current_time
+            self._deadline = read + left.total_seconds()
+        elif sent is not None:
+            # Made or renewed, the reply silent on when it ends: counted from
+            # when it was asked for, in our clock.
+            self._deadline = sent + (term or UNKNOWN_TERM).total_seconds()
 
     async def _call(self, operation: str, body: str, *, wait: float = 0.0) -> Node:
         action = ACTIONS[operation]

@@ -85,6 +85,10 @@ GONE_FAULTS = frozenset(
 TERM_FAULTS = frozenset(
     {"UnacceptableInitialTerminationTimeFault", "UnacceptableTerminationTimeFault"}
 )
+# ONVIF Core generic faults env:Sender/ter:InvalidArgVal "Argument Value
+# Invalid" and ter:InvalidArgs "Invalid Args": a value sent is refused
+# (cameras that take no duration in Renew answer one of them).
+ARGUMENT_FAULTS = frozenset({"InvalidArgVal", "InvalidArgs"})
 # Many cameras refuse a login with a bare env:Sender (SOAP 1.1: Client) fault
 # and say so only in its reason ("Sender not Authorized", "Authentication
 # failed", "Invalid username or password"): ONVIF Core's ter:NotAuthorized is
@@ -97,6 +101,20 @@ _AUTH_REASON = re.compile(
 
 class TermRefusedError(ExcelSenseResponseError):
     """The camera refused the termination time asked for (a SOAP fault)."""
+
+
+class ArgumentRefusedError(ExcelSenseResponseError):
+    """The camera refused a value it was sent (ter:InvalidArgVal, InvalidArgs)."""
+
+
+# The exception a fault's code or detail names make, the first that applies.
+_FAULT_ERRORS: tuple[tuple[frozenset[str], type[ExcelSenseResponseError]], ...] = (
+    (AUTH_FAULTS, ExcelSenseAuthenticationError),
+    (GONE_FAULTS, ExcelSenseSubscriptionLostError),
+    (NOT_SUPPORTED_FAULTS, ExcelSenseNotSupportedError),
+    (TERM_FAULTS, TermRefusedError),
+    (ARGUMENT_FAULTS, ArgumentRefusedError),
+)
 
 
 @dataclass(frozen=True)
@@ -255,15 +273,12 @@ class Fault:
         if self.reason:
             text += f": {self.reason[:_REASON_LIMIT]}"
         message = scrub(f"SOAP fault from {what}: {text}", hidden)
-        if names & AUTH_FAULTS:
+        if status == _HTTP_UNAUTHORIZED:
             return ExcelSenseAuthenticationError(None, message)
-        if names & GONE_FAULTS:
-            return ExcelSenseSubscriptionLostError(None, message)
-        if names & NOT_SUPPORTED_FAULTS:
-            return ExcelSenseNotSupportedError(None, message)
-        if names & TERM_FAULTS:
-            return TermRefusedError(None, message)
-        if status == _HTTP_UNAUTHORIZED or self._login_refused:
+        for faults, error in _FAULT_ERRORS:
+            if names & faults:
+                return error(None, message)
+        if self._login_refused:
             return ExcelSenseAuthenticationError(None, message)
         return ExcelSenseResponseError(None, message)
 
