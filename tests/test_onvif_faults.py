@@ -995,15 +995,97 @@ async def test_motion_that_ended_while_unsubscribed_ends_on_the_new_subscription
     await _unload_releases(hass, entry, camera)
 
 
+_SENDER_NOT_AUTHORIZED = soap12(
+    "<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode>"
+    '<env:Value xmlns:ter="http://www.onvif.org/ver10/error">ter:NotAuthorized'
+    "</env:Value></env:Subcode></env:Code>"
+    '<env:Reason><env:Text xml:lang="en">Sender not Authorized</env:Text>'
+    "</env:Reason></env:Fault>"
+)
+
+
+@pytest.mark.parametrize("refusal", ["error", "not_authorized"])
 async def test_set_synchronization_point_refused_is_no_failure(
-    hass: HomeAssistant, camera: EmulatedCamera
+    hass: HomeAssistant, camera: EmulatedCamera, refusal: str
 ) -> None:
-    """SetSynchronizationPoint failing: the path works all the same."""
-    camera.inject(_fault("error", "SetSynchronizationPoint", count=None))
+    """SetSynchronizationPoint failing: the path works all the same.
+
+    Nothing hangs on it: even a refused login there (ter:NotAuthorized) is
+    not counted in the login gate; the pulls that follow would tell.
+    """
+    if refusal == "error":
+        camera.inject(_fault("error", "SetSynchronizationPoint", count=None))
+    else:
+        rewrite(
+            camera,
+            "SetSynchronizationPoint",
+            lambda _: replace(_SENDER_NOT_AUTHORIZED, status=400),
+            count=None,
+        )
     sources = track(hass, SOURCE)
     entry = await set_up(hass, entry_for(camera))
     await _receiving(hass, camera)
     await _motion_pushed(hass, camera)
     assert "alarm_log" not in sources
     assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    assert entry.runtime_data.client.transport.gate.refusals == 0
     await _unload_releases(hass, entry, camera)
+
+
+async def test_a_renewal_that_keeps_failing_leaves_the_pulls_alone(
+    hass: HomeAssistant, camera: EmulatedCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renew failing (not refused) while pulls keep the pull point: pulled on.
+
+    push.py: a renewal that "failed otherwise (a timeout, a fault): the
+    pulls go on while the subscription lasts"; it is tried again later, not
+    before every pull, and never takes the path down by itself.
+    """
+    _short_terms(monkeypatch)
+    camera.inject(_fault("error", "Renew", count=None))
+    sources = track(hass, SOURCE)
+    entry = await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    await settle(hass, 8.0)
+    assert "alarm_log" not in sources
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    assert 1 <= len(ops(camera, "Renew")) <= 2
+    await _motion_pushed(hass, camera)
+    await _unload_releases(hass, entry, camera)
+
+
+# ------------------------------------------------------------ pull limits
+
+
+@pytest.mark.parametrize(
+    "onvif_quirks",
+    [
+        OnvifQuirks(max_pull_timeout=timedelta(seconds=2)),
+        OnvifQuirks(max_pull_messages=10),
+    ],
+    ids=["timeout", "messages"],
+)
+async def test_pulls_keep_to_the_limits_the_camera_names(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A pull past the camera's limits is asked again within them, and kept so.
+
+    ONVIF Event service, PullMessages: PullMessagesFaultResponse is sent
+    "only when the Timeout exceeds the upper limit supported by the device",
+    naming MaxTimeout and MaxMessageLimit. One refused pull, no failure:
+    the subscription stays, events arrive.
+    """
+    monkeypatch.setattr(push, "PULL_TIMEOUT", timedelta(seconds=3))
+    entry = await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    await _motion_pushed(hass, camera)
+    pulls = [r.status for r in camera.requests if r.get("operation") == "PullMessages"]
+    assert pulls[0] == 500
+    assert set(pulls[1:]) == {200}
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    assert receiving(hass)
+    await _unload_releases(hass, entry, camera)
+    assert_quiet_log(caplog)

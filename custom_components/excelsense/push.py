@@ -49,6 +49,8 @@ MIN_PULL_INTERVAL: Final = 1.0
 SUBSCRIPTION_TERM: Final = timedelta(minutes=10)
 RENEW_BEFORE: Final = timedelta(minutes=3)
 RENEW_MARGIN: Final = timedelta(seconds=5)
+# A renewal that failed (not refused) is tried again after this.
+RENEW_RETRY: Final = timedelta(seconds=10)
 # Failures in a row (pulls or attempts to subscribe) before the path is taken
 # as down; the first ones are retried after a second or two (a lost
 # subscription, a reboot), later ones after RETRY_DELAYS.
@@ -126,6 +128,8 @@ class OnvifPush:
         self._releasing: set[asyncio.Task[None]] = set()
         # False once the camera refused Renew (its pulls keep it alive).
         self._renews = True
+        # When (loop time) a renewal that failed may be tried again.
+        self._renew_again = 0.0
 
     @property
     def running(self) -> bool:
@@ -171,6 +175,7 @@ class OnvifPush:
         else:
             self._unsupported = 0
             self._renews = True
+            self._renew_again = 0.0
             self._made = asyncio.get_running_loop().time()
             # Up once pulls work again: a subscription alone proves little
             # (a camera may take subscriptions and fail every pull).
@@ -269,8 +274,8 @@ class OnvifPush:
         """One pull (after a renewal when due); whether it worked."""
         subscription = self._subscription
         assert subscription is not None  # noqa: S101 - checked by the loop
+        await self._renew_if_due(subscription)
         try:
-            await self._renew_if_due(subscription)
             events = await subscription.pull(PULL_TIMEOUT, PULL_LIMIT)
         except ExcelSenseError as err:
             self._failed(err)
@@ -336,13 +341,24 @@ class OnvifPush:
         whether it is (then a new one is made, and renewed again).
         """
         due = max(RENEW_BEFORE, PULL_TIMEOUT + RENEW_MARGIN)
-        if not self._renews or subscription.time_left() > due:
+        now = asyncio.get_running_loop().time()
+        if (
+            not self._renews
+            or now < self._renew_again
+            or subscription.time_left() > due
+        ):
             return
         try:
             await subscription.renew(SUBSCRIPTION_TERM)
         except (ExcelSenseNotSupportedError, ExcelSenseSubscriptionLostError) as err:
             LOGGER.debug("%s does not renew: %s", self.client.host, err)
             self._renews = False
+        except ExcelSenseError as err:
+            # Failed otherwise (a timeout, a fault): the pulls go on while the
+            # subscription lasts, and say when it is gone; renewing is tried
+            # again a little later, not before every pull.
+            LOGGER.debug("%s renewal failed: %s", self.client.host, err)
+            self._renew_again = now + RENEW_RETRY.total_seconds()
 
     # ------------------------------------------------------------ stopping
 

@@ -27,7 +27,10 @@ from custom_components.excelsense.api.onvif_events import (
     parse_datetime,
     parse_notifications,
 )
-from custom_components.excelsense.api.onvif_pullpoint import iso_duration
+from custom_components.excelsense.api.onvif_pullpoint import (
+    iso_duration,
+    parse_duration,
+)
 from custom_components.excelsense.api.safexml import (
     MAX_DEPTH,
     XMLRefusedError,
@@ -38,6 +41,7 @@ from custom_components.excelsense.api.soap import (
     ArgumentRefusedError,
     Fault,
     NotSoapError,
+    PullLimitsError,
     check_reply,
     response,
     scrub,
@@ -444,7 +448,7 @@ FAULTS: dict[str, tuple[type[ExcelSenseResponseError], str]] = {
     "fault_sender_reason_only.xml": (ExcelSenseAuthenticationError, "Sender"),
     "fault_soap11_client_password.xml": (ExcelSenseAuthenticationError, "Client"),
     "fault_invalid_arg.xml": (ArgumentRefusedError, "InvalidArgVal"),
-    "fault_pull_messages.xml": (ExcelSenseResponseError, "PullMessagesFaultResponse"),
+    "fault_pull_messages.xml": (PullLimitsError, "PullMessagesFaultResponse"),
 }
 
 
@@ -489,6 +493,22 @@ def test_a_sender_fault_about_something_else_is_no_refused_login() -> None:
     with pytest.raises(ExcelSenseResponseError) as info:
         check_reply(400, raw, what="op", missing=ExcelSenseNotSupportedError)
     assert type(info.value) is ExcelSenseResponseError
+
+
+def test_a_pull_limits_fault_names_the_limits() -> None:
+    """PullMessagesFaultResponse carries MaxTimeout and MaxMessageLimit.
+
+    ONVIF Event service, PullMessages: the fault names "MaxTimeout" and
+    "MaxMessageLimit"; they are kept as the camera wrote them.
+    """
+    with pytest.raises(PullLimitsError) as info:
+        check_reply(
+            500,
+            reply("fault_pull_messages.xml"),
+            what="op",
+            missing=ExcelSenseNotSupportedError,
+        )
+    assert (info.value.max_timeout, info.value.max_messages) == ("PT30S", "50")
 
 
 def test_fault_text_never_shows_secrets() -> None:
@@ -767,3 +787,24 @@ def test_external_entity_handler_refuses() -> None:
 def test_durations(value: timedelta, text: str) -> None:
     """xs:duration in seconds, as the spec's own examples write it (PT5S)."""
     assert iso_duration(value) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PT30S", timedelta(seconds=30)),
+        ("PT1M", timedelta(minutes=1)),
+        (" P0DT0H1M0.5S ", timedelta(minutes=1, seconds=0.5)),
+        ("pt2h", timedelta(hours=2)),
+        ("P1D", timedelta(days=1)),
+        ("P1M", None),  # a month has no fixed length
+        ("PT", None),
+        ("P", None),
+        ("30", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_durations_read(text: str | None, value: timedelta | None) -> None:
+    """xs:duration of days to seconds read back (a camera's MaxTimeout)."""
+    assert parse_duration(text) == value

@@ -155,6 +155,15 @@ class EventQuirks:
     # (Core 9.5), which Home Assistant's onvif integration sends after every
     # CreatePullPointSubscription (homeassistant/components/onvif/event.py).
     initialized_on_request_only: bool = False
+    # The longest pull Timeout: past it, PullMessagesFaultResponse names it
+    # and the most messages (Event service, PullMessages: "only when the
+    # Timeout exceeds the upper limit supported by the device"; Core 9.1.2:
+    # "shall support a Timeout of at least one minute", so a shorter one is
+    # the quirk of a camera that does not). ``max_pull_messages``: a
+    # MessageLimit past it faults the same way (Core 9.1.2 lets a camera
+    # "return less messages"; one that faults instead is a quirk).
+    max_pull_timeout: timedelta = MAX_TIMEOUT
+    max_pull_messages: int | None = None
 
 
 @dataclass
@@ -468,18 +477,24 @@ class EventService:
         if timeout < timedelta(0):
             raise soap.sender("InvalidArgVal", "Argument Value Invalid")
         try:
-            limit = min(max(int(limit_text), 0), MAX_MESSAGES)
+            limit = max(int(limit_text), 0)
         except ValueError:
             raise soap.sender("InvalidArgVal", "Argument Value Invalid") from None
-        if timeout > MAX_TIMEOUT:
+        most_timeout = self.quirks.max_pull_timeout
+        most_messages = self.quirks.max_pull_messages
+        if timeout > most_timeout or (
+            most_messages is not None and limit > most_messages
+        ):
             raise SoapFaultError(
                 "Receiver",
                 (),
                 "PullMessagesFaultResponse",
-                "<tev:PullMessagesFaultResponse><tev:MaxTimeout>PT600S</tev:MaxTimeout>"
-                f"<tev:MaxMessageLimit>{MAX_MESSAGES}</tev:MaxMessageLimit>"
-                "</tev:PullMessagesFaultResponse>",
+                "<tev:PullMessagesFaultResponse><tev:MaxTimeout>"
+                f"PT{most_timeout.total_seconds():g}S</tev:MaxTimeout>"
+                f"<tev:MaxMessageLimit>{most_messages or MAX_MESSAGES}"
+                "</tev:MaxMessageLimit></tev:PullMessagesFaultResponse>",
             )
+        limit = min(limit, MAX_MESSAGES)
         if subscription.pulling:
             raise base_fault("UnableToGetMessagesFault", self.now())
         subscription.pulling = True

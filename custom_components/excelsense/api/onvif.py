@@ -61,7 +61,7 @@ from .soap import (
 from .transport import read_capped, redirects_to_https, transport_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from .gate import Limiter, LoginGate
     from .safexml import Node
@@ -229,6 +229,19 @@ class OnvifClient:
             addressing=Addressing(action=action, to=xaddr),
             missing=ExcelSenseNotSupportedError,
         )
+        try:
+            return await self._create(create, termination)
+        except ExcelSenseNotSupportedError:
+            # Asked again next time: new firmware may have moved the service.
+            self._event_service = None
+            raise
+
+    async def _create(
+        self,
+        create: Callable[[str], Awaitable[Node]],
+        termination: timedelta | datetime,
+    ) -> OnvifSubscription:
+        """The subscription, asking for ``termination`` in a form the camera takes."""
         term = termination if isinstance(termination, timedelta) else None
         sent = time.monotonic()
         try:
@@ -240,10 +253,6 @@ class OnvifClient:
                 _LOGGER.debug("%s refused a relative term: %s", self.host, err)
                 reply = await create(create_request(self.camera_time() + term))
                 self._absolute_terms = True
-        except ExcelSenseNotSupportedError:
-            # Asked again next time: new firmware may have moved the service.
-            self._event_service = None
-            raise
         except ExcelSenseResponseError as err:
             if not refuses_duration(err):
                 raise
@@ -291,8 +300,12 @@ class OnvifClient:
         wait: float = 0.0,
         sign: bool = True,
         reclock: bool = True,
+        optional: bool = False,
     ) -> Node:
         """Send one request; the reply's SOAP Body, or an ExcelSenseError.
+
+        ``optional``: nothing hangs on the request, so a refusal is not
+        counted as a refused login (the next request that matters tells).
 
         ``wait`` is how long the camera may hold the request before answering
         (a pull), on top of the request timeout. When the camera refuses a
@@ -315,6 +328,8 @@ class OnvifClient:
             return await call(sign=False)
         if not reclock:  # the clock itself
             return await call(sign=True)
+        if optional:
+            return await call(sign=True, count=False)
         try:
             return await call(sign=True, count=False)
         except ExcelSenseLoginPausedError:

@@ -9,6 +9,8 @@ the pull point lifecycle) and the event WSDL's actions; WS-BaseNotification
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import logging
+import re
 import time
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +24,7 @@ from .onvif_events import OnvifEvent, parse_datetime, parse_notifications
 from .soap import (
     Addressing,
     ArgumentRefusedError,
+    PullLimitsError,
     TermRefusedError,
     reference_parameter,
     response,
@@ -47,14 +50,17 @@ if TYPE_CHECKING:
             missing: type[ExcelSenseResponseError],
             addressing: Addressing | None = None,
             wait: float = 0.0,
+            optional: bool = False,
         ) -> Node:
-            """Send one request."""
+            """Send one request (``optional``: a refusal is no refused login)."""
 
 
 EVENTS_NAMESPACE = "http://www.onvif.org/ver10/events/wsdl"
 _WSNT = "http://docs.oasis-open.org/wsn/b-2"
 _MANAGER_PORT = "http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager"
 # The soapAction of each event operation in the event WSDL.
+_LOGGER = logging.getLogger(__name__)
+
 ACTIONS = {
     "CreatePullPointSubscription": (
         f"{EVENTS_NAMESPACE}/EventPortType/CreatePullPointSubscriptionRequest"
@@ -78,6 +84,8 @@ TERMINATION = timedelta(minutes=10)
 # WS-BaseNotification lets a producer pick any term; a minute (the pull
 # Timeout every camera must take) has it renewed before every pull.
 UNKNOWN_TERM = timedelta(seconds=60)
+# The shortest pull a camera's limit may bring us to.
+_SHORTEST_PULL = timedelta(seconds=1)
 
 
 def refuses_duration(err: ExcelSenseResponseError) -> bool:
@@ -92,6 +100,21 @@ def refuses_duration(err: ExcelSenseResponseError) -> bool:
     sends them an absolute time: ``has_broken_relative_time``).
     """
     return isinstance(err, TermRefusedError | ArgumentRefusedError)
+
+
+# xs:duration of days to seconds (years and months have no fixed length).
+_DURATION = re.compile(
+    r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", re.IGNORECASE
+)
+
+
+def parse_duration(text: str | None) -> timedelta | None:
+    """An xs:duration ("PT30S", "PT1M", "P0DT0H1M0S"); None if unreadable."""
+    match = _DURATION.fullmatch(text.strip()) if text else None
+    if match is None or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def iso_duration(value: timedelta) -> str:
@@ -147,6 +170,8 @@ class OnvifSubscription:
         "_camera_time",
         "_clock",
         "_deadline",
+        "_most_messages",
+        "_most_timeout",
         "_parameters",
         "_send",
         "_to",
@@ -183,6 +208,10 @@ class OnvifSubscription:
         self._clock: tuple[datetime, float] | None = None
         # When (monotonic) the pull point ends, as far as we know.
         self._deadline = time.monotonic() + UNKNOWN_TERM.total_seconds()
+        # The longest wait and most messages a pull may ask for, once the
+        # camera said (PullMessagesFaultResponse).
+        self._most_timeout: timedelta | None = None
+        self._most_messages: int | None = None
 
     @classmethod
     def from_reply(
@@ -238,7 +267,44 @@ class OnvifSubscription:
 
         The camera answers as soon as it has a message, else at the timeout;
         the HTTP request waits that long plus the client's request timeout.
+        A camera that names lower limits (PullMessagesFaultResponse) is asked
+        again within them at once, and from then on.
         """
+        try:
+            return await self._pull(timeout, limit)
+        except PullLimitsError as err:
+            if not self._take_limits(err, timeout, limit):
+                raise
+            _LOGGER.debug("Pulls limited by the camera: %s", err)
+            return await self._pull(timeout, limit)
+
+    def _take_limits(
+        self, err: PullLimitsError, timeout: timedelta, limit: int
+    ) -> bool:
+        """Keep the limits ``err`` names; whether a pull would now ask less."""
+        before = self._limited(timeout, limit)
+        most_timeout = parse_duration(err.max_timeout)
+        if most_timeout is not None and most_timeout >= _SHORTEST_PULL:
+            self._most_timeout = most_timeout
+        most_messages = _whole(err.max_messages)
+        if most_messages is not None and most_messages >= 1:
+            self._most_messages = most_messages
+        return self._limited(timeout, limit) != before
+
+    def _limited(self, timeout: timedelta, limit: int) -> tuple[timedelta, int]:
+        """``timeout`` and ``limit`` within the camera's limits."""
+        if self._most_timeout is not None:
+            timeout = min(timeout, self._most_timeout)
+        if self._most_messages is not None:
+            limit = min(limit, self._most_messages)
+        return timeout, limit
+
+    async def _pull(
+        self,
+        timeout: timedelta,  # noqa: ASYNC109 - the camera's wait, sent
+        limit: int,
+    ) -> list[OnvifEvent]:
+        timeout, limit = self._limited(timeout, limit)
         seconds = check_number("timeout", timeout.total_seconds(), low=1)
         check_int("limit", limit, 1, MAX_PULL_MESSAGES)
         reply = await self._call(
@@ -302,6 +368,7 @@ class OnvifSubscription:
         await self._call(
             "SetSynchronizationPoint",
             f'<tev:SetSynchronizationPoint xmlns:tev="{EVENTS_NAMESPACE}"/>',
+            optional=True,
         )
 
     async def unsubscribe(self) -> None:
@@ -347,7 +414,9 @@ class OnvifSubscription:
             # when it was asked for, in our clock.
             self._deadline = sent + (term or UNKNOWN_TERM).total_seconds()
 
-    async def _call(self, operation: str, body: str, *, wait: float = 0.0) -> Node:
+    async def _call(
+        self, operation: str, body: str, *, wait: float = 0.0, optional: bool = False
+    ) -> Node:
         action = ACTIONS[operation]
         return await self._send(
             self.address,
@@ -359,4 +428,13 @@ class OnvifSubscription:
             ),
             missing=ExcelSenseSubscriptionLostError,
             wait=wait,
+            optional=optional,
         )
+
+
+def _whole(text: str | None) -> int | None:
+    """A whole number the camera wrote; None if it is none."""
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None

@@ -29,7 +29,7 @@ from .exceptions import (
 from .safexml import UTF8_BOM, Node, parse, without_leading_space
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 WSA = "http://www.w3.org/2005/08/addressing"
@@ -89,6 +89,7 @@ TERM_FAULTS = frozenset(
 # Invalid" and ter:InvalidArgs "Invalid Args": a value sent is refused
 # (cameras that take no duration in Renew answer one of them).
 ARGUMENT_FAULTS = frozenset({"InvalidArgVal", "InvalidArgs"})
+_PULL_LIMITS = "PullMessagesFaultResponse"
 # Many cameras refuse a login with a bare env:Sender (SOAP 1.1: Client) fault
 # and say so only in its reason ("Sender not Authorized", "Authentication
 # failed", "Invalid username or password"): ONVIF Core's ter:NotAuthorized is
@@ -105,6 +106,23 @@ class TermRefusedError(ExcelSenseResponseError):
 
 class ArgumentRefusedError(ExcelSenseResponseError):
     """The camera refused a value it was sent (ter:InvalidArgVal, InvalidArgs)."""
+
+
+class PullLimitsError(ExcelSenseResponseError):
+    """A pull asked to wait or take more than the camera gives.
+
+    ONVIF Event service, PullMessages: PullMessagesFaultResponse, "only
+    when the Timeout exceeds the upper limit supported by the device", with
+    MaxTimeout and MaxMessageLimit (kept as the camera wrote them).
+    """
+
+    def __init__(
+        self, message: str, max_timeout: str | None, max_messages: str | None
+    ) -> None:
+        """Keep the limits the fault names."""
+        super().__init__(None, message)
+        self.max_timeout = max_timeout
+        self.max_messages = max_messages
 
 
 # The exception a fault's code or detail names make, the first that applies.
@@ -241,6 +259,8 @@ class Fault:
     codes: tuple[str, ...]
     details: tuple[str, ...]
     reason: str
+    # The text of each element inside a detail element (MaxTimeout...).
+    values: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_node(cls, fault: Node) -> Fault:
@@ -257,8 +277,10 @@ class Fault:
             codes.extend(faultcode.resolve(faultcode.text)[1].split("."))
         reason = fault.path_text("Reason", "Text") or fault.path_text("faultstring")
         detail = fault.child("Detail") or fault.child("detail")
-        details = tuple(node.local for node in detail.children) if detail else ()
-        return cls(tuple(c for c in codes if c), details, reason or "")
+        nodes = detail.children if detail else ()
+        values = {inner.local: inner.text for node in nodes for inner in node.children}
+        details = tuple(node.local for node in nodes)
+        return cls(tuple(c for c in codes if c), details, reason or "", values)
 
     def error(
         self, what: str, hidden: Iterable[str], status: int | None = None
@@ -275,6 +297,11 @@ class Fault:
         message = scrub(f"SOAP fault from {what}: {text}", hidden)
         if status == _HTTP_UNAUTHORIZED:
             return ExcelSenseAuthenticationError(None, message)
+        if _PULL_LIMITS in self.details:
+            values = self.values
+            return PullLimitsError(
+                message, values.get("MaxTimeout"), values.get("MaxMessageLimit")
+            )
         for faults, error in _FAULT_ERRORS:
             if names & faults:
                 return error(None, message)
