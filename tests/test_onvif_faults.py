@@ -183,6 +183,7 @@ async def test_a_fault_once_on_a_pull_or_its_renewal_is_no_fallback(
     """
     if operation == "Renew":
         monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=30))
+        monkeypatch.setattr(push, "RENEW_RETRY", timedelta(0))
     entry = await set_up(hass, entry_for(camera))
     await _receiving(hass, camera)
     sources = track(hass, SOURCE)
@@ -851,6 +852,7 @@ def _short_terms(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=6))
     monkeypatch.setattr(push, "RENEW_BEFORE", timedelta(seconds=4))
+    monkeypatch.setattr(push, "RENEW_RETRY", timedelta(seconds=1))
     monkeypatch.setattr(push, "RENEW_MARGIN", timedelta(seconds=0.5))
 
 
@@ -1042,14 +1044,18 @@ async def test_a_renewal_that_keeps_failing_leaves_the_pulls_alone(
     before every pull, and never takes the path down by itself.
     """
     _short_terms(monkeypatch)
+    monkeypatch.setattr(push, "RENEW_RETRY", timedelta(seconds=5))
     camera.inject(_fault("error", "Renew", count=None))
     sources = track(hass, SOURCE)
     entry = await set_up(hass, entry_for(camera))
     await _receiving(hass, camera)
+    started = asyncio.get_running_loop().time()
     await settle(hass, 8.0)
     assert "alarm_log" not in sources
     assert len(ops(camera, "CreatePullPointSubscription")) == 1
-    assert 1 <= len(ops(camera, "Renew")) <= 2
+    # Tried again every RENEW_RETRY, not before every pull.
+    elapsed = asyncio.get_running_loop().time() - started
+    assert 1 <= len(ops(camera, "Renew")) <= 2 + elapsed / 5
     await _motion_pushed(hass, camera)
     await _unload_releases(hass, entry, camera)
 
@@ -1089,3 +1095,33 @@ async def test_pulls_keep_to_the_limits_the_camera_names(
     assert receiving(hass)
     await _unload_releases(hass, entry, camera)
     assert_quiet_log(caplog)
+
+
+@pytest.mark.parametrize(
+    "onvif_quirks",
+    [
+        OnvifQuirks(
+            pull_immediately=True,
+            chosen_term=timedelta(seconds=3),
+            renew_term=timedelta(seconds=3),
+        )
+    ],
+)
+async def test_short_terms_and_pulls_answered_at_once_are_no_renewal_storm(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """A camera granting 3 s terms and answering pulls at once: renewed now and then.
+
+    WS-BaseNotification 1.3 §4.2 lets the producer choose the term; its
+    pulls keep the pull point alive here (Core 25.06). push.py: "Renewals
+    come at least this far apart" (RENEW_RETRY, 10 s): not before every
+    pull, once a second.
+    """
+    entry = await set_up(hass, entry_for(camera))
+    await until(hass, lambda: receiving(hass))  # no pull is held: answered at once
+    await settle(hass, 5.0)
+    assert len(ops(camera, "Renew")) == 1
+    assert len(ops(camera, "PullMessages")) >= 4
+    assert len(ops(camera, "CreatePullPointSubscription")) == 1
+    await _motion_pushed(hass, camera)
+    await _unload_releases(hass, entry, camera)

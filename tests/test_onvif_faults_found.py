@@ -144,11 +144,12 @@ async def test_a_failed_renew_keeps_the_events_of_its_pull(
 ) -> None:
     """Motion pulled, then the Renew after that pull fails: the start still counts.
 
-    push.py renews after a pull when "less than RENEW_BEFORE is left of the
-    subscription" (here after every pull). The pull's messages were read; a
-    Renew that fails says nothing about them. Lost, the motion start fires
-    no alarm and takes no picture (the new subscription only reports motion
-    as its initial state, which is no start).
+    push.py renews before a pull when less than RENEW_BEFORE is left of the
+    subscription (here before every pull that RENEW_RETRY allows). The
+    pull's messages were read; a Renew that fails says nothing about them.
+    Lost, the motion start fires no alarm and takes no picture (the new
+    subscription only reports motion as its initial state, which is no
+    start).
     """
     monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=30))
     monkeypatch.setattr(push, "PULL_TIMEOUT", timedelta(seconds=20))
@@ -342,6 +343,7 @@ async def test_renew_answered_as_lost_while_pulls_work_is_no_storm(
     four requests a second with pulls answered at once.
     """
     monkeypatch.setattr(push, "SUBSCRIPTION_TERM", timedelta(seconds=30))
+    monkeypatch.setattr(push, "RENEW_RETRY", timedelta(0))
     await set_up(hass, entry_for(camera))
     await until(hass, lambda: receiving(hass) and len(ops(camera, "Renew")) > 0)
     created = len(ops(camera, "CreatePullPointSubscription"))

@@ -207,6 +207,7 @@ async def test_events_of_a_pull_survive_a_failed_renew(
     # Renew after every pull (as near the end of each subscription term).
     monkeypatch.setattr(push, "RETRY_DELAYS", (0.05, 0.1, 0.2))
     monkeypatch.setattr(push, "RENEW_BEFORE", timedelta(minutes=11))
+    monkeypatch.setattr(push, "RENEW_RETRY", timedelta(0))
     await set_up(hass, entry_for(camera))
     fired = alarm_events(hass)
     assert await _until(hass, lambda: len(ops(camera, "Renew")) >= 1)

@@ -49,7 +49,9 @@ MIN_PULL_INTERVAL: Final = 1.0
 SUBSCRIPTION_TERM: Final = timedelta(minutes=10)
 RENEW_BEFORE: Final = timedelta(minutes=3)
 RENEW_MARGIN: Final = timedelta(seconds=5)
-# A renewal that failed (not refused) is tried again after this.
+# Renewals come at least this far apart, also after one that failed (not
+# refused): a camera that grants short terms and answers pulls at once is
+# not renewed before every pull.
 RENEW_RETRY: Final = timedelta(seconds=10)
 # Failures in a row (pulls or attempts to subscribe) before the path is taken
 # as down; the first ones are retried after a second or two (a lost
@@ -348,6 +350,7 @@ class OnvifPush:
             or subscription.time_left() > due
         ):
             return
+        self._renew_again = now + RENEW_RETRY.total_seconds()
         try:
             await subscription.renew(SUBSCRIPTION_TERM)
         except (ExcelSenseNotSupportedError, ExcelSenseSubscriptionLostError) as err:
@@ -355,10 +358,8 @@ class OnvifPush:
             self._renews = False
         except ExcelSenseError as err:
             # Failed otherwise (a timeout, a fault): the pulls go on while the
-            # subscription lasts, and say when it is gone; renewing is tried
-            # again a little later, not before every pull.
+            # subscription lasts, and say when it is gone.
             LOGGER.debug("%s renewal failed: %s", self.client.host, err)
-            self._renew_again = now + RENEW_RETRY.total_seconds()
 
     # ------------------------------------------------------------ stopping
 

@@ -147,6 +147,8 @@ class EventQuirks:
     # (onvif-zeep-async PR #32: "Some cameras completely ignore the time
     # period and just decide their own").
     chosen_term: timedelta | None = None
+    # The same for Renew: the term it grants whatever was asked.
+    renew_term: timedelta | None = None
     # A pull does not keep the pull point alive past its termination time
     # (Core before 25.06: only Renew moves it; the 25.06 "should be active for
     # at least the timeout" sentence is not kept).
@@ -558,6 +560,8 @@ class EventService:
                 _minimum_time(now),
             )
         self._check_term("UnacceptableTerminationTimeFault", termination, now)
+        if self.quirks.renew_term is not None:
+            termination = now + self.quirks.renew_term
         subscription.expires = self._expiry(termination, now)
         times = self._times("wsnt", now, termination, renew=True)
         return f"<wsnt:RenewResponse>{times}</wsnt:RenewResponse>"
