@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import logging
-import time
 from typing import TYPE_CHECKING, Self
 
 import aiohttp
@@ -46,8 +45,7 @@ from .onvif_pullpoint import (
     EVENTS_NAMESPACE,
     TERMINATION,
     OnvifSubscription,
-    create_request,
-    refuses_duration,
+    create_subscription,
 )
 from .soap import (
     Addressing,
@@ -61,7 +59,7 @@ from .soap import (
 from .transport import read_capped, redirects_to_https, transport_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
 
     from .gate import Limiter, LoginGate
     from .safexml import Node
@@ -230,50 +228,19 @@ class OnvifClient:
             missing=ExcelSenseNotSupportedError,
         )
         try:
-            return await self._create(create, termination)
+            subscription = await create_subscription(
+                create,
+                self._call,
+                termination,
+                self.camera_time,
+                absolute=self._absolute_terms,
+            )
         except ExcelSenseNotSupportedError:
             # Asked again next time: new firmware may have moved the service.
             self._event_service = None
             raise
-
-    async def _create(
-        self,
-        create: Callable[[str], Awaitable[Node]],
-        termination: timedelta | datetime,
-    ) -> OnvifSubscription:
-        """The subscription, asking for ``termination`` in a form the camera takes."""
-        term = termination if isinstance(termination, timedelta) else None
-        sent = time.monotonic()
-        try:
-            try:
-                reply = await create(create_request(self._term(termination)))
-            except ExcelSenseResponseError as err:
-                if term is None or self._absolute_terms or not refuses_duration(err):
-                    raise
-                _LOGGER.debug("%s refused a relative term: %s", self.host, err)
-                reply = await create(create_request(self.camera_time() + term))
-                self._absolute_terms = True
-        except ExcelSenseResponseError as err:
-            if not refuses_duration(err):
-                raise
-            # The time is optional: the camera chooses, pulls keep it alive.
-            _LOGGER.debug("%s refused the termination time: %s", self.host, err)
-            sent, term = time.monotonic(), None
-            reply = await create(create_request(None))
-        return OnvifSubscription.from_reply(
-            self._call,
-            reply,
-            sent=sent,
-            term=term,
-            camera_time=self.camera_time,
-            absolute=self._absolute_terms,
-        )
-
-    def _term(self, termination: timedelta | datetime) -> timedelta | datetime:
-        """``termination`` in the form this camera takes."""
-        if self._absolute_terms and isinstance(termination, timedelta):
-            return self.camera_time() + termination
-        return termination
+        self._absolute_terms = subscription.absolute
+        return subscription
 
     async def _device(
         self, operation: str, body: str, *, sign: bool = True, reclock: bool = True

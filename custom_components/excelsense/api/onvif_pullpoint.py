@@ -33,7 +33,7 @@ from .soap import (
 from .validation import check_int, check_number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from .safexml import Node
 
@@ -115,6 +115,46 @@ def parse_duration(text: str | None) -> timedelta | None:
         return None
     days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+async def create_subscription(
+    create: Callable[[str], Awaitable[Node]],
+    send: Send,
+    termination: timedelta | datetime,
+    camera_time: Callable[[], datetime],
+    *,
+    absolute: bool,
+) -> OnvifSubscription:
+    """CreatePullPointSubscription, ``termination`` in a form the camera takes.
+
+    ``create`` sends a request body; ``absolute``: the camera took only an
+    absolute time before, so a duration is sent as one. A duration refused
+    (``refuses_duration``) is asked for as an absolute time, which is then
+    kept (the subscription's ``absolute``), then for no term at all: the
+    camera chooses, its pulls keep the pull point alive.
+    """
+    term = termination if isinstance(termination, timedelta) else None
+    if absolute and term is not None:
+        termination = camera_time() + term
+    sent = time.monotonic()
+    try:
+        try:
+            reply = await create(create_request(termination))
+        except ExcelSenseResponseError as err:
+            if term is None or absolute or not refuses_duration(err):
+                raise
+            _LOGGER.debug("A relative term was refused: %s", err)
+            reply = await create(create_request(camera_time() + term))
+            absolute = True
+    except ExcelSenseResponseError as err:
+        if not refuses_duration(err):
+            raise
+        _LOGGER.debug("The termination time was refused: %s", err)
+        sent, term = time.monotonic(), None
+        reply = await create(create_request(None))
+    return OnvifSubscription.from_reply(
+        send, reply, sent=sent, term=term, camera_time=camera_time, absolute=absolute
+    )
 
 
 def iso_duration(value: timedelta) -> str:
