@@ -136,7 +136,10 @@ async def test_record_schedule_in_the_table_spelling(
 @pytest.mark.parametrize(
     ("day", "unread"),
     [
-        ({"weekDay": "2", "StartTime1": "3600", "EndTime1": "7200"}, "StartTime1"),
+        (
+            {"weekDay": "2", "startTime1": "0", "endTime1": "60", "start_time2": "90"},
+            "start_time2",
+        ),
         ({"weekDay": "2", "startTime1": "3600", "endTime1": ""}, "startTime1"),
         (
             {"weekDay": "2", "startTime": "0", "endTime": "60", "startTime1": "0"},

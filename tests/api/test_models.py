@@ -26,7 +26,7 @@ from custom_components.excelsense.api import (
     StreamUrl,
     kv,
 )
-from custom_components.excelsense.api.models import _Reader
+from custom_components.excelsense.api.reader import Reader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -226,7 +226,7 @@ def test_reader_number() -> None:
 
     An empty value is not a default: the entity showing it is unavailable.
     """
-    reader = _Reader(kv.parse("a=2.5\nb=\nc=x\nd=\u0663\ne=1_0\nf=nan\n"), "test")
+    reader = Reader(kv.parse("a=2.5\nb=\nc=x\nd=\u0663\ne=1_0\nf=nan\n"), "test")
     assert reader.number("a") == 2.5
     assert reader.number("missing", 0.5) == 0.5
     for key in "bcdef":
@@ -239,14 +239,14 @@ def test_reader_number() -> None:
 @pytest.mark.parametrize("text", ["1", "0", "true", "FALSE", " 1 "])
 def test_reader_flag_reads_what_cameras_send(text: str) -> None:
     """Flags: 1/0, and true/false as the vendor's change_timeout.py writes them."""
-    reader = _Reader(kv.parse(f"f={text}\n"), "test")
+    reader = Reader(kv.parse(f"f={text}\n"), "test")
     assert reader.flag("f") is (text.strip().casefold() in ("1", "true"))
 
 
 @pytest.mark.parametrize("text", ["", "\uff11", "yes please", "1_0"])
 def test_reader_flag_refuses_what_it_cannot_read(text: str) -> None:
     """An empty or unreadable flag is no default."""
-    reader = _Reader(kv.parse(f"f={text}\n"), "test")
+    reader = Reader(kv.parse(f"f={text}\n"), "test")
     with pytest.raises(ExcelSenseResponseError, match="f is not a flag"):
         reader.flag("f", default=False)
 
@@ -259,3 +259,18 @@ def test_alarm_operation_profiles_and_stream_url() -> None:
     url = StreamUrl(url="rtsp://u:secret@h/x", redacted="rtsp://u:***@h/x")
     assert str(url) == "rtsp://u:***@h/x"
     assert "secret" not in repr(url)
+
+
+def test_schedule_keys_in_another_case_are_read() -> None:
+    """A schedule day's keys in any case are read, and nothing is left unread.
+
+    Keys are matched in any case everywhere (``KVBlock.get``); a day whose
+    times were all read may be sent back.
+    """
+    day = ScheduleDay.from_block(
+        kv.parse("WeekDay=2\nStartTime1=0\nENDTIME1=86400\nstartTime2=\nendTime2=\n")
+    )
+    assert day.periods == ((0, 86400),)
+    assert day.unread == ()
+    half = ScheduleDay.from_block(kv.parse("weekDay=2\nstartTime1=0\n"))
+    assert half.unread == ("startTime1",)

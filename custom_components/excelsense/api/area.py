@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from . import kv
 from .exceptions import ExcelSenseResponseError
-from .models import AlarmLinkage, LinkageAction, ScheduleDay, parse_number
+from .models import AlarmLinkage, LinkageAction, ScheduleDay
+from .reader import parse_number
 from .validation import (
     check_choice,
     check_int,

@@ -9,124 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-import math
 import re
 from typing import Any, Self
 
 from .exceptions import ExcelSenseResponseError
 from .kv import KVBlock
+from .reader import Reader, parse_number
 
 Raw = dict[str, Any]
-
-
-class _Reader:
-    """Typed access to a reply block; a missing required key means a bad reply."""
-
-    def __init__(self, block: KVBlock, what: str) -> None:
-        self.block = block
-        self.what = what
-
-    def _malformed(self, key: str, problem: str) -> ExcelSenseResponseError:
-        return ExcelSenseResponseError(
-            None, f"Malformed {self.what} reply: {key} {problem}"
-        )
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.block.get(key)
-        if value is None:
-            if default is None:
-                raise self._malformed(key, "missing")
-            return default
-        return value
-
-    # A key the reply leaves out may take its default; a value that is there
-    # but cannot be read (empty, another script's digits, a word) makes the
-    # reply malformed: its entities are unavailable, never shown a default.
-
-    def _value(self, key: str, default: object) -> str | None:
-        """The value; None when the key is absent and a default is allowed."""
-        value = self.block.get(key)
-        if value is None and default is None:
-            raise self._malformed(key, "missing")
-        return value
-
-    def integer(self, key: str, default: int | None = None) -> int:
-        value = self._value(key, default)
-        if value is None:
-            return default  # type: ignore[return-value]  # checked by _value
-        if value.isascii() and value.isdigit() and len(value) < _PLAIN_DIGITS:
-            return int(value)  # the common case, without a float on the way
-        number = parse_number(value)
-        if number is None or not number.is_integer():
-            raise self._malformed(key, "is not a whole number")
-        return int(number)
-
-    def number(self, key: str, default: float | None = None) -> float:
-        value = self._value(key, default)
-        if value is None:
-            return default  # type: ignore[return-value]  # checked by _value
-        number = parse_number(value)
-        if number is None:
-            raise self._malformed(key, "is not a number")
-        return number
-
-    def flag(self, key: str, *, default: bool | None = None) -> bool:
-        """A 1/0 flag; ``true``/``false`` as the vendor's own tools write them."""
-        value = self._value(key, default)
-        if value is None:
-            return default  # type: ignore[return-value]  # checked by _value
-        text = value.strip().casefold()
-        if text in _TRUE_WORDS:
-            return True
-        if text in _FALSE_WORDS:
-            return False
-        number = parse_number(text)
-        if number is None:
-            raise self._malformed(key, "is not a flag")
-        return number != 0
-
-    def optional_int(self, key: str) -> int | None:
-        """A whole number the camera may leave out or empty (None then)."""
-        value = self.block.get(key)
-        return None if value in (None, "") else self.integer(key)
-
-    def informative_int(self, key: str, default: int) -> int:
-        """A number nothing is built on (shown in diagnostics only): lenient."""
-        value = self.block.get(key)
-        number = None if value is None else parse_number(value)
-        if number is None or not number.is_integer():
-            return default
-        return int(number)
-
-
-# The vendor's change_timeout.py writes IOAlarm booleans as true/false.
-_TRUE_WORDS = frozenset({"true", "on", "yes"})
-_FALSE_WORDS = frozenset({"false", "off", "no"})
-# Beyond what any field of the device means; keeps int() and float() finite.
-_NUMBER_LIMIT = 2.0**53
-
-
-# ASCII digits only: Python's float() and int() also read other scripts'
-# digits (full-width, Arabic-Indic), underscores, "nan" and "inf", none of
-# which a camera means.
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-
-
-# Plain digits shorter than this stay under _NUMBER_LIMIT.
-_PLAIN_DIGITS = 16
-
-
-def parse_number(text: str) -> float | None:
-    """A finite number from a reply value (ASCII digits), or None."""
-    if text.isascii() and text.isdigit() and len(text) < _PLAIN_DIGITS:
-        return float(text)  # the common case
-    text = text.strip()
-    if not _NUMBER.fullmatch(text):
-        return None
-    number = float(text)
-    if not math.isfinite(number) or abs(number) > _NUMBER_LIMIT:
-        return None
-    return number
 
 
 class VideoEncoder(IntEnum):
@@ -202,7 +92,7 @@ class DeviceInfo:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a deviceInfo reply."""
-        r = _Reader(block, "deviceInfo")
+        r = Reader(block, "deviceInfo")
         return cls(
             device_id=r.text("deviceID", ""),
             device_name=r.text("deviceName", ""),
@@ -231,7 +121,7 @@ class CameraInfo:
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a cameraInfo reply."""
         return cls(
-            camera_name=_Reader(block, "cameraInfo").text("cameraName"),
+            camera_name=Reader(block, "cameraInfo").text("cameraName"),
             raw=block.as_dict(),
         )
 
@@ -262,7 +152,7 @@ class LocalNetwork:
         entries = block.loop("localNetwork") or [block]
         cards = []
         for entry in entries:
-            r = _Reader(entry, "localNetwork")
+            r = Reader(entry, "localNetwork")
             cards.append(
                 NetworkCard(
                     net_card_id=r.integer("netCardId", 1),
@@ -290,7 +180,7 @@ class DevicePort:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a devicePort reply."""
-        r = _Reader(block, "devicePort")
+        r = Reader(block, "devicePort")
         return cls(
             control_port=r.integer("controlPort", 0),
             http_port=r.integer("httpPort", 80),
@@ -310,7 +200,7 @@ class DeviceTime:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a dateTime reply."""
-        r = _Reader(block, "dateTime")
+        r = Reader(block, "dateTime")
         try:
             value = datetime(  # noqa: DTZ001 - the device has no notion of zones
                 r.integer("year"),
@@ -345,7 +235,7 @@ class TimeZone:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a timeZone reply."""
-        r = _Reader(block, "timeZone")
+        r = Reader(block, "timeZone")
         return cls(
             time_zone=r.integer("timeZone"),
             dst_enabled=r.flag("DSTOpenFlag", default=False),
@@ -374,7 +264,7 @@ class NTPSettings:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse an NTP reply."""
-        r = _Reader(block, "NTP")
+        r = Reader(block, "NTP")
         return cls(
             enabled=r.flag("enableFlag"),
             server=r.text("NTPIP", ""),
@@ -398,7 +288,7 @@ class OSDSettings:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse an OSD reply."""
-        r = _Reader(block, "OSD")
+        r = Reader(block, "OSD")
         return cls(
             font_color=r.integer("fontColor"),
             inverse=r.flag("inverseFlag", default=False),
@@ -453,7 +343,7 @@ class OSDCanvas:
         return None
 
 
-def _osd_info(info: _Reader) -> OSDInfo:
+def _osd_info(info: Reader) -> OSDInfo:
     osd_type = info.integer("OSDType")
     return OSDInfo(
         osd_type=osd_type,
@@ -484,9 +374,9 @@ class OSDCanvases:
         entries = block.loop("OSDCanvas") or [block]
         canvases = []
         for number, entry in enumerate(entries, start=1):
-            r = _Reader(entry, "OSDCanvas")
+            r = Reader(entry, "OSDCanvas")
             infos = tuple(
-                _osd_info(_Reader(i, "OSDInfo")) for i in entry.loop("OSDInfo")
+                _osd_info(Reader(i, "OSDInfo")) for i in entry.loop("OSDInfo")
             )
             default_id = canvas_id if canvas_id is not None else number
             canvases.append(
@@ -524,7 +414,7 @@ class DiskInfo:
         """Parse a deviceDiskInfo reply."""
         disks = []
         for entry in block.loop("diskInfo"):
-            r = _Reader(entry, "deviceDiskInfo")
+            r = Reader(entry, "deviceDiskInfo")
             disks.append(
                 Disk(
                     disk_id=r.integer("diskID"),
@@ -555,7 +445,7 @@ class AVStream:
     @classmethod
     def from_block(cls, block: KVBlock, stream_id: int) -> Self:
         """Parse an AVStream reply."""
-        r = _Reader(block, "AVStream")
+        r = Reader(block, "AVStream")
         return cls(
             stream_id=stream_id,
             stream_name=r.text("streamName", ""),
@@ -622,7 +512,7 @@ class StreamAbility:
                 )
                 encoders.append(
                     EncoderCapability(
-                        encoder=_Reader(ability, "streamAbility").integer(
+                        encoder=Reader(ability, "streamAbility").integer(
                             "streamEncoderType"
                         ),
                         resolutions=resolutions,
@@ -630,7 +520,7 @@ class StreamAbility:
                 )
             streams.append(
                 StreamCapability(
-                    stream_id=_Reader(entry, "streamAbility").integer(
+                    stream_id=Reader(entry, "streamAbility").integer(
                         "streamID", number
                     ),
                     encoders=tuple(encoders),
@@ -661,18 +551,20 @@ class ScheduleDay:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse one schedule entry."""
-        r = _Reader(block, "schedule")
+        r = Reader(block, "schedule")
         periods = []
-        read = {"weekDay"}
+        read = {"weekday"}  # keys, as block.get matches them: in any case
         for start_key, end_key in _period_keys(block):
             start, end = block.get(start_key), block.get(end_key)
             if start in (None, "") and end in (None, ""):
-                read.update((start_key, end_key))  # an empty pair: no period
+                read.update((start_key.casefold(), end_key.casefold()))  # no period
             elif start not in (None, "") and end not in (None, ""):
                 periods.append((r.integer(start_key), r.integer(end_key)))
-                read.update((start_key, end_key))
+                read.update((start_key.casefold(), end_key.casefold()))
         unread = tuple(
-            key for key in block.values if key not in read and "time" in key.casefold()
+            key
+            for key in block.values
+            if key.casefold() not in read and "time" in key.casefold()
         )
         return cls(weekday=r.integer("weekDay"), periods=tuple(periods), unread=unread)
 
@@ -705,7 +597,7 @@ class RecordPolicy:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a recordPolicy reply."""
-        r = _Reader(block, "recordPolicy")
+        r = Reader(block, "recordPolicy")
         return cls(
             enabled=r.flag("RecordOpenFlag"),
             save_days=r.integer("SaveDays", 0),
@@ -743,7 +635,7 @@ class RecordDirectories:
         entries = block.loop("recordDirInfo") or ([block] if block.values else [])
         directories = []
         for entry in entries:
-            r = _Reader(entry, "recordDirInfo")
+            r = Reader(entry, "recordDirInfo")
             directories.append(
                 RecordDirectory(
                     disk_name=r.text("diskName", ""),
@@ -780,7 +672,7 @@ class AlarmOutput:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse an alarmOut reply."""
-        r = _Reader(block, "alarmOut")
+        r = Reader(block, "alarmOut")
         return cls(
             alarm_out_id=r.integer("alarmOutID", 1),
             name=r.text("alarmOutName", ""),
@@ -816,7 +708,7 @@ class AlarmLinkage:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse one linkage entry."""
-        r = _Reader(block, "AlarmLinkage")
+        r = Reader(block, "AlarmLinkage")
         return cls(
             action_type=r.integer("ActionType"),
             action_id=r.integer("ActionID", 1),
@@ -867,10 +759,10 @@ class MotionAlarm:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a motionAlarm reply."""
-        r = _Reader(block, "motionAlarm")
+        r = Reader(block, "motionAlarm")
         areas = []
         for entry in block.loop("motionDetectionArea"):
-            a = _Reader(entry, "motionDetectionArea")
+            a = Reader(entry, "motionDetectionArea")
             areas.append(
                 MotionArea(
                     top_x=a.integer("topX"),
@@ -906,7 +798,7 @@ class DiskAlarm:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a diskAlarm reply."""
-        r = _Reader(block, "diskAlarm")
+        r = Reader(block, "diskAlarm")
         return cls(
             disk_full=r.flag("diskFullAlarmCheckFlag"),
             disk_error=r.flag("diskErrorAlarmCheckFlag", default=False),
@@ -931,7 +823,7 @@ class ProtocolInfo:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a protocolInfo reply."""
-        r = _Reader(block, "protocolInfo")
+        r = Reader(block, "protocolInfo")
         return cls(
             name=r.text("protocolName", ""),
             version=r.text("protocolVersion"),
@@ -951,7 +843,7 @@ class Mirror:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse a mirror reply."""
-        r = _Reader(block, "mirror")
+        r = Reader(block, "mirror")
         return cls(
             vertical=r.flag("vertical"),
             horizontal=r.flag("horizontal"),
@@ -972,7 +864,7 @@ class SelfCleanSchedule:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse an IOAlarm reply."""
-        r = _Reader(block, "IOAlarm")
+        r = Reader(block, "IOAlarm")
         times = tuple(
             (r.integer(f"Time{n}Hours", 0), r.integer(f"Time{n}Minutes", 0))
             for n in ("One", "Two", "Three")
@@ -999,7 +891,7 @@ class LogEntry:
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
         """Parse one log entry."""
-        r = _Reader(block, "log")
+        r = Reader(block, "log")
         return cls(
             time=block.get("time") or block.get("alarmStartTime") or "",
             major_type=_optional_code(r, "majorType"),
@@ -1008,7 +900,7 @@ class LogEntry:
         )
 
 
-def _optional_code(r: _Reader, key: str) -> int | None:
+def _optional_code(r: Reader, key: str) -> int | None:
     """A code that may be absent or garbled in a log entry (kept as None)."""
     number = parse_number(r.block.get(key) or "")
     return None if number is None else int(number)
@@ -1096,7 +988,7 @@ class AlarmEvent:
             return None
         end = parse_log_time(fields.get("alarmEndTime", ""))
         block = KVBlock(values=dict(fields))
-        r = _Reader(block, "alarm log")
+        r = Reader(block, "alarm log")
         return cls(
             start=start,
             end=end,
