@@ -21,6 +21,7 @@ from .exceptions import (
     ExcelSenseValidationError,
 )
 from .onvif_events import OnvifEvent, parse_datetime, parse_notifications
+from .reader import parse_number
 from .soap import (
     Addressing,
     ArgumentRefusedError,
@@ -58,9 +59,9 @@ if TYPE_CHECKING:
 EVENTS_NAMESPACE = "http://www.onvif.org/ver10/events/wsdl"
 _WSNT = "http://docs.oasis-open.org/wsn/b-2"
 _MANAGER_PORT = "http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager"
-# The soapAction of each event operation in the event WSDL.
 _LOGGER = logging.getLogger(__name__)
 
+# The soapAction of each event operation in the event WSDL.
 ACTIONS = {
     "CreatePullPointSubscription": (
         f"{EVENTS_NAMESPACE}/EventPortType/CreatePullPointSubscriptionRequest"
@@ -473,8 +474,6 @@ class OnvifSubscription:
 
 
 def _whole(text: str | None) -> int | None:
-    """A whole number the camera wrote; None if it is none."""
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        return None
+    """A whole number the camera wrote (as any reply value); None if it is none."""
+    number = parse_number(text or "")
+    return int(number) if number is not None and number.is_integer() else None
