@@ -469,3 +469,46 @@ async def test_a_busy_hour_with_an_open_alarm_still_shows_new_alarms(
     recent = {f"{moment:%Y-%m-%dT%H:%M:%S}" for moment in busy[-5:]}
     assert recent <= set(starts)
     assert hass.states.get(MOTION).state == STATE_ON
+
+
+@pytest.mark.usefixtures("detection_on")
+async def test_an_open_alarm_cut_off_a_busy_reply_stays_open_until_it_ends(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An open alarm a cut reply left out is read at its own start.
+
+    The document's Get Alarm Log gives the entries no order: a camera that
+    lists them newest first cuts the oldest off a reply of more than
+    MAX_LOOP_ENTRIES entries, and that is the alarm still open. Cut off is
+    not ended: motion stays on until the entry shows its end.
+    """
+    camera.quirks.log_newest_first = True
+    camera.trigger_motion(duration=None)
+    opened = camera.alarm_logs[-1]
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_ON
+    freezer.tick(timedelta(minutes=50))
+    camera.state.clock_offset += 50 * 60
+    now = camera.device.now()
+    camera.alarm_logs.extend(
+        type(opened)(
+            moment,
+            3,
+            {
+                **opened.fields,
+                "majorType": "3",
+                "alarmStartTime": f"{moment:%Y-%m-%d %H:%M:%S}",
+                "alarmEndTime": f"{moment:%Y-%m-%d %H:%M:%S}",
+            },
+        )
+        for moment in (now - timedelta(seconds=9 * n) for n in range(300, 0, -1))
+    )
+    await _check(hass, freezer)
+    assert hass.states.get(MOTION).state == STATE_ON
+    ended = camera.device.now()
+    opened.fields["alarmEndTime"] = f"{ended:%Y-%m-%d %H:%M:%S}"
+    await _check(hass, freezer, times=2)
+    assert hass.states.get(MOTION).state == STATE_OFF

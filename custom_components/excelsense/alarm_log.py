@@ -27,7 +27,7 @@ from .const import ALARM_LOG_STORAGE_KEY, LOGGER
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .api import ExcelSenseClient
+    from .api import ExcelSenseClient, LogEntry
 
 STORAGE_VERSION = 1
 # Entries remembered (a busy scene writes one per alarm interval).
@@ -42,6 +42,7 @@ FAST_CLOCK = timedelta(minutes=2)
 LONGEST_ALARM = timedelta(hours=1)
 # How often the camera's clock offset is read again.
 CLOCK_CHECK = timedelta(minutes=10)
+SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,9 +123,11 @@ class AlarmLogReader:
     async def check(self, interval: timedelta) -> LogCheck:
         """One check: the window around the camera's now, one request.
 
-        Two when the reply held as many entries as a reply is read to and
+        More when the reply held as many entries as a reply is read to and
         the window reached back for an open alarm: the recent part is asked
-        for on its own, so new alarms are never among those cut off.
+        for on its own, so new alarms are never among those cut off, and an
+        open alarm the reply left out is asked for at its own start (the
+        document gives the log no order: cut off is not ended).
 
         Raises the client's error when the log cannot be read.
         """
@@ -141,6 +144,7 @@ class AlarmLogReader:
             # More than a reply is read to (a busy scene while an alarm stays
             # open): the recent part, where new alarms are, on its own too.
             entries += await self.client.alarm_log(recent, now + LOOKAHEAD, urgent=True)
+            entries += await self._cut_off(entries)
         events = list(
             {
                 event.key: event
@@ -181,6 +185,16 @@ class AlarmLogReader:
             active=active,
             new_events=tuple(sorted(new, key=lambda event: event.start)),
         )
+
+    async def _cut_off(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """The open alarms a cut reply left out, each read at its start."""
+        seen = {event.key for event in map(AlarmEvent.from_entry, entries) if event}
+        found: list[LogEntry] = []
+        open_alarms = self._open.values()
+        for moment in sorted({e.start for e in open_alarms if e.key not in seen}):
+            # A second wide: whether or not the camera counts the end in.
+            found += await self.client.alarm_log(moment, moment + SECOND, urgent=True)
+        return found
 
     def _remember(self, event: AlarmEvent) -> None:
         self._reported[event.key] = None

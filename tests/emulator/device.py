@@ -150,7 +150,9 @@ class Quirks:
     ``<name>Count=0``. ``schedule_unsuffixed`` answers recordPolicy's first
     period as ``startTime``/``endTime``, the parameter table's spelling
     (line 1121: "startTime long Start time in seconds"), instead of the
-    example's ``startTime1``/``endTime1`` (line 1062).
+    example's ``startTime1``/``endTime1`` (line 1062). ``log_newest_first``
+    lists a log's entries newest first: Get Alarm Log and Get Operation Log
+    give no order.
     """
 
     crlf: bool = False
@@ -168,6 +170,7 @@ class Quirks:
     pulse: PulseModel = "timed"
     log_no_results: bool = False
     schedule_unsuffixed: bool = False
+    log_newest_first: bool = False
 
     @property
     def newline(self) -> str:
@@ -2044,6 +2047,8 @@ class Device:
         ]
         if not selected and self.quirks.log_no_results:
             raise CgiError(ERR_NO_RESULTS)
+        if self.quirks.log_newest_first:
+            selected.reverse()
         return loop_items(name, selected)
 
     def _add_user(self, query: Query) -> None:
