@@ -13,9 +13,11 @@ from custom_components.excelsense.api import (
     ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSensePermissionError,
+    ExcelSenseResponseError,
     ImageSetting,
     VideoEncoder,
 )
+from tests.emulator import Fault
 
 from .conftest import ExpectError, assert_no_password
 
@@ -409,7 +411,7 @@ async def test_self_clean_schedule_in_the_vendor_form(
     """
     current = await client.self_clean_schedule()
     await client.set_self_clean_schedule(current, times=[(7, 5)])
-    request = camera.requests[-1]
+    (request,) = [r for r in camera.requests if r.get("action") == "set"]
     assert [
         k for k, _ in request.params if k not in ("userName", "action", "type")
     ] == [
@@ -434,6 +436,33 @@ async def test_self_clean_schedule_in_the_vendor_form(
     await client.set_self_clean_schedule(current, timed=True)
     assert (await client.self_clean_schedule()).timed is True
     assert camera.state.io_alarm.values["TimedSelfClean"] == "true"
+
+
+@pytest.mark.parametrize("kept", [True, False])
+async def test_self_clean_schedule_reply_is_any_200_then_read_back(
+    client: ExcelSenseClient,
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+    kept: bool,
+) -> None:
+    """Any HTTP 200 to the IOAlarm set is taken; the read-back tells if it held.
+
+    change_timeout.py: ``if r.status_code == 200: print("Successfully modified
+    delay between cleaning cycles"); print(r.text)``: IOAlarm is not in the
+    document and the vendor's tool takes whatever the camera answers.
+    """
+    current = await client.self_clean_schedule()
+    camera.inject(
+        Fault("garbage", params={"action": "set", "type": "IOAlarm"}, apply=kept)
+    )
+    change = client.set_self_clean_schedule(current, interval=45, timed=True)
+    if kept:
+        await change
+    else:
+        await expect_error(ExcelSenseResponseError, change)
+    schedule = await client.self_clean_schedule()
+    assert (schedule.interval == 45) is kept
+    assert camera.requests[-2].get("action") == "get"
 
 
 async def test_empty_loop_clears_it(
@@ -547,8 +576,14 @@ async def test_spaces_are_percent_encoded_like_the_document(
 async def test_manual_control_is_posted_like_cycle_cs(
     client: ExcelSenseClient, camera: EmulatedCamera
 ) -> None:
-    """The vendor's cycle.cs POSTs alarm.cgi; no automatic resend of a start."""
+    """The vendor's cycle.cs POSTs alarm.cgi; no automatic resend of a start.
+
+    cycle.cs: ``client.PostAsync("http://.../alarm.cgi?...&controlFlag=1",
+    new FormUrlEncodedContent(values))`` with no values: the parameters in the
+    query, an empty form as the body.
+    """
     await client.manual_alarm(start=True)
     request = camera.requests[-1]
     assert (request.path, request.method) == ("alarm.cgi", "POST")
     assert request.get("controlFlag") == "1"
+    assert request.content_type == "application/x-www-form-urlencoded"

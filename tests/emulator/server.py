@@ -124,6 +124,7 @@ class RequestRecord:
     status: int | None = None
     fault: str | None = None
     method: str = "GET"
+    content_type: str = ""
     # The query as sent (still percent-encoded), the secrets taken out as above.
     raw_query: str = ""
 
@@ -602,6 +603,7 @@ class EmulatedCamera:
             path=name,
             params=_redact(pairs),
             method=request.method,
+            content_type=request.headers.get("Content-Type", ""),
             raw_query=_redact_raw(request.rel_url.raw_query_string),
         )
         self.requests.append(record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import kv
@@ -180,9 +181,9 @@ class AlarmArea(Area):
         )
 
     async def _control(self, *, start: bool) -> None:
-        # POST, as the vendor's cycle.cs sends it: aiohttp resends a GET once
-        # when the connection drops, and a second start while the pulse runs
-        # would change the length the controller sees.
+        # POST of an empty form, as the vendor's cycle.cs sends it: aiohttp
+        # resends a GET once when the connection drops, and a second start
+        # while the pulse runs would change the length the controller sees.
         params = [
             ("action", "manualControl"),
             ("alarmOutID", str(ALARM_OUTPUT_ID)),
@@ -260,7 +261,11 @@ class AlarmArea(Area):
         """Change timed/scheduled self-clean, sent whole as the vendor's tool does.
 
         change_timeout.py writes every field, the booleans as true/false,
-        and refuses an interval outside 1-1440 minutes.
+        and refuses an interval outside 1-1440 minutes. It takes any HTTP 200
+        reply as done (``if r.status_code == 200``) and prints it: IOAlarm is
+        not in the document, so no reply form is known. Any reply that is not
+        an error code is taken, and the settings read back say whether the
+        camera kept them.
         """
         slots = list(current.times if times is None else times)
         if len(slots) > 3:  # noqa: PLR2004 - the device has three slots
@@ -280,7 +285,15 @@ class AlarmArea(Area):
             )
         value = current.interval if interval is None else interval
         params.append(("TimeInterval", str(check_int("interval", value, 1, 1440))))
-        await self._set("param.cgi", "IOAlarm", params)
+        await self._request(
+            "param.cgi", [("action", "set"), ("type", "IOAlarm"), *params], "text"
+        )
+        kept = await self.self_clean_schedule()
+        sent = SelfCleanSchedule.from_block(kv.KVBlock(values=dict(params)))
+        # Times the camera does not show (fewer slots) are not compared.
+        if sent != replace(kept, times=kept.times + sent.times[len(kept.times) :]):
+            msg = "The camera did not keep the self-clean schedule"
+            raise ExcelSenseResponseError(None, msg)
 
 
 def _word(value: bool) -> str:  # noqa: FBT001

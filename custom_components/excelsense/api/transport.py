@@ -43,6 +43,9 @@ _HTTP_UNAUTHORIZED = 401
 _INVALID_USERNAME = -507
 _HTTP_OK = 200
 _HTTP_REDIRECTS = (300, 400)
+# A POST goes as the vendor's cycle.cs sends its start: an empty form
+# (FormUrlEncodedContent of no values), the parameters in the query.
+_EMPTY_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # The largest key=value reply we read (a camera's largest, its stream
 # abilities or a log window of some hundred entries, are a few KB; a bigger
 # reply is refused, so none costs the event loop much), and the largest still
@@ -230,6 +233,8 @@ class Transport:
                 ssl=self.ssl(),
                 allow_redirects=False,
                 timeout=self._timeout,
+                data=b"" if method == "POST" else None,
+                headers=_EMPTY_FORM if method == "POST" else None,
             )
             async with response:
                 body = await read_capped(response, limit, cgi)
