@@ -237,6 +237,31 @@ def test_not_a_picture_is_refused() -> None:
         clarity.measure(b"not a jpeg")
 
 
+@pytest.mark.parametrize("size", [(1, 100), (2, 2000), (3000, 8), (40, 40)])
+def test_a_strip_or_a_thumbnail_is_refused_at_once(size: tuple[int, int]) -> None:
+    """A picture no camera view gives is refused before it is decoded.
+
+    Stretched to the working width, a strip one pixel wide and 100 high took
+    a second and about a gigabyte; from about 560 high Pillow refused the
+    crop with an error that was no NotAnImageError.
+    """
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (90, 120, 60)).save(buffer, "JPEG")
+    with pytest.raises(clarity.NotAnImageError, match="no camera view"):
+        clarity.measure(buffer.getvalue())
+
+
+def test_smallest_sub_streams_and_panoramas_are_measured() -> None:
+    """QCIF (176x144), 9:16 corridor views and 32:9 panoramas are measured."""
+    scene = photos.photo(COLOUR)
+    for size in ((176, 144), (1080, 1920), (3840, 1080)):
+        buffer = io.BytesIO()
+        scene.resize(size).save(buffer, "JPEG", quality=90)
+        measured = clarity.measure(buffer.getvalue())
+        assert len(measured.fine) == clarity.COLUMNS * clarity.ROWS
+        assert comparison.compare(measured, measured).clarity == 100.0
+
+
 def test_ir_night_is_grey_and_a_dim_day_keeps_its_colour() -> None:
     """Day or night by colour: an IR picture is grey, a dim day is not."""
     day = _baseline(COLOUR)

@@ -460,6 +460,38 @@ async def test_failed_clean_and_failed_check_leave_the_loop_ready(
     assert monitor.data.baseline == "provisional"
 
 
+async def test_a_check_that_breaks_never_leaves_the_loop_waiting(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever breaks the post-clean check, samples go on afterwards.
+
+    The measure failing in a way it was not written for (here out of
+    memory) must not leave the tracker verifying: it would never sample
+    again, and a dirty lens would read clear for ever.
+    """
+    clock = _Clock(hass)
+    monitor = init_integration.runtime_data.lens
+    assert monitor is not None
+    await clock.advance()
+
+    def broken(_jpeg: bytes) -> clarity.Measurement:
+        raise MemoryError
+
+    with monkeypatch.context() as patch:
+        patch.setattr(lens, "measure", broken)
+        await monitor.async_self_clean()
+        await clock.advance()
+    assert monitor.tracker.state is LensState.IDLE
+    assert "Lens check of" in caplog.text
+    taken = len([r for r in camera.requests if r.path == "image.cgi"])
+    await clock.advance(2)
+    assert len([r for r in camera.requests if r.path == "image.cgi"]) > taken
+
+
 async def _pause_on_stuck_dirt(
     hass: HomeAssistant, camera: EmulatedCamera, clock: _Clock
 ) -> None:

@@ -46,6 +46,11 @@ _NOISE_FLOOR = 0.05
 # Brightness (0-255) under which a region's light is taken as this little.
 DARKEST = 8.0
 _CLIP_DARK, _CLIP_BRIGHT = 6, 249
+# Pictures measured: at least this many pixels each way (a camera's smallest
+# sub-stream, QCIF, is 176x144), no wider or taller than this ratio (32:9
+# panoramas, 9:16 corridor views fit).
+SMALLEST = 64
+WIDEST_RATIO = 4.0
 
 
 class NotAnImageError(ValueError):
@@ -146,9 +151,21 @@ class Comparison:
 
 
 def measure(jpeg: bytes) -> Measurement:
-    """Measure a JPEG (raises NotAnImageError for anything that is not one)."""
+    """Measure a JPEG (raises NotAnImageError for anything that is not one).
+
+    Also for a picture no camera view gives (a strip a few pixels wide, a
+    thumbnail): stretched to the working width it would cost seconds and
+    gigabytes, and measure nothing.
+    """
     try:
         opened = Image.open(io.BytesIO(jpeg))
+        width, height = opened.size
+        if not (
+            min(width, height) >= SMALLEST
+            and 1 / WIDEST_RATIO <= width / height <= WIDEST_RATIO
+        ):
+            msg = f"a picture of {width}x{height} is no camera view"
+            raise NotAnImageError(msg)
         # JPEG decodes straight to a smaller size (DCT scaling): cheap. The
         # chroma planes come without a colour conversion.
         opened.draft("YCbCr", (WORK_WIDTH, 1))

@@ -289,7 +289,16 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
         )
 
     async def _verify(self, before: Reading | None, *, automatic: bool) -> None:
-        sample = await self._measure(reuse=False)
+        try:
+            sample = await self._measure(reuse=False)
+        except BaseException as err:
+            # Whatever went wrong, samples go on: nothing measured, nothing
+            # learned, never left waiting for this check.
+            self.tracker.verified(None, before, automatic=automatic)
+            if not isinstance(err, Exception):
+                raise
+            LOGGER.exception("Lens check of %s failed", self.config_entry.title)
+            return
         if self._stopped:
             return  # unloaded meanwhile
         outcome = self.tracker.verified(sample, before, automatic=automatic)
