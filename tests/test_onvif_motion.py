@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     STATE_OFF,
@@ -21,6 +22,7 @@ from homeassistant.const import (
 import pytest
 
 from custom_components.excelsense import push
+from custom_components.excelsense.api.onvif import OnvifClient
 from custom_components.excelsense.const import CONF_MOTION_SOURCE
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
@@ -33,6 +35,7 @@ from .onvif_attack import (
     entry_for,
     log_checks,
     ops,
+    reason,
     record_waits,
     set_up,
     state,
@@ -415,3 +418,30 @@ async def test_changing_the_motion_source_applies_at_once(
     await until(hass, lambda: state(hass, SOURCE) == "alarm_log")
     assert hass.states.get(SOURCE).attributes["reason"] == "chosen"
     assert camera.onvif_subscriptions == 0
+
+
+async def test_an_unforeseen_onvif_error_never_stops_the_camera_loading(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error nobody foresaw on the ONVIF path: logged, the path down, loaded.
+
+    (A GB2312 reply once escaped Python's expat as a ValueError and failed the
+    whole entry.) Motion goes on from the alarm log.
+    """
+
+    async def unforeseen(_self: OnvifClient) -> None:
+        msg = "unforeseen"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(OnvifClient, "clock", unforeseen)
+    entry = await set_up(hass, entry_for(camera))
+    assert entry.state is ConfigEntryState.LOADED
+    assert reason(hass) == "onvif_failing"
+    assert "ONVIF events of" in caplog.text
+    checks = log_checks(camera)
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    assert log_checks(camera) > checks

@@ -141,8 +141,17 @@ class OnvifPush:
     # ------------------------------------------------------------ subscribing
 
     async def async_try_start(self) -> PushStatus:
-        """Subscribe once (at setup): whether the path works, and why not."""
-        await self._attempt()
+        """Subscribe once (at setup): whether the path works, and why not.
+
+        Nothing the camera's ONVIF answers stops the camera from loading: an
+        error nobody foresaw is logged and the path is down (the loop tries
+        again, and stops with the same words if it comes again).
+        """
+        try:
+            await self._attempt()
+        except Exception as err:  # noqa: BLE001 - logged, and the path marked down
+            LOGGER.exception("ONVIF events of %s failed", self.client.host)
+            self._set(PushReason.FAILING, err)
         return self.status
 
     async def _attempt(self) -> None:

@@ -728,6 +728,46 @@ def test_white_space_before_the_declaration(body: bytes) -> None:
     assert parse(body, "op").text == "1"
 
 
+def _motion_reply(declaration: str, name: bytes) -> bytes:
+    return (
+        f'<?xml version="1.0"{declaration}?>'.encode()
+        + b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'
+        b"<PullMessagesResponse><NotificationMessage><Topic>tns1:VideoSource/"
+        b'MotionAlarm</Topic><Message><Message><Source><SimpleItem Name="Source" '
+        b'Value="' + name + b'"/></Source><Data><SimpleItem Name="State" '
+        b'Value="true"/></Data></Message></Message></NotificationMessage>'
+        b"</PullMessagesResponse></e:Body></e:Envelope>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("declaration", "name", "read"),
+    [
+        # Encodings expat does not read, declared by some firmware.
+        (' encoding="GB2312"', "北门".encode("gb2312"), "北门"),
+        (' encoding="gbk"', "北门".encode("gbk"), "北门"),
+        (" encoding='Shift_JIS'", "北門".encode("shift_jis"), "北門"),
+        # Bytes that are not the encoding declared, or no known encoding.
+        (' encoding="UTF-8"', "北门".encode("gbk"), None),
+        ("", "Café".encode("latin-1"), None),
+        (' encoding="x-unknown"', b"gate", "gate"),
+    ],
+)
+def test_replies_in_encodings_expat_does_not_read(
+    declaration: str, name: bytes, read: str | None
+) -> None:
+    """Motion is read from a reply in GB2312, GBK, Shift_JIS or odd bytes.
+
+    Python's expat refuses multi-byte encodings other than UTF-8/UTF-16
+    (ValueError) and unknown names (LookupError); bytes not in the declared
+    encoding are an expat error. What is read from a reply is ASCII.
+    """
+    (event,) = events_of(_motion_reply(declaration, name))
+    assert event.motion is True
+    if read is not None:
+        assert event.source == {"Source": read}
+
+
 def test_motion_item_found_among_others() -> None:
     """The state item is found by name (any case) among other Data items."""
     event = OnvifEvent(topic=CELL, data={"Other": "x", "ismotion": "1"})

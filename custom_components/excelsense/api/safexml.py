@@ -11,6 +11,8 @@ QName values (fault codes, topics).
 
 from __future__ import annotations
 
+import contextlib
+import re
 from typing import TYPE_CHECKING
 from xml.parsers import expat
 from xml.sax.saxutils import escape
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 MAX_DEPTH = 64
 UTF8_BOM = b"\xef\xbb\xbf"
 _XMLNS = "xmlns"
+_DECLARED_ENCODING = re.compile(
+    rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']"""
+)
 
 
 class XMLRefusedError(Exception):
@@ -239,7 +244,52 @@ def _refuse_external(
 
 
 def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
-    """The reply's root element; anything but plain, well-formed XML is refused."""
+    """The reply's root element; anything but plain, well-formed XML is refused.
+
+    Bytes expat does not read are decoded here and read once more: an
+    encoding it does not know (GB2312, GBK, Shift_JIS, which some firmware
+    declares), or bytes not in the encoding declared (a camera name in GBK in
+    a reply declared UTF-8). As far as they decode: what is read from a reply
+    (names, topics, values) is ASCII.
+    """
+    # Some firmware writes a line break before the XML declaration, which
+    # XML does not allow; nothing is lost by leaving it out.
+    data = without_leading_space(body)
+    try:
+        try:
+            return _parse(data, max_elements)
+        except (expat.ExpatError, ValueError, LookupError) as err:
+            first = err
+        try:
+            return _parse(_decoded(data), max_elements)
+        except (expat.ExpatError, ValueError, LookupError):
+            pass
+    except XMLRefusedError as err:
+        msg = f"Reply to {what} refused: {err}"
+        raise ExcelSenseResponseError(None, msg) from None
+    if isinstance(first, expat.ExpatError):
+        reason = expat.ErrorString(first.code)
+    else:
+        reason = "an encoding that cannot be read"
+    msg = f"Reply to {what} is not well-formed XML ({reason})"
+    raise ExcelSenseResponseError(None, msg) from None
+
+
+def _decoded(data: bytes) -> str:
+    """The reply as text, in the encoding it declares when Python knows it.
+
+    Else UTF-8, with bytes that are not replaced.
+    """
+    data = data.removeprefix(UTF8_BOM)
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None:
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return data.decode(declared.group(1).decode("ascii"))
+    return data.decode("utf-8", errors="replace")
+
+
+def _parse(data: bytes | str, max_elements: int) -> Node:
+    """Parse with expat (text is read as given, whatever it declares)."""
     builder = _Builder(max_elements)
     parser = expat.ParserCreate()
     parser.buffer_text = True
@@ -251,20 +301,10 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
     parser.StartElementHandler = builder.start
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
-    try:
-        # Some firmware writes a line break before the XML declaration, which
-        # XML does not allow; nothing is lost by leaving it out.
-        parser.Parse(without_leading_space(body), True)  # noqa: FBT003 - expat's positional "final"
-    except XMLRefusedError as err:
-        msg = f"Reply to {what} refused: {err}"
-        raise ExcelSenseResponseError(None, msg) from None
-    except expat.ExpatError as err:
-        reason = expat.ErrorString(err.code)
-        msg = f"Reply to {what} is not well-formed XML ({reason})"
-        raise ExcelSenseResponseError(None, msg) from None
+    parser.Parse(data, True)  # noqa: FBT003 - expat's positional "final"
     if builder.root is None:  # pragma: no cover - expat refuses an empty document
-        msg = f"Reply to {what} has no XML element"
-        raise ExcelSenseResponseError(None, msg)
+        msg = "no XML element"
+        raise XMLRefusedError(msg)
     return builder.root
 
 
