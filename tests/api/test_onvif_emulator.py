@@ -131,6 +131,25 @@ async def test_camera_clock_needed(
     assert onvif.request_counts["GetSystemDateAndTime"] == 1
 
 
+@pytest.mark.parametrize("zone", ["CST-8", "CST+5", "CST0"])
+async def test_camera_clock_from_its_local_time(
+    make_onvif: Callable[..., OnvifClient], camera: EmulatedCamera, zone: str
+) -> None:
+    """A camera that gives LocalDateTime only is read in its POSIX time zone.
+
+    "A device shall provide the UTCDateTime information although the item is
+    marked as optional"; firmware that leaves it out still names TZ ("CST-8":
+    eight hours east). The camera runs three hours ahead: its token must be
+    stamped in its clock, not ours.
+    """
+    camera.onvif_quirks.local_time_only = zone
+    onvif = make_onvif()
+    offset = await onvif.clock()
+    assert abs(offset - timedelta(hours=3)) < timedelta(seconds=5)
+    await (await onvif.subscribe()).unsubscribe()
+    assert onvif.request_counts["GetSystemDateAndTime"] == 1
+
+
 async def test_wrong_password(
     make_onvif: Callable[..., OnvifClient], expect_error: ExpectError
 ) -> None:

@@ -21,6 +21,7 @@ from custom_components.excelsense.api import (
     OnvifEvent,
     PropertyOperation,
 )
+from custom_components.excelsense.api.onvif_clock import camera_utc, posix_zone
 from custom_components.excelsense.api.onvif_events import (
     normalize_topic,
     parse_bool,
@@ -848,3 +849,49 @@ def test_durations(value: timedelta, text: str) -> None:
 def test_durations_read(text: str | None, value: timedelta | None) -> None:
     """xs:duration of days to seconds read back (a camera's MaxTimeout)."""
     assert parse_duration(text) == value
+
+
+@pytest.mark.parametrize(
+    ("tz", "summer", "east"),
+    [
+        ("CST-8", False, timedelta(hours=8)),
+        ("UTC-02:00", False, timedelta(hours=2)),
+        ("EST5EDT,M3.2.0,M11.1.0", False, timedelta(hours=-5)),
+        ("EST5EDT,M3.2.0,M11.1.0", True, timedelta(hours=-4)),
+        ("CET-1CEST,M3.5.0/2,M10.5.0/3", True, timedelta(hours=2)),
+        ("<+0530>-5:30", False, timedelta(hours=5, minutes=30)),
+        ("NST3:30NDT2:30,M3.2.0,M11.1.0", True, timedelta(hours=-2, minutes=-30)),
+        ("GMT0", True, timedelta(0)),  # no summer time named: none applied
+        ("Asia/Shanghai", False, None),  # not POSIX: not read
+        ("CST-25", False, None),  # POSIX: hours 0-24
+        ("CST-\u0668", False, None),  # ASCII digits only
+        ("", False, None),
+    ],
+)
+def test_posix_time_zones(tz: str, summer: bool, east: timedelta | None) -> None:
+    """TZ "in POSIX 1003.1 format": hours west of Greenwich, summer time an hour less.
+
+    ONVIF Core, tt:TimeZone: "The TZ format is specified by POSIX, please
+    refer to POSIX 1003.1 section 8.3"; "Example: Europe, Paris TZ=CET-1CEST,
+    M3.5.0/2,M10.5.0/3".
+    """
+    zone = posix_zone(tz, summer=summer)
+    assert (zone.utcoffset(None) if zone is not None else None) == east
+
+
+def test_local_time_read_in_the_camera_zone() -> None:
+    """UTCDateTime first; else LocalDateTime in TZ; nothing readable: None."""
+    local = (
+        "<LocalDateTime><Time><Hour>18</Hour><Minute>4</Minute><Second>5</Second>"
+        "</Time><Date><Year>2026</Year><Month>7</Month><Day>1</Day></Date>"
+        "</LocalDateTime>"
+    )
+    clock = parse(
+        b"<SystemDateAndTime><DaylightSavings>true</DaylightSavings><TimeZone>"
+        b"<TZ>CET-1CEST,M3.5.0,M10.5.0/3</TZ></TimeZone>"
+        + local.encode()
+        + b"</SystemDateAndTime>",
+        "op",
+    )
+    assert camera_utc(clock) == datetime(2026, 7, 1, 16, 4, 5, tzinfo=UTC)
+    assert camera_utc(parse(f"<S>{local}</S>".encode(), "op")) is None

@@ -35,7 +35,7 @@ Administrator, Operator and User in the Core's default access policy).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Final
 from xml.sax.saxutils import escape
@@ -125,12 +125,17 @@ class OnvifQuirks(EventQuirks):
     ``motion_alarm_only``: tns1:VideoSource/MotionAlarm without the
     CellMotionDetector topic.  ``numeric_booleans``: IsMotion / State as 1/0.
     ``max_pull_points``: live subscriptions before SubscribeCreationFailedFault.
+    ``local_time_only``: GetSystemDateAndTime without UTCDateTime (the schema
+    marks it optional: "A device shall provide the UTCDateTime information
+    although the item is marked as optional"), its TimeZone given as the
+    POSIX ``zone`` ("CST-8": eight hours east).
     """
 
     enabled: bool = True
     events: bool = True
     auth_refused: bool = False
     http_digest: bool = False
+    local_time_only: str | None = None
 
 
 @dataclass
@@ -349,13 +354,21 @@ class OnvifService:
         posix = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
         ntp = self.device.state.ntp.values.get("enableFlag") == "1"
         dst = self.device.state.time_zone.values.get("DSTOpenFlag") == "1"
+        times = (
+            f"<tt:UTCDateTime>{_date_time(utc)}</tt:UTCDateTime>"
+            f"<tt:LocalDateTime>{_date_time(local)}</tt:LocalDateTime>"
+        )
+        if (zone := self.quirks.local_time_only) is not None:
+            posix, dst = zone, False
+            east = -int(zone.removeprefix("CST"))  # the forms tests use
+            there = utc.replace(tzinfo=None) + timedelta(hours=east)
+            times = f"<tt:LocalDateTime>{_date_time(there)}</tt:LocalDateTime>"
         return (
             "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
             f"<tt:DateTimeType>{'NTP' if ntp else 'Manual'}</tt:DateTimeType>"
             f"<tt:DaylightSavings>{str(dst).lower()}</tt:DaylightSavings>"
             f"<tt:TimeZone><tt:TZ>{posix}</tt:TZ></tt:TimeZone>"
-            f"<tt:UTCDateTime>{_date_time(utc)}</tt:UTCDateTime>"
-            f"<tt:LocalDateTime>{_date_time(local)}</tt:LocalDateTime>"
+            f"{times}"
             "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
         )
 

@@ -40,6 +40,7 @@ from .exceptions import (
     ExcelSenseOnvifHttpsOnlyError,
     ExcelSenseResponseError,
 )
+from .onvif_clock import camera_utc
 from .onvif_pullpoint import (
     ACTIONS,
     EVENTS_NAMESPACE,
@@ -147,7 +148,8 @@ class OnvifClient:
 
         GetSystemDateAndTime needs no login ("PRE_AUTH"); a camera that asks
         for one anyway gets a token stamped in our clock. A camera that names
-        no UTC time leaves the offset as it was.
+        no time that can be read leaves the offset as it was (see
+        ``onvif_clock``).
         """
         body = _GET_SYSTEM_DATE_AND_TIME
         sent = datetime.now(UTC)
@@ -163,12 +165,10 @@ class OnvifClient:
             msg = f"{self.host} answers no ONVIF at {DEVICE_SERVICE} ({err})"
             raise ExcelSenseNotOnvifError(None, msg) from err
         received = datetime.now(UTC)
-        utc = reply.path(
-            "GetSystemDateAndTimeResponse", "SystemDateAndTime", "UTCDateTime"
-        )
-        camera = _camera_datetime(utc) if utc is not None else None
+        clock = reply.path("GetSystemDateAndTimeResponse", "SystemDateAndTime")
+        camera = camera_utc(clock) if clock is not None else None
         if camera is None:
-            _LOGGER.debug("%s names no UTC time; clock offset kept", self.host)
+            _LOGGER.debug("%s names no time; clock offset kept", self.host)
             return self.clock_offset
         self.clock_offset = camera - (sent + (received - sent) / 2)
         _LOGGER.debug("%s clock offset %s", self.host, self.clock_offset)
@@ -459,26 +459,3 @@ def _event_xaddr_from_services(reply: Node) -> str | None:
         if namespace.rstrip("/") == EVENTS_NAMESPACE:
             return service.path_text("XAddr") or None
     return None
-
-
-def _camera_datetime(utc: Node) -> datetime | None:
-    """A tt:DateTime (Date: Year, Month, Day; Time: Hour, Minute, Second)."""
-    parts = [
-        utc.path_text(*path)
-        for path in (
-            ("Date", "Year"),
-            ("Date", "Month"),
-            ("Date", "Day"),
-            ("Time", "Hour"),
-            ("Time", "Minute"),
-            ("Time", "Second"),
-        )
-    ]
-    # ASCII digits only (int() would read any script's).
-    if not all(p and p.isascii() and p.isdigit() for p in parts):
-        return None
-    year, month, day, hour, minute, second = (int(p) for p in parts if p)
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except ValueError:
-        return None
