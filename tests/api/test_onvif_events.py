@@ -486,6 +486,23 @@ def test_a_fault_with_http_401_is_a_refused_login(name: str) -> None:
         check_reply(401, reply(name), what="op", missing=ExcelSenseNotSupportedError)
 
 
+def test_a_login_refused_in_other_forms() -> None:
+    """env:Receiver "Not Authorized" and HTTP 403 are refused logins too.
+
+    Firmware misuses the codes: a wrong password answered as a receiver
+    fault, or with 403 and no body. Taken as anything else, the password is
+    sent again after seconds, and a camera that locks accounts locks ours.
+    """
+    raw = (
+        reply("fault_sender_reason_only.xml")
+        .replace(b"env:Sender", b"env:Receiver")
+        .replace(b"Authentication failed", b"Not Authorized")
+    )
+    for status, body in ((500, raw), (403, b""), (403, b"<html>Forbidden</html>")):
+        with pytest.raises(ExcelSenseAuthenticationError):
+            check_reply(status, body, what="op", missing=ExcelSenseNotSupportedError)
+
+
 def test_a_sender_fault_about_something_else_is_no_refused_login() -> None:
     """Only a reason about the login makes a bare sender fault a refused one."""
     raw = reply("fault_sender_reason_only.xml").replace(
@@ -551,7 +568,7 @@ def test_fault_text_never_shows_secrets() -> None:
         (500, b"\x00\xff not xml", ExcelSenseResponseError, "HTTP status 500"),
         (302, b"", NotSoapError, "HTTP status 302"),
         (405, b"<html>POST not allowed</html>", NotSoapError, "HTTP status 405"),
-        (403, b"", ExcelSenseResponseError, "HTTP status 403"),
+        (403, b"", ExcelSenseAuthenticationError, "HTTP 403"),
         (200, b"", ExcelSenseResponseError, "not a SOAP envelope"),
         (200, b"<html/>", NotSoapError, "a web page"),
         (200, b"<html><Body/></html>", NotSoapError, "a web page"),
@@ -575,7 +592,8 @@ def test_reply_status(
 ) -> None:
     """Non-SOAP replies map by their HTTP status.
 
-    ONVIF Core "HTTP errors": 401 is an authentication error; 404 raises
+    ONVIF Core "HTTP errors": 401 is an authentication error (and 403, which
+    some firmware answers a wrong password with); 404 raises
     what the caller names (here: subscription lost); other non-SOAP replies
     are response errors, and those of another web server (an HTML page with
     200, a redirect, POST not allowed) say so (NotSoapError).

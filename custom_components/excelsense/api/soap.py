@@ -51,6 +51,9 @@ _NONCE_BYTES = 16
 _HTTP_OK = 200
 _HTTP_ACCEPTED = 202
 _HTTP_UNAUTHORIZED = 401
+# Refused logins: 401, and 403 that some firmware answers a wrong password
+# with (a camera that locks accounts must not get it again and again).
+_LOGIN_STATUSES = frozenset({_HTTP_UNAUTHORIZED, 403})
 _HTTP_NOT_FOUND = 404
 # Another web server's answers: a redirect (to a login page), POST not allowed.
 _HTTP_REDIRECT, _HTTP_BAD_REQUEST, _HTTP_NO_POST = 300, 400, 405
@@ -94,7 +97,6 @@ _PULL_LIMITS = "PullMessagesFaultResponse"
 # and say so only in its reason ("Sender not Authorized", "Authentication
 # failed", "Invalid username or password"): ONVIF Core's ter:NotAuthorized is
 # left out. Such a fault counts as a refused login too.
-_SENDER_CODES = frozenset({"Sender", "Client"})
 _AUTH_REASON = re.compile(
     r"authori[sz]|authenticat|password|credential|log ?in fail", re.IGNORECASE
 )
@@ -287,15 +289,15 @@ class Fault:
     ) -> ExcelSenseResponseError:
         """The library's exception for this fault (secrets scrubbed from it).
 
-        ``status``: the HTTP status it came with; 401 is a refused login
-        whatever the fault's codes.
+        ``status``: the HTTP status it came with; 401 (or 403) is a refused
+        login whatever the fault's codes.
         """
         names = set(self.codes) | set(self.details)
         text = f"{', '.join((*self.codes, *self.details)) or 'no code'}"
         if self.reason:
             text += f": {self.reason[:_REASON_LIMIT]}"
         message = scrub(f"SOAP fault from {what}: {text}", hidden)
-        if status == _HTTP_UNAUTHORIZED:
+        if status in _LOGIN_STATUSES:
             return ExcelSenseAuthenticationError(None, message)
         if _PULL_LIMITS in self.details:
             values = self.values
@@ -311,10 +313,13 @@ class Fault:
 
     @property
     def _login_refused(self) -> bool:
-        """A sender fault whose reason says the login was refused."""
-        return bool(set(self.codes) & _SENDER_CODES) and bool(
-            _AUTH_REASON.search(self.reason)
-        )
+        """A fault whose reason says the login was refused.
+
+        Whatever its code: firmware misuses env:Receiver for "Not Authorized"
+        too, and a camera that locks accounts must not get the password again
+        and again.
+        """
+        return bool(_AUTH_REASON.search(self.reason))
 
 
 def scrub(text: str, hidden: Iterable[str]) -> str:
@@ -340,14 +345,14 @@ def check_reply(
     """The reply's SOAP Body, or the error it stands for.
 
     A SOAP fault is read whatever the HTTP status (ONVIF Core sends faults
-    with 400 or 500); otherwise HTTP 401 is an authentication error and 404
+    with 400 or 500); otherwise HTTP 401 or 403 is an authentication error and 404
     raises ``missing`` (no such service, or no such subscription).
     """
     body = _soap_body(raw, status, what)
     if body is not None and (fault := body.child("Fault")) is not None:
         raise Fault.from_node(fault).error(what, hidden, status)
-    if status == _HTTP_UNAUTHORIZED:
-        msg = f"Unauthorized ({what})"
+    if status in _LOGIN_STATUSES:
+        msg = f"Unauthorized ({what}, HTTP {status})"
         raise ExcelSenseAuthenticationError(None, msg)
     if status == _HTTP_NOT_FOUND:
         msg = f"Not found: {what} (HTTP 404)"
