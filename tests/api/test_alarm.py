@@ -417,6 +417,22 @@ async def test_restore_self_clean_profile(
     }
 
 
+async def test_the_output_keeps_the_name_the_camera_gave_it(
+    client: ExcelSenseClient, camera: EmulatedCamera
+) -> None:
+    """Profile sets write back the output's own name, not one of ours.
+
+    The document's get example reads "alarmOutName=runFinish", its set
+    example writes "alarmOutName=selfCleanTrigger", the vendor's reset tool
+    "cleanTrigger": the name is the camera's (its web interface shows it).
+    """
+    camera.state.alarm_out.values["alarmOutName"] = "runFinish"
+    await client.run_alarm_operation(AlarmOperation.LED_NORMALLY_DISABLED_TOGGLE)
+    assert len(alarm_sets(camera)) == 2
+    assert {r.get("alarmOutName") for r in alarm_sets(camera)} == {"runFinish"}
+    assert camera.state.alarm_out.values["alarmOutName"] == "runFinish"
+
+
 async def test_one_lock_per_camera_across_clients(
     make_client: Callable[..., ExcelSenseClient], camera: EmulatedCamera
 ) -> None:

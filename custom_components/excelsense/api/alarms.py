@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-# The output's name, as the document's set example gives it.
+# The output's name, as the document's set example gives it, written until
+# the camera has told its own (its get example: runFinish; the vendor's reset
+# tool writes cleanTrigger): a profile set keeps the name the camera has.
 SELF_CLEAN_OUTPUT_NAME = "selfCleanTrigger"
 
 
@@ -49,6 +51,7 @@ class AlarmArea(Area):
 
     # Set by shutdown(): nothing may switch the output any more.
     _shut_down: bool = False
+    _output_name: str = SELF_CLEAN_OUTPUT_NAME
 
     @property
     def alarm_operation_running(self) -> bool:
@@ -65,7 +68,13 @@ class AlarmArea(Area):
         block = await self._get(
             "param.cgi", "alarmOut", ("alarmOutID", str(ALARM_OUTPUT_ID))
         )
-        return AlarmOutput.from_block(block)
+        return self._named(AlarmOutput.from_block(block))
+
+    def _named(self, output: AlarmOutput) -> AlarmOutput:
+        """Remember the output's own name, to write it back as it is."""
+        if output.name:
+            self._output_name = output.name
+        return output
 
     async def alarm_out_settled(self) -> AlarmOutput:
         """The alarm output, read while no operation holds it.
@@ -156,7 +165,7 @@ class AlarmArea(Area):
             [("action", "get"), ("type", "alarmOut"), ("alarmOutID", "1")],
             slot=camera_guard(self.host, self.port).slot,
         )
-        return AlarmOutput.from_block(kv.parse(body))
+        return self._named(AlarmOutput.from_block(kv.parse(body)))
 
     async def _write_alarm_out(self, profile: AlarmOutProfile) -> None:
         check_choice("valid_signal", profile.valid_signal, (0, 1))
@@ -166,7 +175,7 @@ class AlarmArea(Area):
         params = kv.serialize(
             {
                 "alarmOutID": ALARM_OUTPUT_ID,
-                "alarmOutName": SELF_CLEAN_OUTPUT_NAME,
+                "alarmOutName": self._output_name,
                 "alarmMode": profile.mode,
                 "alarmValidSignal": profile.valid_signal,
                 "alarmOutFrequency": f"{profile.frequency:g}",
