@@ -7,8 +7,9 @@ own sensor noise, measured as the integration measures snapshots.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+import io
 
+from PIL import Image
 import pytest
 
 from custom_components.excelsense import clarity, comparison, view
@@ -23,9 +24,6 @@ from custom_components.excelsense.lens_tracking import (
     LensState,
 )
 from tests import photos
-
-if TYPE_CHECKING:
-    from PIL import Image
 
 PHOTO = "coffee"
 
@@ -101,6 +99,50 @@ def _clean_by_wiper(tracker: ClarityTracker, after: clarity.Measurement) -> str:
     outcome = tracker.verified(after, tracker.reading, automatic=True)
     assert outcome is not None
     return outcome.event_type
+
+
+@cache
+def _flat(level: int) -> clarity.Measurement:
+    """A black (IR lights not on yet) or white (the IR filter's flash) frame."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1920, 1080), (level,) * 3).save(buffer, "JPEG", quality=95)
+    return clarity.measure(buffer.getvalue())
+
+
+@pytest.mark.parametrize("level", [0, 255])
+def test_a_black_or_white_first_frame_is_no_baseline(level: int) -> None:
+    """A frame that shows no scene is never the reference of one.
+
+    Taken as the first night baseline, a black frame hid raindrops over 40 %
+    of the picture for good (its clipped tiles are left out of every
+    comparison, so it never looked like it lacked anything); a white flash
+    made the first IR pictures read 4-43 % and wiped.
+    """
+    tracker = ClarityTracker()
+    assert tracker.add(_flat(level)) is False
+    assert tracker.reading is None
+    assert not tracker.baselines
+    for seed in range(SMOOTHING):
+        tracker.add(_night(seed))
+    assert tracker.baseline is not None
+    assert tracker.baseline.measurement is _night(0)
+    # A stored baseline that shows no scene gives way to the next that does.
+    stored = ClarityTracker()
+    stored.restore(
+        {
+            "version": 2,
+            "baselines": {
+                view.scene_of(_night(0), None): {
+                    "kind": "provisional",
+                    "learned": "first",
+                    "measurement": _flat(level).as_dict(),
+                }
+            },
+        }
+    )
+    stored.add(_night(0))
+    assert stored.baseline is not None
+    assert stored.baseline.measurement is _night(0)
 
 
 def test_first_sample_is_a_provisional_baseline() -> None:

@@ -46,6 +46,11 @@ _NOISE_FLOOR = 0.05
 # Brightness (0-255) under which a region's light is taken as this little.
 DARKEST = 8.0
 _CLIP_DARK, _CLIP_BRIGHT = 6, 249
+# A tile clipped over this share of its pixels has lost detail to exposure.
+MAX_CLIPPED = 0.25
+# A picture with this share of its tiles clipped shows no scene: a black
+# frame (IR lights not on yet, video lost), the white flash of the IR filter.
+NO_SCENE_CLIPPED = 0.9
 # Pictures measured: at least this many pixels each way (a camera's smallest
 # sub-stream, QCIF, is 176x144), no wider or taller than this ratio (32:9
 # panoramas, 9:16 corridor views fit).
@@ -70,6 +75,12 @@ class Measurement:
     # % of the mean luminance; an IR night picture reads about 0).
     noise: float = 0.0
     colour: float = 0.0
+
+    @property
+    def shows_a_scene(self) -> bool:
+        """Whether enough of the picture is not clipped black or white."""
+        clipped = sum(share > MAX_CLIPPED for share in self.clipped)
+        return clipped < NO_SCENE_CLIPPED * len(self.clipped)
 
     @property
     def brightness(self) -> float:

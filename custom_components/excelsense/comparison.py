@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from .clarity import (
     COLUMNS,
     DARKEST,
+    MAX_CLIPPED,
     NOISE_ENERGY,
     ROWS,
     Comparison,
@@ -47,8 +48,6 @@ from .clarity import (
     median,
 )
 
-# A tile clipped over this share of its pixels has lost detail to exposure.
-MAX_CLIPPED = 0.25
 # A tile takes part when its baseline detail is at least this share of the
 # median tile's: flatter tiles (sky, a wall) hold too little to compare.
 MIN_DETAIL = 0.1

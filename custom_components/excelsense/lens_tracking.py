@@ -7,13 +7,13 @@ Assistant.
 
 - **Scenes**: baselines are kept per kind of scene, day or night; night is a
   grey picture (the camera's IR mode) or a very dark one (``view.scene_of``).
-- **Baselines earn their place.** The first sample of a scene becomes a
-  *provisional* baseline, so clarity reads from the start. It is replaced only
-  by a picture that stayed the same over ``SMOOTHING`` samples and shows
-  everything the baseline shows and more (a lens that was dirty at install,
-  fog that lifted); one sharper frame (a car passing) is not enough. A baseline
-  becomes *verified* only after a clean that measurably helped, from the
-  picture after it once the next sample agrees with it.
+- **Baselines earn their place.** The first sample of a scene that shows one
+  (not a black or white frame) becomes a *provisional* baseline, so clarity
+  reads from the start. Only a picture that stayed the same over ``SMOOTHING``
+  samples and shows all the baseline shows and more replaces it (a lens dirty
+  at install, fog that lifted); one sharper frame (a car passing) will not do.
+  A baseline becomes *verified* only after a clean that measurably helped,
+  from the picture after it once the next sample agrees with it.
 - **Not dirt** (``view.explained``): a view that moved or changed (fine detail
   as sharp as before, only elsewhere, or new shapes in focus) is re-learned as
   a provisional baseline without a wipe, once it held for ``SMOOTHING``
@@ -50,9 +50,8 @@ from .view import FOG, VIEW, explained, moved, scene_of, view_changed
 
 # Median of this many samples of the same scene: one odd frame is not dirt.
 SMOOTHING = 3
-# A clean helped when the picture before it, read against the picture after
-# it, shows this much less clarity or this much more obscured area than the
-# other way round.
+# A clean helped when the picture before it, read against the one after it,
+# shows this much less clarity or more obscured area than the other way round.
 HELPED_CLARITY = 8.0
 HELPED_OBSCURED = 4.0
 # Two pictures agree (the same view through the same lens) when each reads
@@ -234,9 +233,8 @@ class ClarityTracker:
 
     def _learn(self, scene: str, sample: Measurement) -> bool:
         baseline = self.baselines.get(scene)
-        if baseline is None:
-            self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
-            return True
+        if baseline is None or not baseline.measurement.shows_a_scene:
+            return self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
         candidate = self._candidate
         if candidate is not None and candidate.scene == scene:
             self._candidate = None
@@ -271,7 +269,9 @@ class ClarityTracker:
 
     def _adopt(
         self, scene: str, sample: Measurement, kind: BaselineKind, learned: Learned
-    ) -> None:
+    ) -> bool:
+        if learned is Learned.FIRST and not sample.shows_a_scene:
+            return False  # a black or white frame: the next picture will do
         self.baselines[scene] = Baseline(sample, kind, learned)
         if learned is not Learned.FIRST:
             # The readings start again from the new reference.
@@ -282,6 +282,7 @@ class ClarityTracker:
             if learned is not Learned.CLEARER:
                 self.resume()
         self._update()
+        return True
 
     def _update(self) -> None:
         """Smoothed reading of the current scene, and whether the lens is dirty."""
@@ -398,9 +399,9 @@ class ClarityTracker:
         previous = [m for s, m in self._samples if s == scene]
         baseline = self.baselines.get(scene)
         self._samples.append((scene, sample))
-        if baseline is None:
-            self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
-            return CleaningOutcome("cleaned", before, self.reading)
+        if baseline is None:  # (a black or white frame: as if none was measured)
+            first = self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
+            return CleaningOutcome("cleaned", before, self.reading) if first else None
         comparison = self._examine(sample, baseline.measurement)
         after = comparison.reading
         helped = bool(previous) and self._better(sample, previous[-1])
