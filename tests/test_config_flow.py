@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
@@ -236,6 +236,54 @@ async def test_user_flow_already_configured(
     assert result["reason"] == "already_configured"
 
 
+async def test_adding_a_known_camera_at_its_new_port_updates_its_entry(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """Added again where it now answers: the entry takes that address.
+
+    The port (and HTTPS) the flow just reached it at, not the host alone: an
+    entry with the new host and the old port reached nothing.
+    """
+    config_entry.add_to_hass(hass)
+    async with EmulatedCamera(username=USERNAME, password=PASSWORD, mac=MAC) as moved:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}, data=_user_input(moved)
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "already_configured"
+        assert config_entry.data["port"] == moved.port
+        assert config_entry.data["password"] == PASSWORD
+        await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "mac", ["", "unknown", "00:00:00:00:00:00", "FF-FF-FF-FF-FF-FF"]
+)
+async def test_a_camera_without_a_usable_mac_is_refused(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    mac: str,
+) -> None:
+    """No MAC, or a placeholder one, is no identity (adding, reconfiguring).
+
+    Stored as it came, it made a unique id "" that a second such camera
+    shared, and a title with a trailing space.
+    """
+    camera.state.device_info.values["MACAddress"] = mac
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(camera)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_mac"}
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(camera)
+    )
+    assert result["errors"] == {"base": "no_mac"}
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
 def _dhcp(ip: str = "127.0.0.1") -> DhcpServiceInfo:
     return DhcpServiceInfo(ip=ip, hostname="tougheye", macaddress="001c27159356")
 
@@ -403,6 +451,34 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_AUTO_CLEAN_MAX_PER_DAY: 2,
         CONF_MOTION_CHECK_INTERVAL: 10,
     }
+
+
+@pytest.mark.usefixtures("short_timeouts")
+async def test_options_while_the_camera_is_away_keep_the_stream(
+    hass: HomeAssistant, camera: EmulatedCamera, config_entry: MockConfigEntry
+) -> None:
+    """The options form saves while the camera is not loaded.
+
+    Its streams are unknown then: every stream a camera may have is offered,
+    so the stored choice (2) stays selectable and is kept as it was.
+    """
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_LIVE_VIEW_STREAM: 2}
+    )
+    await camera.stop()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    shown = {str(key): key.default() for key in result["data_schema"].schema}
+    assert shown[CONF_LIVE_VIEW_STREAM] == "2"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**shown, CONF_SNAPSHOT_QUALITY: 5}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_LIVE_VIEW_STREAM] == 2
+    assert config_entry.options[CONF_SNAPSHOT_QUALITY] == 5
 
 
 @pytest.mark.parametrize("bad", ["nan", 2.5])

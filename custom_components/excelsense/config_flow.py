@@ -48,6 +48,7 @@ from .const import (
     RTSP_TRANSPORTS,
 )
 from .errors import flow_error
+from .groups import MAX_STREAMS
 from .options import (
     AUTO_CLEAN_MAX_PER_DAY_RANGE,
     LENS_INTERVAL_RANGE,
@@ -97,6 +98,19 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Where a camera is reached: what a new flow for a known camera updates.
+_ADDRESS = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
+_MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
+
+
+def _unique_id(info: DeviceInfo) -> str | None:
+    """The camera's MAC as its unique id; None for none, or a placeholder."""
+    mac = format_mac(info.mac_address)
+    if not _MAC.fullmatch(mac) or mac in ("00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
+        return None
+    return mac
 
 
 def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,8 +219,10 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         info, errors = await self._validate(data)
         if info is None:
             return errors
+        if (unique_id := _unique_id(info)) is None:
+            return {"base": "no_mac"}
         self._info = info
-        await self.async_set_unique_id(format_mac(info.mac_address))
+        await self.async_set_unique_id(unique_id)
         return {}
 
     async def _validate(
@@ -243,9 +259,15 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
-        """A new entry for the identified camera (a known one: its host updated)."""
+        """A new entry for the identified camera.
+
+        A known one gets the address it was just reached at (host, port,
+        HTTPS), and reloads: a camera moved to another port works again.
+        """
         assert self._info is not None  # noqa: S101 - set by _identify
-        self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+        self._abort_if_unique_id_configured(
+            updates={key: data[key] for key in _ADDRESS if key in data}
+        )
         return self.async_create_entry(title=_title(self._info), data=data)
 
     async def async_step_dhcp(
@@ -346,8 +368,10 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
             errors = _check_input(data)
             if not errors:
                 info, errors = await self._validate(data)
-                if info is not None:
-                    await self.async_set_unique_id(format_mac(info.mac_address))
+                if info is not None and (unique_id := _unique_id(info)) is None:
+                    errors = {"base": "no_mac"}
+                elif info is not None:
+                    await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_mismatch(reason="wrong_device")
                     return self.async_update_reload_and_abort(entry, data_updates=data)
         defaults = _nest({k: v for k, v in entry.data.items() if k != CONF_PASSWORD})
@@ -400,7 +424,9 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                 if number is None:
                     errors[key] = "invalid_number"
                 data[key] = number
-            stream = whole_number(user_input.get(CONF_LIVE_VIEW_STREAM), (1, 99))
+            stream = whole_number(
+                user_input.get(CONF_LIVE_VIEW_STREAM), (1, MAX_STREAMS)
+            )
             if stream is None:
                 errors[CONF_LIVE_VIEW_STREAM] = "invalid_number"
             data[CONF_LIVE_VIEW_STREAM] = stream
@@ -414,10 +440,14 @@ class ExcelSenseOptionsFlow(OptionsFlow):
                         self.config_entry.entry_id
                     )
                 return self.async_create_entry(data=data)
-        streams = [1]
+        # The camera's streams; while it is not loaded, every stream it may
+        # have (the stored choice must stay selectable).
+        streams = list(range(1, MAX_STREAMS + 1))
         runtime = getattr(self.config_entry, "runtime_data", None)
         if runtime is not None:
             streams = list(runtime.coordinator.static.stream_ids)
+        if current.live_view_stream not in streams:
+            streams.append(current.live_view_stream)
         schema = vol.Schema(
             {
                 vol.Required(
