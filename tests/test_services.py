@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 import pytest
+import voluptuous as vol
 
 from custom_components.excelsense.const import DOMAIN
 from tests.emulator import Fault
@@ -72,6 +73,38 @@ async def test_get_logs_defaults_to_last_day(
     assert end - start == timedelta(days=1)
     local_now = dt_util.now().replace(tzinfo=None)
     assert abs(end - local_now) < timedelta(minutes=1)
+
+
+async def test_get_logs_reads_a_time_with_an_offset_as_that_moment(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """{{ utcnow() }} gives a time with an offset: asked in local time.
+
+    Berlin is an hour ahead of UTC in January: 10:00 UTC is 11:00 there, the
+    camera's zone-less clock. Without an offset, the time is local already.
+    """
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    await _get_logs(
+        hass,
+        config_entry_id=init_integration.entry_id,
+        start="2026-01-15T10:00:00+00:00",
+        end="2026-01-15 12:30:00",
+    )
+    request = next(r for r in camera.requests if r.get("type") == "systemLogInfo")
+    assert (request.get("startTime"), request.get("endTime")) == (
+        "20260115110000",
+        "20260115123000",
+    )
+
+
+async def test_get_logs_log_type_is_an_int(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """A log type no int holds ("logType int") is refused before sending."""
+    camera.clear_requests()
+    with pytest.raises(vol.Invalid):
+        await _get_logs(hass, config_entry_id=init_integration.entry_id, log_type=2**31)
+    assert not camera.requests
 
 
 async def test_get_logs_errors(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ ATTR_LOG = "log"
 ATTR_START = "start"
 ATTR_END = "end"
 ATTR_LOG_TYPE = "log_type"
+INT_MAX = 2**31 - 1
 
 GET_LOGS_SCHEMA = vol.Schema(
     {
@@ -34,9 +36,9 @@ GET_LOGS_SCHEMA = vol.Schema(
         vol.Required(ATTR_LOG, default="system"): vol.In(["system", "alarm"]),
         vol.Optional(ATTR_START): cv.datetime,
         vol.Optional(ATTR_END): cv.datetime,
-        # "logType int Log type. Use -1 for all logs."
+        # "logType int Log type. Use -1 for all logs." (an int: 32 bits)
         vol.Optional(ATTR_LOG_TYPE, default=-1): vol.All(
-            vol.Coerce(int), vol.Range(min=-1)
+            vol.Coerce(int), vol.Range(min=-1, max=INT_MAX)
         ),
     }
 )
@@ -69,7 +71,7 @@ async def _get_logs(call: ServiceCall) -> ServiceResponse:
         start: datetime = call.data.get(ATTR_START) or end - timedelta(days=1)
     except OverflowError:
         start = datetime.min  # noqa: DTZ901 - refused below as before 1971
-    start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    start, end = _local(start), _local(end)
     read = client.system_log if call.data[ATTR_LOG] == "system" else client.alarm_log
     async with command_errors(call.hass, entry):
         entries = await read(start, end, call.data[ATTR_LOG_TYPE])
@@ -84,6 +86,14 @@ async def _get_logs(call: ServiceCall) -> ServiceResponse:
             for entry in entries
         ]
     }
+
+
+def _local(moment: datetime) -> datetime:
+    """A time with an offset ({{ utcnow() }}) as that moment in local time."""
+    if moment.tzinfo is not None:
+        with suppress(OverflowError):  # year 1 or 9999: refused as it is
+            moment = dt_util.as_local(moment)
+    return moment.replace(tzinfo=None)
 
 
 def _json(fields: dict[str, str]) -> dict[str, JsonValueType]:
