@@ -142,6 +142,31 @@ async def test_snapshot(
     )
 
 
+@pytest.mark.parametrize(("gap", "arrives"), [(0.8, True), (3.0, False)])
+async def test_a_slow_still_arrives_while_its_bytes_keep_coming(
+    make_client: Callable[..., ExcelSenseClient],
+    camera: EmulatedCamera,
+    expect_error: ExpectError,
+    gap: float,
+    arrives: bool,
+) -> None:
+    """A still taking longer than the request timeout in all still arrives.
+
+    The vendor's snapshot.py: ``requests.get(url, timeout=10)``, which bounds
+    the connection and each read, not the whole reply: a large picture over a
+    slow link (here 2.4 s in four parts, a 2 s timeout) is read whole. A gap
+    longer than the timeout is still one.
+    """
+    client = make_client(request_timeout=2.0)
+    camera.inject(Fault("trickle", path="image.cgi", delay=gap))
+    if arrives:
+        image = await client.snapshot(9)
+        assert image.startswith(JPEG_MAGIC)
+        assert image.rstrip(b"\0").endswith(b"\xff\xd9")
+    else:
+        await expect_error(ExcelSenseTimeoutError, client.snapshot(9))
+
+
 async def test_open_mjpeg_stream(
     client: ExcelSenseClient, camera: EmulatedCamera
 ) -> None:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type FaultKind = Literal[
-    "latency", "error", "http_status", "garbage", "truncated", "disconnect"
+    "latency", "error", "http_status", "garbage", "truncated", "disconnect", "trickle"
 ]
 _FAULT_KINDS = frozenset(get_args(FaultKind.__value__))
 _SECRET_KEYS = frozenset({"password"})
@@ -53,6 +53,9 @@ class Fault:
     carry, ``skip`` lets the first matching requests through, ``count`` limits
     how often it fires (None: forever) and ``apply`` processes the request (state
     changes) before the broken reply.  ``seen`` / ``fired`` count what happened.
+
+    ``trickle`` answers the whole reply in four parts ``delay`` seconds apart
+    (a slow link).
 
     ``latency`` holds the request ``delay`` seconds, then carries it out and
     answers (``apply`` makes no difference). A client that gave up meanwhile
@@ -762,17 +765,42 @@ class EmulatedCamera:
             return web.Response(body=body, headers={"Content-Type": "text/plain"})
         if fault.kind == "truncated":
             return await self._truncated(request, record, reply)
+        if fault.kind == "trickle":
+            return await self._trickle(request, record, reply, fault.delay)
         return self._drop(request)
+
+    def _whole(self, request: web.Request, reply: Reply | None) -> tuple[bytes, str]:
+        """The reply's body and type (a still or OK when the fault has none)."""
+        if reply is not None and reply.body:
+            return reply.body, reply.content_type
+        if request.match_info.get("name") == "image.cgi":
+            return self.device.jpeg(), "image/jpeg"
+        return b"OK\n", "text/plain"
+
+    async def _trickle(
+        self,
+        request: web.Request,
+        record: RequestRecord,
+        reply: Reply | None,
+        delay: float,
+    ) -> web.StreamResponse:
+        """The whole reply in four parts, ``delay`` seconds apart (a slow link)."""
+        body, content_type = self._whole(request, reply)
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        response.content_length = len(body)
+        await response.prepare(request)
+        record.status = 200
+        step = -(-len(body) // 4)
+        for start in range(0, len(body), step):
+            if start and not await self._hold(delay):
+                break
+            await response.write(body[start : start + step])
+        return response
 
     async def _truncated(
         self, request: web.Request, record: RequestRecord, reply: Reply | None
     ) -> web.StreamResponse:
-        if reply is not None and reply.body:
-            body, content_type = reply.body, reply.content_type
-        elif request.match_info.get("name") == "image.cgi":
-            body, content_type = self.device.jpeg(), "image/jpeg"
-        else:
-            body, content_type = b"OK\n", "text/plain"
+        body, content_type = self._whole(request, reply)
         response = web.StreamResponse(headers={"Content-Type": content_type})
         response.content_length = len(body)
         await response.prepare(request)

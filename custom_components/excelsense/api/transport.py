@@ -52,6 +52,11 @@ _EMPTY_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # image (a 4K JPEG at the best quality is a few MB).
 TEXT_REPLY_LIMIT = 256 << 10
 IMAGE_REPLY_LIMIT = 16 << 20
+# A still may take this many request timeouts in all, as long as its bytes
+# keep coming (no gap of a request timeout), as the vendor's snapshot.py
+# reads one (requests' timeout=10 bounds the connection and each read, not
+# the whole): a large picture over a slow link still arrives.
+IMAGE_TIMEOUTS = 6
 _CHUNK = 64 << 10
 # Finished URLs kept per client: a full poll asks some 25 different ones.
 _URL_CACHE_SIZE = 64
@@ -114,6 +119,13 @@ class Transport:
         if timeout is None or timeout.total != self.request_timeout:
             timeout = self._timeouts = aiohttp.ClientTimeout(total=self.request_timeout)
         return timeout
+
+    @property
+    def _image_timeout(self) -> aiohttp.ClientTimeout:
+        each = self.request_timeout
+        return aiohttp.ClientTimeout(
+            total=IMAGE_TIMEOUTS * each, sock_connect=each, sock_read=each
+        )
 
     @property
     def base_url(self) -> URL:
@@ -232,7 +244,7 @@ class Transport:
                 self.url(cgi, params),
                 ssl=self.ssl(),
                 allow_redirects=False,
-                timeout=self._timeout,
+                timeout=self._image_timeout if expect == "image" else self._timeout,
                 data=b"" if method == "POST" else None,
                 headers=_EMPTY_FORM if method == "POST" else None,
             )
