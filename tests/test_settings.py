@@ -390,6 +390,46 @@ async def test_stream_selects_offer_only_stream_ability(
     assert set(encoders) <= {"h264", "mjpeg", "h264_main", "h264_high", "h265_main"}
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_encoder_comes_with_a_resolution_it_offers(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """Stream 3 at 640*360 (MJPEG only) to H.264: the nearest H.264 size goes too.
+
+    streamAbility lists the resolutions of each encoder; the camera refuses
+    an encoder with a resolution it does not offer for it. A size the new
+    encoder offers too is left as it is.
+    """
+    encoder = "select.tougheye_stream_3_encoder"
+    resolution = "select.tougheye_stream_3_resolution"
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: resolution, "option": "640*360"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: encoder, "option": "h264"},
+        blocking=True,
+    )
+    values = camera.state.streams[3].values
+    assert (values["videoEncoderType"], values["resolution"]) == ("1", "320*180")
+    assert hass.states.get(encoder).state == "h264"
+    assert hass.states.get(resolution).state == "320*180"
+    camera.clear_requests()
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: encoder, "option": "mjpeg"},
+        blocking=True,
+    )
+    (sent,) = [r for r in camera.requests if r.get("action") == "set"]
+    assert sent.get("resolution") is None
+    assert values["resolution"] == "320*180"
+
+
 async def test_osd_text_changes_only_canvas_2(
     hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
 ) -> None:

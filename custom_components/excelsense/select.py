@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
-from .api import ExcelSenseClient, VideoEncoder
+from .api import VideoEncoder
 from .coordinator import ExcelSenseCoordinator
 from .entity import ExcelSenseEntity, ExcelSenseEntityDescription, supported
 from .errors import invalid_input
@@ -49,7 +49,7 @@ class ExcelSenseSelectDescription(ExcelSenseEntityDescription, SelectEntityDescr
     group: Group
     options_fn: Callable[[ExcelSenseStatic, ExcelSenseData], list[str]]
     current_fn: Callable[[ExcelSenseData], str | None]
-    set_fn: Callable[[ExcelSenseClient, str], Awaitable[None]]
+    set_fn: Callable[[ExcelSenseCoordinator, str], Awaitable[None]]
 
 
 def _encoder_name(encoder: int) -> str | None:
@@ -60,6 +60,16 @@ def _index(options: tuple[str, ...], value: int | None, offset: int = 0) -> str 
     if value is None or not 0 <= value - offset < len(options):
         return None
     return options[value - offset]
+
+
+def _pixels(resolution: str) -> int:
+    """Pixels of a "width*height" resolution (0 when it is not one)."""
+    width, _, height = resolution.partition("*")
+    if not (
+        width.isascii() and width.isdigit() and height.isascii() and height.isdigit()
+    ):
+        return 0
+    return int(width) * int(height)
 
 
 def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
@@ -93,13 +103,24 @@ def stream_selects(stream_id: int) -> tuple[ExcelSenseSelectDescription, ...]:
         stream = data.stream(stream_id)
         return None if stream is None else stream.resolution
 
-    async def set_encoder(client: ExcelSenseClient, option: str) -> None:
-        await client.set_av_stream(
-            stream_id, video_encoder=VideoEncoder[option.upper()]
+    async def set_encoder(coordinator: ExcelSenseCoordinator, option: str) -> None:
+        encoder = VideoEncoder[option.upper()]
+        ability = coordinator.static.stream_ability
+        capability = ability.get(stream_id) if ability else None
+        offered = capability.resolutions(encoder) if capability else ()
+        stream = coordinator.data.stream(stream_id)
+        resolution = None
+        if stream is not None and offered and stream.resolution not in offered:
+            # The new encoder does not offer the stream's size: the nearest
+            # one it does goes with it (the camera refuses the pair otherwise).
+            now = _pixels(stream.resolution)
+            resolution = min(offered, key=lambda size: abs(_pixels(size) - now))
+        await coordinator.client.set_av_stream(
+            stream_id, video_encoder=encoder, resolution=resolution
         )
 
-    async def set_resolution(client: ExcelSenseClient, option: str) -> None:
-        await client.set_av_stream(stream_id, resolution=option)
+    async def set_resolution(coordinator: ExcelSenseCoordinator, option: str) -> None:
+        await coordinator.client.set_av_stream(stream_id, resolution=option)
 
     return (
         ExcelSenseSelectDescription(
@@ -141,7 +162,7 @@ SELECTS: tuple[ExcelSenseSelectDescription, ...] = (
         current_fn=lambda d: (
             None if d.osd is None else _index(FONT_COLORS, d.osd.font_color)
         ),
-        set_fn=lambda c, o: c.set_osd(font_color=FONT_COLORS.index(o)),
+        set_fn=lambda c, o: c.client.set_osd(font_color=FONT_COLORS.index(o)),
     ),
     ExcelSenseSelectDescription(
         key="osd_transparency",
@@ -153,7 +174,7 @@ SELECTS: tuple[ExcelSenseSelectDescription, ...] = (
         current_fn=lambda d: (
             None if d.osd is None else _index(TRANSPARENCIES, d.osd.alpha, 1)
         ),
-        set_fn=lambda c, o: c.set_osd(alpha=TRANSPARENCIES.index(o) + 1),
+        set_fn=lambda c, o: c.client.set_osd(alpha=TRANSPARENCIES.index(o) + 1),
     ),
 )
 
@@ -196,4 +217,4 @@ class ExcelSenseSelect(ExcelSenseEntity[ExcelSenseCoordinator], SelectEntity):
         """Send the option if the camera offers it."""
         if option not in self.options:
             raise invalid_input("option_not_offered", option=option)
-        await self.entity_description.set_fn(self.coordinator.client, option)
+        await self.entity_description.set_fn(self.coordinator, option)
