@@ -6,7 +6,7 @@ choice's fallback). ONVIF events are tested in test_onvif_motion.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.const import (
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import Event, HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.emulator.device import LogEntry
 
 MOTION = "binary_sensor.tougheye_motion"
 ALARM = "event.tougheye_alarm"
@@ -422,34 +424,21 @@ async def test_loading_reads_the_alarm_log_once(
     assert len(reads) == 1
 
 
-@pytest.mark.usefixtures("detection_on")
-async def test_a_busy_hour_with_an_open_alarm_still_shows_new_alarms(
-    hass: HomeAssistant,
-    camera: EmulatedCamera,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """New alarms are seen when the window holds more entries than a reply is read to.
-
-    The document's Get Alarm Log states no limit on the entries of a reply
-    and no order; the client reads a loop to its first MAX_LOOP_ENTRIES
-    entries. An alarm open for 50 minutes keeps the window that wide: 300
-    alarms in the last 45 minutes overflow a reply; those of the last
-    minute, new at this check, must not be cut off.
-    """
+async def _open_alarm_then_a_busy_hour(
+    hass: HomeAssistant, camera: EmulatedCamera, freezer: FrozenDateTimeFactory
+) -> LogEntry:
+    """A motion alarm that opens (motion on), then 50 minutes pass."""
     camera.trigger_motion(duration=None)
     opened = camera.alarm_logs[-1]
     await _check(hass, freezer)
     assert hass.states.get(MOTION).state == STATE_ON
     freezer.tick(timedelta(minutes=50))
     camera.state.clock_offset += 50 * 60  # the camera's clock moves on too
-    starts: list[str] = []
+    return opened
 
-    def listener(event: Event) -> None:
-        if event.data["entity_id"] == ALARM and event.data.get("new_state"):
-            starts.append(event.data["new_state"].attributes.get("start"))
 
-    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
+def _busy(camera: EmulatedCamera, opened: LogEntry) -> list[datetime]:
+    """300 short alarms of another kind in the last 45 minutes."""
     now = camera.device.now()
     busy = [now - timedelta(seconds=9 * n) for n in range(300, 0, -1)]
     camera.alarm_logs.extend(
@@ -465,6 +454,33 @@ async def test_a_busy_hour_with_an_open_alarm_still_shows_new_alarms(
         )
         for moment in busy
     )
+    return busy
+
+
+@pytest.mark.usefixtures("detection_on")
+async def test_a_busy_hour_with_an_open_alarm_still_shows_new_alarms(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """New alarms are seen when the window holds more entries than a reply is read to.
+
+    The document's Get Alarm Log states no limit on the entries of a reply
+    and no order; the client reads a loop to its first MAX_LOOP_ENTRIES
+    entries. An alarm open for 50 minutes keeps the window that wide: 300
+    alarms in the last 45 minutes overflow a reply; those of the last
+    minute, new at this check, must not be cut off.
+    """
+    opened = await _open_alarm_then_a_busy_hour(hass, camera, freezer)
+    starts: list[str] = []
+
+    def listener(event: Event) -> None:
+        if event.data["entity_id"] == ALARM and event.data.get("new_state"):
+            starts.append(event.data["new_state"].attributes.get("start"))
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
+    busy = _busy(camera, opened)
     await _check(hass, freezer)
     recent = {f"{moment:%Y-%m-%dT%H:%M:%S}" for moment in busy[-5:]}
     assert recent <= set(starts)
@@ -486,26 +502,8 @@ async def test_an_open_alarm_cut_off_a_busy_reply_stays_open_until_it_ends(
     not ended: motion stays on until the entry shows its end.
     """
     camera.quirks.log_newest_first = True
-    camera.trigger_motion(duration=None)
-    opened = camera.alarm_logs[-1]
-    await _check(hass, freezer)
-    assert hass.states.get(MOTION).state == STATE_ON
-    freezer.tick(timedelta(minutes=50))
-    camera.state.clock_offset += 50 * 60
-    now = camera.device.now()
-    camera.alarm_logs.extend(
-        type(opened)(
-            moment,
-            3,
-            {
-                **opened.fields,
-                "majorType": "3",
-                "alarmStartTime": f"{moment:%Y-%m-%d %H:%M:%S}",
-                "alarmEndTime": f"{moment:%Y-%m-%d %H:%M:%S}",
-            },
-        )
-        for moment in (now - timedelta(seconds=9 * n) for n in range(300, 0, -1))
-    )
+    opened = await _open_alarm_then_a_busy_hour(hass, camera, freezer)
+    _busy(camera, opened)
     await _check(hass, freezer)
     assert hass.states.get(MOTION).state == STATE_ON
     ended = camera.device.now()
