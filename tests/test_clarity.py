@@ -10,7 +10,7 @@ from functools import cache
 import io
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 import pytest
 
 from custom_components.excelsense import clarity, comparison, view
@@ -180,6 +180,36 @@ def test_fog_reads_as_the_scene_mud_does_not() -> None:
     mud = comparison.examine(_dirty(COLOUR, "mud 10 %"), _baseline(COLOUR))
     assert mud.veiled < 0.5
     assert mud.changed < 0.15
+
+
+@pytest.mark.parametrize("name", ["brick", COLOUR])
+def test_snow_low_on_the_glass_is_no_fog(name: str) -> None:
+    """Whole rows veiled below rows that still show clearly are not fog.
+
+    Fog hides by distance, the far rows first (the top of the picture);
+    snow stuck on the lower third of the glass veils whole rows too, but
+    under clear ones. Read as fog (after a wipe: 0.3 of the covered detail
+    veiled will do), it was learned as the scene.
+    """
+    pixels = np.asarray(photos.photo(name), dtype=np.float32)
+    low = Image.new("L", photos.photo(name).size, 0)
+    low.paste(255, (0, 720, low.width, low.height))
+    mask = np.asarray(low.filter(ImageFilter.GaussianBlur(15)), dtype=np.float32)
+    mask = mask[..., None] / 255
+    grain = np.random.default_rng(0).normal(0.0, 8.0, (34, 60)).astype(np.float32)
+    snow = 232 + np.asarray(
+        Image.fromarray(grain).resize(low.size, Image.Resampling.BICUBIC)
+    )
+    stuck = pixels * (1 - mask) + snow[..., None] * mask
+    covered = comparison.examine(
+        _measure(name, Image.fromarray(stuck.clip(0, 255).astype(np.uint8))),
+        _baseline(name),
+    )
+    assert covered.reading.obscured > 20
+    assert covered.veiled < 0.3
+    foggy = photos.fog(photos.photo(name), photos.rng(name, "fog", 0))
+    fog = comparison.examine(_measure(name, foggy), _baseline(name))
+    assert fog.veiled >= 0.5 or fog.changed >= 0.15
 
 
 def test_measure_stores_and_old_grids_are_refused() -> None:

@@ -424,8 +424,11 @@ def _veiled(
     """Share of the covered detail that fog would explain.
 
     Fog hides by distance: whole rows of the picture at once, brighter than
-    the picture's own change of light. A blot on the glass covers part of a
-    row, whatever its colour.
+    the picture's own change of light, from the far ones down (the top of
+    the picture: a row below one that still shows clearly is nearer, fog
+    there would hide the far one more). A blot on the glass covers part of a
+    row, whatever its colour; snow or a film low on the glass covers whole
+    rows below clear ones.
     """
     weight = sum(covered.values())
     if weight <= 0:
@@ -433,9 +436,12 @@ def _veiled(
     rows: dict[int, list[float]] = {}
     for t, share in covered.items():
         rows.setdefault(t // COLUMNS, []).append(share)
-    banded = {
-        row for row, shares in rows.items() if sum(shares) >= VEIL_ROW * len(shares)
-    }
+    banded: set[int] = set()
+    for row in sorted({t // COLUMNS for t in tiles.judged} | set(rows)):
+        shares = rows.get(row, [])
+        if not shares or sum(shares) < VEIL_ROW * len(shares):
+            break
+        banded.add(row)
     veil = sum(
         share
         for t, share in covered.items()
