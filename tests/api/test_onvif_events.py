@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -548,6 +550,32 @@ def test_fault_text_never_shows_secrets() -> None:
     assert "NONCE" not in text
     assert "bad digest *** for nonce *** pw end" in text
     assert scrub("a\nb", ()) == "a b"
+
+
+@pytest.mark.parametrize("padding", [0, 90, 110, 117])
+def test_a_secret_in_a_long_fault_text_is_scrubbed_before_it_is_cut(
+    padding: int,
+) -> None:
+    """The fault text is cut to a length after the secret is taken out.
+
+    Cut first, a password that straddled the cut was no longer found whole,
+    and its first characters reached the message (diagnostics, the log).
+    The forms a URL gives it are taken out too.
+    """
+    password = "Zq9L&x y/p"
+    echoed = f"{'x' * padding} pass={password} url=a?pw={quote(password, safe='')}"
+    raw = reply("fault_invalid_arg.xml").replace(
+        b"Argument Value Invalid", escape(echoed).encode()
+    )
+    with pytest.raises(ExcelSenseResponseError) as info:
+        check_reply(
+            500, raw, what="op", missing=ExcelSenseNotSupportedError,
+            hidden=(password,),
+        )  # fmt: skip
+    text = f"{info.value}{info.value!r}"
+    assert "Zq9" not in text
+    assert "x" * min(padding, 60) in text
+    assert scrub(f"q={quote_plus(password)}", (password,)) == "q=***"
 
 
 # ------------------------------------------------------------------ replies

@@ -16,7 +16,7 @@ import hashlib
 import re
 import secrets
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 import uuid
 from xml.sax.saxutils import escape
 
@@ -295,7 +295,8 @@ class Fault:
         names = set(self.codes) | set(self.details)
         text = f"{', '.join((*self.codes, *self.details)) or 'no code'}"
         if self.reason:
-            text += f": {self.reason[:_REASON_LIMIT]}"
+            # Scrubbed before it is cut: a secret cut in two is no longer found.
+            text += f": {scrub(self.reason, hidden)[:_REASON_LIMIT]}"
         message = scrub(f"SOAP fault from {what}: {text}", hidden)
         if status in _LOGIN_STATUSES:
             return ExcelSenseAuthenticationError(None, message)
@@ -323,10 +324,16 @@ class Fault:
 
 
 def scrub(text: str, hidden: Iterable[str]) -> str:
-    """``text`` with every hidden value replaced and control characters dropped."""
+    """``text`` with every hidden value replaced and control characters dropped.
+
+    Also as a URL would carry it (percent-encoded): a camera may echo the
+    request it refused.
+    """
     for value in hidden:
         if value:
-            text = text.replace(value, "***")
+            forms = (value, quote(value, safe=""), quote_plus(value))
+            for form in dict.fromkeys(forms):
+                text = text.replace(form, "***")
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
