@@ -10,6 +10,7 @@ from custom_components.excelsense.api import (
     ExcelSenseAuthenticationError,
     ExcelSenseInvalidParameterError,
     ExcelSenseLoginPausedError,
+    ExcelSenseResponseError,
 )
 from custom_components.excelsense.api.gate import LOGIN_ATTEMPTS, LOGIN_PAUSE
 from tests.emulator import Fault
@@ -39,7 +40,12 @@ async def test_refused_login_stops_every_request_until_the_pause_ends(
     with pytest.raises(ExcelSenseAuthenticationError):
         await client.device_port()
     sent = _sent(camera)
-    for call in (client.date_time(), client.snapshot(), client.onvif.subscribe()):
+    for call in (
+        client.date_time(),
+        client.snapshot(),
+        client.open_mjpeg_stream(),
+        client.onvif.subscribe(),
+    ):
         with pytest.raises(ExcelSenseLoginPausedError):
             await call
     assert _sent(camera) == sent  # nothing carried the refused password
@@ -82,6 +88,44 @@ async def test_confirming_retry_that_succeeds_opens_the_gate(
     assert (await client.device_port()).http_port == camera.port
     assert not client.transport.gate.closed
     await client.date_time()
+
+
+async def test_a_live_view_refused_closes_the_gate_and_follows_no_redirect(
+    camera: EmulatedCamera,
+    make_client: Callable[..., ExcelSenseClient],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The MJPEG live view is one more request that carries the password.
+
+    Refused, it holds the next requests back like any other; opened after a
+    refusal it is not sent. A redirect is not followed: the request's query,
+    password included, would go wherever the reply points.
+    """
+    client = make_client(password=PASSWORD + "x")
+    with pytest.raises(ExcelSenseAuthenticationError):
+        await client.open_mjpeg_stream()
+    sent = _sent(camera)
+    with pytest.raises(ExcelSenseLoginPausedError):
+        await client.date_time()
+    assert _sent(camera) == sent
+    freezer.tick(LOGIN_PAUSE + 1)
+    camera.device.state.users["admin"].password = PASSWORD + "x"
+    response = await client.open_mjpeg_stream()  # the confirming request
+    response.close()
+    assert not client.transport.gate.closed
+
+    camera.inject(
+        Fault(
+            "http_status",
+            path="video.cgi",
+            status=302,
+            location=f"http://127.0.0.1:{camera.port}/elsewhere{{path}}?{{query}}",
+        )
+    )
+    sent = _sent(camera)
+    with pytest.raises(ExcelSenseResponseError):
+        await client.open_mjpeg_stream()
+    assert _sent(camera) == sent + 1
 
 
 async def test_device_info_answered_without_login_does_not_open_the_gate(

@@ -11,6 +11,7 @@ from yarl import URL
 from . import kv
 from .area import Area, Changes, integer
 from .exceptions import (
+    ExcelSenseAuthenticationError,
     ExcelSenseConnectionError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
@@ -274,8 +275,25 @@ class MediaArea(Area):
         """Open the HTTP (MJPEG) live stream; the caller reads and closes it.
 
         Not bounded by the request limit: a live view lasts as long as it is
-        watched and must not starve polling.
+        watched and must not starve polling. Past the login gate like every
+        request: a view opened after a refused login sends no password.
         """
+        gate = self._transport.gate
+        probe = gate.enter()
+        try:
+            response = await self._open_mjpeg(stream_id, camera_id)
+        except ExcelSenseAuthenticationError:
+            gate.refused()
+            raise
+        except BaseException:
+            gate.unanswered(probe=probe)
+            raise
+        gate.accepted()
+        return response
+
+    async def _open_mjpeg(
+        self, stream_id: int, camera_id: int
+    ) -> aiohttp.ClientResponse:
         url = self._transport.url(
             "video.cgi",
             [
@@ -296,6 +314,7 @@ class MediaArea(Area):
                 response = await self._transport.session.get(
                     url,
                     ssl=self._transport.ssl(),
+                    allow_redirects=False,  # the query carries the password
                     timeout=aiohttp.ClientTimeout(
                         total=None, sock_connect=self.request_timeout
                     ),
