@@ -278,7 +278,7 @@ def parse(body: bytes, what: str, max_elements: int = 20_000) -> Node:
 def _decoded(data: bytes) -> str:
     """The reply as text, in the encoding it declares when Python knows it.
 
-    Else UTF-8, with bytes that are not replaced.
+    Else UTF-8, with bytes that cannot be decoded replaced.
     """
     data = data.removeprefix(UTF8_BOM)
     declared = _DECLARED_ENCODING.match(data)
