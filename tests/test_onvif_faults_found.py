@@ -11,16 +11,19 @@ import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
 import pytest
 
 from custom_components.excelsense import push
+from custom_components.excelsense.api import OnvifClient
 from custom_components.excelsense.const import (
     CONF_MOTION_CHECK_INTERVAL,
     CONF_MOTION_SOURCE,
 )
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
 
+from .conftest import PASSWORD, USERNAME
 from .onvif_attack import (
     CELL_MOTION,
     MOTION,
@@ -453,3 +456,41 @@ async def test_motion_region_detector_and_a_deleted_rule(
     assert receiving(hass)
     await hass.config_entries.async_unload(entry.entry_id)
     assert_quiet_log(caplog)
+
+
+async def test_onvif_alone_refusing_the_login_spaces_its_attempts_out(
+    camera: EmulatedCamera,
+) -> None:
+    """Only ONVIF refuses the login (accounts of its own): the waits double.
+
+    The camera's CGI requests, accepted, keep the login gate it shares with
+    ONVIF open, so nothing else spaces the refused attempts out: at a fixed
+    REFUSED_DELAY they never ended. push.py: "doubled at each refusal in a
+    row, up to REFUSED_DOUBLINGS times"; a subscription made ends the row.
+    """
+    async with aiohttp.ClientSession() as http:
+        client = OnvifClient(
+            host="127.0.0.1",
+            port=camera.port,
+            username=USERNAME,
+            password=PASSWORD + "x",
+            session=http,
+            request_timeout=2,
+        )
+        events = push.OnvifPush(
+            client, on_events=lambda _: None, on_status=lambda _: None
+        )
+        waits = []
+        for _ in range(push.REFUSED_DOUBLINGS + 2):
+            await events._attempt()
+            assert events.status.reason is push.PushReason.LOGIN_REFUSED
+            waits.append(events._delay())
+        first = push.REFUSED_DELAY
+        assert waits == [first, 2 * first, 4 * first, 8 * first, 8 * first]
+        client.password = PASSWORD
+        await events._attempt()
+        assert events.status.up
+        await events.async_stop()
+        client.password = PASSWORD + "x"
+        await events._attempt()
+        assert events._delay() == first

@@ -66,6 +66,10 @@ LASTED: Final = timedelta(minutes=1)
 # rarely: at most a few requests an hour.
 UNSUPPORTED_DELAYS: Final = (600.0, 1200.0, 2400.0, 3600.0)
 REFUSED_DELAY: Final = 1800.0
+# ... doubled at each refusal in a row, up to this many times: where only
+# ONVIF refuses the login (its own accounts), the camera's other requests keep
+# its login gate open, and this is all that spaces the refused attempts out.
+REFUSED_DOUBLINGS: Final = 3
 PAUSED_DELAY: Final = 60.0
 # Unsubscribing at unload or stop waits at most this long.
 RELEASE_TIMEOUT: Final = 2.0
@@ -119,6 +123,8 @@ class OnvifPush:
         self.status = PushStatus(up=False, reason=PushReason.STARTING)
         self._failures = 0
         self._unsupported = 0
+        # ONVIF logins refused in a row.
+        self._refused = 0
         # Subscriptions lost in a row, and when the current one was made.
         self._losses = 0
         self._made = 0.0
@@ -171,6 +177,7 @@ class OnvifPush:
         except ExcelSenseLoginPausedError as err:
             self._set(PushReason.CAMERA_LOGIN_REFUSED, err)
         except ExcelSenseAuthenticationError as err:
+            self._refused += 1
             self._set(PushReason.LOGIN_REFUSED, err)
         except ExcelSenseNotSupportedError as err:
             if isinstance(err, ExcelSenseNotOnvifError) and self._worked:
@@ -184,7 +191,7 @@ class OnvifPush:
         except ExcelSenseError as err:
             self._failed_attempt(err)
         else:
-            self._unsupported = 0
+            self._unsupported = self._refused = 0
             self._renews = True
             self._renew_again = 0.0
             self._made = asyncio.get_running_loop().time()
@@ -237,7 +244,9 @@ class OnvifPush:
             index = min(self._unsupported, len(UNSUPPORTED_DELAYS)) - 1
             return UNSUPPORTED_DELAYS[max(index, 0)]
         if reason is PushReason.LOGIN_REFUSED:
-            return REFUSED_DELAY
+            return REFUSED_DELAY * 2.0 ** min(
+                max(self._refused - 1, 0), REFUSED_DOUBLINGS
+            )
         if reason is PushReason.CAMERA_LOGIN_REFUSED:
             # Nothing is sent while the camera's login gate is closed: ask
             # again soon, so events resume once the login is confirmed.
