@@ -244,6 +244,80 @@ def test_a_moved_camera_relearns_without_a_wipe() -> None:
     assert tracker.is_clear()
 
 
+@cache
+def _resized(name: str, width: int, height: int, seed: int = 0) -> clarity.Measurement:
+    """A clean lens, with the stream set to another size (its own noise)."""
+    image = photos.noisy(photos.photo(name), 2.0, 40 + seed)
+    return clarity.measure(photos.jpeg(image.resize((width, height), Image.LANCZOS)))
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (704, 576), (640, 360)])
+def test_a_stream_set_to_another_size_relearns_without_a_wipe(
+    size: tuple[int, int],
+) -> None:
+    """Detail read at the working width depends on the picture's own size.
+
+    A clean lens read against a 1080p baseline after the stream was set to
+    704x576 read 66 % clear on this photograph (as a dust film would) and was
+    wiped, found "no improvement" and paused until the size was set back.
+    Pictures of another size are not compared: the first one is the scene's
+    baseline at that size, and the 1080p one comes back with 1080p pictures.
+    """
+    name = "chelsea"
+    tracker = ClarityTracker()
+    tracker.relearn(_measure(photos.photo(name), 0))
+    smaller = [_resized(name, *size, seed) for seed in range(SMOOTHING + 2)]
+    assert smaller[0].size == size
+    assert _feed(tracker, smaller) == 0
+    assert tracker.baseline is not None
+    assert tracker.baseline.learned is Learned.RESIZED
+    assert tracker.baseline.measurement.size == size
+    assert tracker.reading is not None
+    assert tracker.reading.clarity >= 95.0
+    stored = ClarityTracker.baselines_from(tracker.stored())
+    assert {key: b.measurement.size for key, b in stored.items()} == {
+        "day": size,
+        "day@1920x1080": (1920, 1080),
+    }
+    # Set back: the verified 1080p baseline comes back (dirt is still dirt).
+    drops = photos.dirty(name, "raindrops 40 %", 0)
+    assert _feed(tracker, [_measure(drops, seed) for seed in range(3)]) == 1
+    assert tracker.baseline.learned is Learned.RELEARNED
+    assert tracker.baselines[f"day@{size[0]}x{size[1]}"].learned is Learned.RESIZED
+    clean = [_measure(photos.photo(name), seed) for seed in range(SMOOTHING + 2)]
+    assert _feed(tracker, clean) == 0
+    tracker.relearn(clean[0])
+    assert set(tracker.baselines) == {"day"}
+
+
+def test_a_picture_of_another_size_after_a_clean_is_not_judged() -> None:
+    """The clean is neither "cleaned" nor "no improvement": nothing to read it by."""
+    tracker = _installed(verified=True)
+    tracker.cleaning_started()
+    tracker.cleaning_sent()
+    assert tracker.verified(_resized(PHOTO, 1280, 720), None, automatic=True) is None
+    assert not tracker.auto_stopped
+    assert tracker.state is LensState.IDLE
+    assert tracker.baselines["day"].measurement.size == (1280, 720)
+    assert tracker.baselines["day@1920x1080"].kind is BaselineKind.VERIFIED
+
+
+def test_a_baseline_stored_without_its_size_takes_the_cameras() -> None:
+    """Stored before sizes were kept: the next picture's size is the baseline's."""
+    tracker = _installed(verified=True)
+    stored = tracker.stored()
+    assert stored["baselines"]["day"]["measurement"]["size"] == [1920, 1080]
+    del stored["baselines"]["day"]["measurement"]["size"]
+    restored = ClarityTracker()
+    restored.restore(stored)
+    assert restored.baselines["day"].measurement.size == (0, 0)
+    assert restored.add(_clean(1))  # changed: to be stored
+    day = restored.baselines["day"]
+    assert day.measurement.size == (1920, 1080)
+    assert (day.kind, day.learned) == (BaselineKind.VERIFIED, Learned.RELEARNED)
+    assert restored.reading == clarity.Reading(100.0, 0.0)
+
+
 def test_a_parked_car_is_the_scene_not_dirt() -> None:
     """A car that stays: sharp new detail, never a wipe."""
     tracker = _installed(verified=True)
@@ -408,6 +482,12 @@ def test_stored_form_keeps_the_pause_and_drops_what_it_cannot_read() -> None:
         ("light", 1e200),
         ("clipped", 1.5),
         ("coarse", 1e9),
+        ("size", [1920.5, 1080]),
+        ("size", [-1, 1080]),
+        ("size", [1920, 70000]),
+        ("size", [1920]),
+        ("size", "1920x1080"),
+        ("size", [True, 1080]),
     ],
 )
 def test_stored_baseline_with_impossible_numbers_is_dropped(
@@ -417,7 +497,9 @@ def test_stored_baseline_with_impossible_numbers_is_dropped(
     tracker = _installed(verified=True)
     stored = tracker.stored()
     measurement = stored["baselines"]["day"]["measurement"]
-    if isinstance(measurement[key], list):
+    if key == "size":
+        measurement[key] = value
+    elif isinstance(measurement[key], list):
         measurement[key][7] = value
     else:
         measurement[key] = value

@@ -75,6 +75,14 @@ class Measurement:
     # % of the mean luminance; an IR night picture reads about 0).
     noise: float = 0.0
     colour: float = 0.0
+    # The picture's width and height as the camera sent it ((0, 0): not
+    # known, stored before it was kept). Detail read at the working width
+    # depends on it: pictures of other sizes are not compared.
+    size: tuple[int, int] = (0, 0)
+
+    def same_size(self, other: Measurement) -> bool:
+        """Whether the two pictures came at one size (or either size is unknown)."""
+        return not all(self.size) or not all(other.size) or self.size == other.size
 
     @property
     def shows_a_scene(self) -> bool:
@@ -90,7 +98,9 @@ class Measurement:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (for storage)."""
         return {
-            key: [float(f"{v:.4g}") for v in values]
+            key: list(values)
+            if key == "size"
+            else [float(f"{v:.4g}") for v in values]
             if isinstance(values, tuple)
             else float(f"{values:.4g}")
             for key, values in asdict(self).items()
@@ -107,10 +117,12 @@ class Measurement:
                 msg = f"{key}: {len(values)} tiles"
                 raise ValueError(msg)
             fields[key] = values
+        width, height = data.get("size", (0, 0))
         return cls(
             **fields,
             noise=_amount(data.get("noise", 0.0), _MOST_ENERGY),
             colour=_amount(data.get("colour", 0.0), _MOST_COLOUR),
+            size=(_side(width), _side(height)),
         )
 
 
@@ -119,6 +131,7 @@ class Measurement:
 # grey level; chroma in % of the luminance.
 _MOST_ENERGY = 2 * 256.0**2
 _MOST_COLOUR = 100.0 * 2 * 128 / DARKEST
+_LONGEST_SIDE = 65535  # a JPEG's width and height are 16-bit numbers
 _MOST = {
     "fine": _MOST_ENERGY,
     "middle": _MOST_ENERGY,
@@ -135,6 +148,14 @@ def _amount(value: float | str, most: float) -> float:
         msg = f"not an amount: {number}"
         raise ValueError(msg)
     return number
+
+
+def _side(value: object) -> int:
+    """A stored width or height: a whole number a JPEG can have (0: unknown)."""
+    if type(value) is not int or not 0 <= value <= _LONGEST_SIDE:
+        msg = f"not a side: {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 @dataclass(frozen=True)
@@ -170,7 +191,7 @@ def measure(jpeg: bytes) -> Measurement:
     """
     try:
         opened = Image.open(io.BytesIO(jpeg))
-        width, height = opened.size
+        size = width, height = opened.size
         if not (
             min(width, height) >= SMALLEST
             and 1 / WIDEST_RATIO <= width / height <= WIDEST_RATIO
@@ -232,6 +253,7 @@ def measure(jpeg: bytes) -> Measurement:
         light=tuple(light),
         noise=noise,
         colour=_colour(blue, red, sum(light) / len(light)),
+        size=size,
     )
 
 

@@ -39,11 +39,12 @@ user asks), ``relearn`` on the user's word, and ``restore`` what was stored.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 import statistics
 from typing import Any
 
+from .baseline import Baseline, BaselineKind, Learned
 from .clarity import Comparison, Measurement, Reading
 from .comparison import examine
 from .view import FOG, VIEW, explained, moved, scene_of, view_changed
@@ -84,50 +85,6 @@ class LensState(StrEnum):
     IDLE = "idle"
     CLEANING = "cleaning"  # the wiper's alarm-output pulse is being sent
     VERIFYING = "verifying"  # waiting for the wiper, then measuring again
-
-
-class BaselineKind(StrEnum):
-    """How a baseline was learned."""
-
-    PROVISIONAL = "provisional"
-    VERIFIED = "verified"
-
-
-class Learned(StrEnum):
-    """Why the baseline is what it is."""
-
-    FIRST = "first"  # the first sample of its scene
-    CLEARER = "clearer"  # a steady picture that showed more than the old baseline
-    VIEW_CHANGED = "view_changed"  # the camera moved or the scene changed
-    SCENE = "scene"  # a wipe changed nothing the scene did not explain (fog)
-    CLEANED = "cleaned"  # the picture after a clean that helped
-    RELEARNED = "relearned"  # taken as the reference on request
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The clean lens for one kind of scene."""
-
-    measurement: Measurement
-    kind: BaselineKind
-    learned: Learned = Learned.FIRST
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (for storage)."""
-        return {
-            "kind": str(self.kind),
-            "learned": str(self.learned),
-            "measurement": self.measurement.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Baseline:
-        """Read the stored form back (raises on anything else)."""
-        return cls(
-            Measurement.from_dict(data["measurement"]),
-            BaselineKind(data["kind"]),
-            Learned(data.get("learned", Learned.FIRST)),
-        )
 
 
 @dataclass(frozen=True)
@@ -217,7 +174,14 @@ class ClarityTracker:
         return len(self._scene_samples()) >= SMOOTHING
 
     def _scene_samples(self) -> list[Measurement]:
-        return [sample for scene, sample in self._samples if scene == self.scene]
+        """Samples of the current scene, at its baseline's size."""
+        baseline = self.baseline
+        return [
+            sample
+            for scene, sample in self._samples
+            if scene == self.scene
+            and (baseline is None or sample.same_size(baseline.measurement))
+        ]
 
     def add(self, sample: Measurement) -> bool:
         """Take a sample into account; whether a baseline changed (to store)."""
@@ -235,6 +199,13 @@ class ClarityTracker:
         baseline = self.baselines.get(scene)
         if baseline is None or not baseline.measurement.shows_a_scene:
             return self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
+        if not sample.same_size(baseline.measurement):
+            return self._resized(scene, sample, baseline)
+        if not all(baseline.measurement.size):
+            # Kept before sizes were: taken as the size the camera sends now.
+            measurement = replace(baseline.measurement, size=sample.size)
+            self.baselines[scene] = replace(baseline, measurement=measurement)
+            return True
         candidate = self._candidate
         if candidate is not None and candidate.scene == scene:
             self._candidate = None
@@ -249,6 +220,21 @@ class ClarityTracker:
             self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.CLEARER)
             return True
         return False
+
+    def _resized(self, scene: str, sample: Measurement, baseline: Baseline) -> bool:
+        """The stream was set to another size: its detail reads otherwise.
+
+        The scene's baseline at the picture's size comes back if one was
+        kept, else the picture is the first of its size; the one it replaces
+        is kept under its size (stored with the rest).
+        """
+        self.baselines[_sized(scene, baseline.measurement.size)] = baseline
+        kept = self.baselines.pop(_sized(scene, sample.size), None)
+        if kept is None:
+            return self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.RESIZED)
+        self.baselines[scene] = kept
+        self._update()
+        return True
 
     def _steady_and_clearer(self, baseline: Measurement) -> bool:
         """Whether the last samples agree and all show more than ``baseline``."""
@@ -270,7 +256,8 @@ class ClarityTracker:
     def _adopt(
         self, scene: str, sample: Measurement, kind: BaselineKind, learned: Learned
     ) -> bool:
-        if learned is Learned.FIRST and not sample.shows_a_scene:
+        first = learned in (Learned.FIRST, Learned.RESIZED)
+        if first and not sample.shows_a_scene:
             return False  # a black or white frame: the next picture will do
         self.baselines[scene] = Baseline(sample, kind, learned)
         if learned is not Learned.FIRST:
@@ -279,7 +266,7 @@ class ClarityTracker:
                 ((s, m) for s, m in self._samples if s != scene), maxlen=SMOOTHING
             )
             self._samples.append((scene, sample))
-            if learned is not Learned.CLEARER:
+            if learned not in (Learned.CLEARER, Learned.RESIZED):
                 self.resume()
         self._update()
         return True
@@ -396,12 +383,15 @@ class ClarityTracker:
         if sample is None:
             return None
         self.scene = scene = scene_of(sample, self.scene)
-        previous = [m for s, m in self._samples if s == scene]
+        previous = [m for s, m in self._samples if s == scene and m.same_size(sample)]
         baseline = self.baselines.get(scene)
         self._samples.append((scene, sample))
         if baseline is None:  # (a black or white frame: as if none was measured)
             first = self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.FIRST)
             return CleaningOutcome("cleaned", before, self.reading) if first else None
+        if not sample.same_size(baseline.measurement):
+            self._resized(scene, sample, baseline)
+            return None  # nothing at this size to judge the clean by
         comparison = self._examine(sample, baseline.measurement)
         after = comparison.reading
         helped = bool(previous) and self._better(sample, previous[-1])
@@ -448,6 +438,8 @@ class ClarityTracker:
         self.scene = scene = scene_of(sample, self.scene)
         self._candidate = None
         self._dirty = False
+        for other in [key for key in self.baselines if key.startswith(f"{scene}@")]:
+            del self.baselines[other]  # the view at other sizes may be gone too
         self._adopt(scene, sample, BaselineKind.VERIFIED, Learned.RELEARNED)
         self.resume()
 
@@ -487,6 +479,11 @@ class ClarityTracker:
             except (KeyError, TypeError, ValueError):
                 continue
         return baselines
+
+
+def _sized(scene: str, size: tuple[int, int]) -> str:
+    """Where a scene's baseline at another size is kept: ``day@1280x720``."""
+    return f"{scene}@{size[0]}x{size[1]}"
 
 
 def _reason(
