@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.excelsense.const import DOMAIN, ISSUE_ALARM_OUTPUT
 from tests.emulator import Fault
+from tests.waiting import eventually
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -271,6 +275,49 @@ async def test_repair_flow_restore_fails_then_not_loaded(
     result = await manager.async_configure(result["flow_id"], {})  # type: ignore[attr-defined]
     assert result["type"] == "abort"
     assert result["reason"] == "not_loaded"
+
+
+async def test_self_clean_running_at_unload_is_not_checked_after_it(
+    hass: HomeAssistant, camera: EmulatedCamera, init_integration: MockConfigEntry
+) -> None:
+    """The unload waits for the wiper's pulse; its check is not made afterwards.
+
+    Scheduled once the pulse was over, after the unload had stopped the lens
+    loop, the check 20 s later outlived the entry and fetched a still from the
+    camera with the unloaded entry's client.
+    """
+    press = hass.async_create_task(_press(hass, SELF_CLEAN))
+    await eventually(lambda: camera.device.running_pulse is not None)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await press
+    assert [pulse.completed for pulse in camera.pulses] == [True]
+    camera.clear_requests()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=30))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert camera.requests == []
+
+
+async def test_no_issue_is_raised_for_a_removed_entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A press still running when its entry was removed leaves no issue behind.
+
+    Its failure came after the removal had cleared the entry's issues: the
+    issue it raised belonged to no entry, and nothing could clear or fix it.
+    """
+    from custom_components.excelsense.issues import (  # noqa: PLC0415
+        raise_alarm_output_issue,
+        raise_wrong_device_issue,
+    )
+
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    raise_alarm_output_issue(hass, init_integration)
+    raise_wrong_device_issue(hass, init_integration, "127.0.0.1")
+    assert not [
+        issue for (domain, _), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN
+    ]  # fmt: skip
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

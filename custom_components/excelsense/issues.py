@@ -28,19 +28,39 @@ def issue_id(kind: str, entry: ExcelSenseConfigEntry) -> str:
     return f"{kind}_{entry.entry_id}"
 
 
-def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
-    """Show the fixable issue: the output is not in self-clean, or may be on."""
+def _raise(
+    hass: HomeAssistant,
+    entry: ExcelSenseConfigEntry,
+    kind: str,
+    *,
+    severity: ir.IssueSeverity,
+    fixable: bool = True,
+    persistent: bool = False,
+    placeholders: dict[str, str] | None = None,
+) -> None:
+    """Raise one of the entry's issues, unless the entry was removed meanwhile.
+
+    A command or check still running when its entry was deleted would
+    otherwise leave an issue behind that nothing clears or can fix.
+    """
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        return
     ir.async_create_issue(
         hass,
         DOMAIN,
-        issue_id(ISSUE_ALARM_OUTPUT, entry),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_ALARM_OUTPUT,
-        translation_placeholders={"name": entry.title},
-        data={"entry_id": entry.entry_id},
+        issue_id(kind, entry),
+        is_fixable=fixable,
+        is_persistent=persistent,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders={"name": entry.title, **(placeholders or {})},
+        data={"entry_id": entry.entry_id} if fixable else None,
     )
+
+
+def raise_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
+    """Show the fixable issue: the output is not in self-clean, or may be on."""
+    _raise(hass, entry, ISSUE_ALARM_OUTPUT, severity=ir.IssueSeverity.ERROR)
 
 
 def clear_alarm_output_issue(hass: HomeAssistant, entry: ExcelSenseConfigEntry) -> None:
@@ -58,16 +78,13 @@ def raise_lens_issue(
     Kept across restarts, like the pause itself; fixed by taking the current
     picture as the lens's clean reference.
     """
-    ir.async_create_issue(
+    _raise(
         hass,
-        DOMAIN,
-        issue_id(ISSUE_LENS_NOT_IMPROVING, entry),
-        is_fixable=True,
-        is_persistent=True,
+        entry,
+        ISSUE_LENS_NOT_IMPROVING,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_LENS_NOT_IMPROVING,
-        translation_placeholders={"name": entry.title, **placeholders},
-        data={"entry_id": entry.entry_id},
+        persistent=True,
+        placeholders=placeholders,
     )
 
 
@@ -80,15 +97,13 @@ def raise_wrong_device_issue(
     hass: HomeAssistant, entry: ExcelSenseConfigEntry, host: str
 ) -> None:
     """Show that another device answers at the camera's address."""
-    ir.async_create_issue(
+    _raise(
         hass,
-        DOMAIN,
-        issue_id(ISSUE_WRONG_DEVICE, entry),
-        is_fixable=False,
-        is_persistent=False,
+        entry,
+        ISSUE_WRONG_DEVICE,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_WRONG_DEVICE,
-        translation_placeholders={"name": entry.title, "host": host},
+        fixable=False,
+        placeholders={"host": host},
     )
 
 

@@ -273,6 +273,11 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
             self.tracker.cleaning_failed()
             raise
         self.tracker.cleaning_sent()
+        if self._stopped:
+            # Unloaded while the wiper ran (the unload waited for it): nothing
+            # is left to verify it, and no request may follow.
+            self.tracker.cleaning_failed()
+            return
 
         async def verify(_now: datetime) -> None:
             self._cancel_verify = None
