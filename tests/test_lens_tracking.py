@@ -290,6 +290,33 @@ def test_a_stream_set_to_another_size_relearns_without_a_wipe(
     assert set(tracker.baselines) == {"day"}
 
 
+@pytest.mark.parametrize("name", ["chelsea", "moon", "text"])
+def test_coarser_jpeg_pictures_never_replace_a_provisional_baseline(name: str) -> None:
+    """The block edges of a coarser compression read as fine detail.
+
+    Steady pictures at JPEG quality 30 showed "more" than the quality-95
+    baseline and replaced it; back at 95 the clean lens read about 90 %, and a
+    dusk or a little dirt more took it under the threshold. A picture whose
+    JPEG is clearly coarser than the baseline's (its quantization steps) is
+    never taken as clearer.
+    """
+    tracker = ClarityTracker()
+    tracker.add(_measure(photos.photo(name), 0))
+    baseline = tracker.baseline
+    assert baseline is not None
+    coarse = [
+        clarity.measure(photos.frame(photos.photo(name), seed, 30))
+        for seed in range(1, 6)
+    ]
+    assert coarse[0].quantization > 10 * baseline.measurement.quantization
+    assert _feed(tracker, coarse) == 0
+    assert tracker.baseline is baseline
+    back = [_measure(photos.photo(name), seed) for seed in range(6, 9)]
+    assert _feed(tracker, back) == 0
+    assert tracker.reading is not None
+    assert tracker.reading.clarity >= 99.0
+
+
 def test_a_picture_of_another_size_after_a_clean_is_not_judged() -> None:
     """The clean is neither "cleaned" nor "no improvement": nothing to read it by."""
     tracker = _installed(verified=True)
@@ -488,6 +515,8 @@ def test_stored_form_keeps_the_pause_and_drops_what_it_cannot_read() -> None:
         ("size", [1920]),
         ("size", "1920x1080"),
         ("size", [True, 1080]),
+        ("quantization", -1.0),
+        ("quantization", float("nan")),
     ],
 )
 def test_stored_baseline_with_impossible_numbers_is_dropped(

@@ -248,7 +248,8 @@ class ClarityTracker:
         # sharp as it was: a web or a car adds shapes but takes some, too.
         kept = self._examine(latest, baseline).reading
         return (
-            self._better(latest, baseline)
+            not latest.compressed_more(baseline)  # block edges are no detail
+            and self._better(latest, baseline)
             and kept.clarity >= CLEARER_CLARITY
             and kept.obscured <= CLEARER_OBSCURED
         )
