@@ -246,9 +246,13 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
             self._failures[group] = failures = self._failures.get(group, 0) + 1
             if first or failures > GROUP_FAILURES_TOLERATED:
                 available.discard(group)
-        self._raise_for(
-            errors, every_read_failed=bool(names) and len(errors) == len(names)
-        )
+        # Offline when nothing was read; once loaded, only when nothing even
+        # answered: a group the camera answers oddly (a malformed reply, an
+        # error code) is that group's entities unavailable, not the camera.
+        every_read_failed = bool(names) and len(errors) == len(names)
+        if not first:
+            every_read_failed &= all(map(_unanswered, errors))
+        self._raise_for(errors, every_read_failed=every_read_failed)
         self._polled_once = True
         data = ExcelSenseData(
             values=MappingProxyType(values), available=frozenset(available)
@@ -370,6 +374,11 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
     def camera(self) -> ExcelSenseCoordinator:
         """The coordinator itself (also before the entry's runtime data exists)."""
         return self
+
+
+def _unanswered(error: ExcelSenseError) -> bool:
+    """Whether the request got no reply of the camera's (or only a redirect)."""
+    return isinstance(error, ExcelSenseConnectionError | ExcelSenseHttpsRequiredError)
 
 
 def _now() -> float:

@@ -69,7 +69,8 @@ class ExcelSenseStatic:
         if self.stream_ability is None:
             return (1,)
         offered = (s.stream_id for s in self.stream_ability.streams)
-        return tuple(i for i in offered if 1 <= i <= MAX_STREAMS) or (1,)
+        kept = dict.fromkeys(i for i in offered if 1 <= i <= MAX_STREAMS)
+        return tuple(kept) or (1,)  # a stream listed twice counts once
 
     @property
     def rtsp_port(self) -> int | None:

@@ -72,7 +72,7 @@ def _image(setting: ImageSetting) -> ExcelSenseNumberDescription:
 
 
 def _stream_value(
-    stream_id: int, read: Callable[[AVStream], int]
+    stream_id: int, read: Callable[[AVStream], int | None]
 ) -> Callable[[ExcelSenseData], float | None]:
     def value(data: ExcelSenseData) -> float | None:
         stream = data.stream(stream_id)

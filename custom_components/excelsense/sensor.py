@@ -12,7 +12,12 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
+from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfInformation,
+)
 from homeassistant.util import dt as dt_util
 
 from .api import Disk, DiskStatus
@@ -279,10 +284,13 @@ class ExcelSenseSensor(ExcelSenseEntity[ExcelSenseCoordinator], SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        """The value from the latest poll."""
-        return self.entity_description.value_fn(
+        """The value from the latest poll (a text cut to what a state holds)."""
+        value = self.entity_description.value_fn(
             self.coordinator.data, self.coordinator.static
         )
+        if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE:
+            return f"{value[: MAX_LENGTH_STATE_STATE - 1]}…"
+        return value
 
 
 class ExcelSenseDiskSensor(ExcelSenseEntity[ExcelSenseCoordinator], SensorEntity):

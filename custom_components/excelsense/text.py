@@ -139,8 +139,13 @@ class ExcelSenseText(ExcelSenseEntity[ExcelSenseCoordinator], TextEntity):
 
     @property
     def native_value(self) -> str | None:
-        """The text from the latest poll."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        """The text from the latest poll (unknown when longer than a state holds).
+
+        Not cut: a cut text shown as the camera's would be stored cut when
+        sent back.
+        """
+        value = self.entity_description.value_fn(self.coordinator.data)
+        return None if value is not None and len(value) > self.native_max else value
 
     @excelsense_command
     async def async_set_value(self, value: str) -> None:

@@ -72,7 +72,7 @@ class ExcelSenseScheduleTime(ExcelSenseEntity[ExcelSenseCoordinator], TimeEntity
         hour, minute = schedule.times[self._slot]
         try:
             return time(hour, minute)
-        except ValueError:
+        except (ValueError, OverflowError):  # beyond a C int: OverflowError
             return None  # the camera reported a time that is none
 
     @excelsense_command

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from . import kv
-from .area import Area, Changes, integer
+from .area import Area, Changes
 from .models import (
     CameraInfo,
     DeviceInfo,
@@ -13,6 +13,7 @@ from .models import (
     LocalNetwork,
     ProtocolInfo,
 )
+from .reader import Reader
 from .validation import (
     check_choice,
     check_int,
@@ -105,7 +106,7 @@ class DeviceArea(Area):
     async def protocol_security(self) -> bool:
         """Whether ONVIF requests must authenticate."""
         block = await self._get("param.cgi", "protocolSecurity")
-        return integer(block, "protocolSecurity", "protocolSecurityFlag") != 0
+        return Reader(block, "protocolSecurity").flag("protocolSecurityFlag")
 
     async def set_protocol_security(self, *, enabled: bool) -> None:
         """Require (or not) authentication for ONVIF."""

@@ -141,6 +141,7 @@ def parse(body: bytes | str) -> KVBlock:
     per loop (later entries are read into a block that is thrown away).
     """
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    text = text.removeprefix("\ufeff")  # a byte-order mark is no part of a key
     root = KVBlock()
     # Each open loop: (loop name, the block its current entry fills).
     stack: list[tuple[str, KVBlock]] = []

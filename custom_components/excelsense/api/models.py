@@ -411,19 +411,18 @@ class DiskInfo:
 
     @classmethod
     def from_block(cls, block: KVBlock) -> Self:
-        """Parse a deviceDiskInfo reply."""
-        disks = []
+        """Parse a deviceDiskInfo reply (a disk listed twice: its first entry)."""
+        disks: dict[int, Disk] = {}
         for entry in block.loop("diskInfo"):
             r = Reader(entry, "deviceDiskInfo")
-            disks.append(
-                Disk(
-                    disk_id=r.integer("diskID"),
-                    total_size=r.integer("diskTotalSize", 0),
-                    free_size=r.integer("diskFreeSize", 0),
-                    status=r.integer("diskStatus", 0),
-                )
+            disk = Disk(
+                disk_id=r.integer("diskID"),
+                total_size=r.integer("diskTotalSize", 0),
+                free_size=r.integer("diskFreeSize", 0),
+                status=r.integer("diskStatus", 0),
             )
-        return cls(disks=tuple(disks), raw=block.as_dict())
+            disks.setdefault(disk.disk_id, disk)
+        return cls(disks=tuple(disks.values()), raw=block.as_dict())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -436,9 +435,10 @@ class AVStream:
     audio_encoder: int
     resolution: str
     frame_rate: int
-    i_frame_interval: int
+    # Left out by the camera: not known (never a made-up 0, out of range).
+    i_frame_interval: int | None
     bit_rate_type: int
-    bit_rate: int
+    bit_rate: int | None
     quality: int | None
     raw: Raw = field(repr=False, compare=False)
 
@@ -453,9 +453,9 @@ class AVStream:
             audio_encoder=r.integer("audioEncoderType", AudioEncoder.NONE),
             resolution=r.text("resolution").replace(" ", ""),
             frame_rate=r.integer("frameRate"),
-            i_frame_interval=r.integer("iFrameInterval", 0),
+            i_frame_interval=r.optional_int("iFrameInterval"),
             bit_rate_type=r.integer("bitRateType", 1),
-            bit_rate=r.integer("bitRate", 0),
+            bit_rate=r.optional_int("bitRate"),
             quality=r.optional_int("quality"),
             raw=block.as_dict(),
         )

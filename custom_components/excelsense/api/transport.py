@@ -37,6 +37,7 @@ _LOGGER = logging.getLogger(__name__)
 _ERROR_REPLY = re.compile(
     r"^\s*error\s*[,\uff0c]\s*return\s*=\s*(-?\d{1,9})", re.IGNORECASE
 )
+_AROUND_REPLY = " \t\r\n\x0b\x0c\x00\ufeff"
 _JPEG_MAGIC = b"\xff\xd8"
 _HTTP_UNAUTHORIZED = 401
 # "-507 Invalid username" (the document's error codes).
@@ -351,7 +352,8 @@ def check_reply(
     """Turn an error reply into its exception; return a usable body."""
     if expect == "image" and status == _HTTP_OK and body.startswith(_JPEG_MAGIC):
         return body
-    text = body[:256].decode("utf-8", errors="replace")
+    # Around the reply: blanks, a byte-order mark, a C string's NUL.
+    text = body[:256].decode("utf-8", errors="replace").strip(_AROUND_REPLY)
     if match := _ERROR_REPLY.match(text):
         raise error_for_code(int(match.group(1)))
     if status == _HTTP_UNAUTHORIZED:
@@ -363,7 +365,7 @@ def check_reply(
     if expect == "image":
         msg = f"Reply to {what} is not a JPEG image ({content_type or 'no type'})"
         raise ExcelSenseResponseError(None, msg)
-    if expect == "ok" and text.strip().upper() != "OK":
+    if expect == "ok" and text.upper() != "OK":
         msg = f"Unexpected reply to {what}"
         raise ExcelSenseResponseError(None, msg)
     return body
