@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import logging
+import re
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -16,12 +18,13 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
 import pytest
 
 from custom_components.excelsense import push
-from custom_components.excelsense.api import OnvifClient
+from custom_components.excelsense.api import OnvifClient, OnvifSubscription
 from custom_components.excelsense.const import (
     CONF_MOTION_CHECK_INTERVAL,
     CONF_MOTION_SOURCE,
 )
 from tests.emulator import EmulatedCamera, Fault, OnvifQuirks
+from tests.emulator.device import Reply
 
 from .conftest import PASSWORD, USERNAME
 from .onvif_attack import (
@@ -50,8 +53,11 @@ from .onvif_attack import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 
+    from custom_components.excelsense.api import OnvifEvent
     from tests.emulator.server import FaultKind
 
 
@@ -494,3 +500,140 @@ async def test_onvif_alone_refusing_the_login_spaces_its_attempts_out(
         client.password = PASSWORD + "x"
         await events._attempt()
         assert events._delay() == first
+
+
+def _substitute(pattern: bytes, replacement: bytes) -> Callable[[Reply], Reply]:
+    """A reply with ``pattern`` replaced everywhere (a regular expression)."""
+
+    def change(reply: Reply) -> Reply:
+        body = re.sub(pattern, replacement, reply.body)
+        return Reply(body, reply.content_type, reply.status, headers=reply.headers)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "moment", ["2026-01-01T00:00:00+24:00", "9999-12-31T23:59:59-01:00"]
+)
+async def test_a_message_time_no_calendar_holds_is_no_time(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    caplog: pytest.LogCaptureFixture,
+    moment: str,
+) -> None:
+    """A UtcTime with a 24-hour offset, or moved past year 9999, is unreadable.
+
+    xs:dateTime offsets stop at 14:00; Python's stop short of 24 h. The
+    ValueError (OverflowError) escaped the reply's reading and ended the ONVIF
+    loop until a reload. The message is read without its time.
+    """
+    await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    rewrite(
+        camera,
+        "PullMessages",
+        _substitute(rb'UtcTime="[^"]*"', f'UtcTime="{moment}"'.encode()),
+        count=None,
+    )
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    camera.end_motion()
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)
+    assert receiving(hass)
+    assert_quiet_log(caplog)
+
+
+@pytest.mark.parametrize(
+    ("operation", "pattern", "replacement"),
+    [
+        (
+            "CreatePullPointSubscription",
+            rb"(<wsnt:CurrentTime>[^<]*?)Z<",
+            rb"\1+24:00<",
+        ),
+        ("GetSystemDateAndTime", rb"<tt:UTCDateTime>.*?</tt:UTCDateTime>", b""),
+    ],
+    ids=["current_time", "posix_zone"],
+)
+async def test_a_clock_a_whole_day_off_is_no_clock(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    caplog: pytest.LogCaptureFixture,
+    operation: str,
+    pattern: bytes,
+    replacement: bytes,
+) -> None:
+    """A CurrentTime at +24:00, or only a local time in the POSIX zone CST-24.
+
+    POSIX allows an offset of 24 hours ("hh ... between 0 and 24"), Python's
+    timezone does not: the error ended the ONVIF loop at setup. Such a time is
+    unreadable and events arrive all the same.
+    """
+    change = _substitute(pattern, replacement)
+    if operation == "GetSystemDateAndTime":
+        no_utc = change
+        change = lambda reply: _substitute(  # noqa: E731
+            rb"<tt:TZ>[^<]*</tt:TZ>", b"<tt:TZ>CST-24</tt:TZ>"
+        )(no_utc(reply))
+    rewrite(camera, operation, change, count=None)
+    await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+    assert_quiet_log(caplog)
+
+
+async def test_an_unforeseen_error_while_pulling_is_tried_again(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error nobody foresaw in the loop: logged once, retried after a back-off.
+
+    It ended the loop for good: no ONVIF request until a reload, and with
+    ONVIF chosen as the motion source no motion at all.
+    """
+    await set_up(hass, entry_for(camera))
+    await _receiving(hass, camera)
+    pull = OnvifSubscription.pull
+    failures = 0
+
+    async def unforeseen(
+        self: OnvifSubscription, wait: timedelta, limit: int
+    ) -> list[OnvifEvent]:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            msg = "unforeseen"
+            raise RuntimeError(msg)
+        return await pull(self, wait, limit)
+
+    monkeypatch.setattr(OnvifSubscription, "pull", unforeseen)
+    camera.drop_onvif_subscriptions()  # the held pull ends: the next one fails
+    await until(hass, lambda: failures == 2 and receiving(hass) and held_pull(camera))
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert [r.getMessage() for r in logged] == ["ONVIF events of 127.0.0.1 failed"]
+    camera.trigger_motion(duration=None)
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON)
+
+
+async def test_motion_ends_when_the_end_names_no_source(
+    hass: HomeAssistant, camera: EmulatedCamera
+) -> None:
+    """Motion on at subscribing (Initialized, with its Source); its end without one.
+
+    Motion was kept per topic and source, so the end landed on another key
+    and the sensor stayed on for good.
+    """
+    camera.trigger_motion(duration=None)
+    await set_up(hass, entry_for(camera))
+    await until(hass, lambda: state(hass, MOTION) == STATE_ON and held_pull(camera))
+    rewrite(
+        camera,
+        "PullMessages",
+        _substitute(rb"<tt:Source>.*?</tt:Source>", b""),
+        count=None,
+    )
+    camera.end_motion()
+    await until(hass, lambda: state(hass, MOTION) == STATE_OFF)

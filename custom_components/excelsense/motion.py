@@ -362,12 +362,26 @@ class MotionCoordinator(ExcelSenseCoordinatorBase[MotionState]):
                     alarms.append(onvif_alarm(AlarmKind.OTHER, event))
                 continue
             self._onvif_motion[key] = motion
+            if not motion:
+                self._end_unnamed(key)
             if self._set_motion(
                 motion=any(self._onvif_motion.values()),
                 start=event.operation is not PropertyOperation.INITIALIZED,
             ):
                 alarms.append(onvif_alarm(AlarmKind.MOTION, event))
         self.async_set_updated_data(self._state(tuple(alarms)))
+
+    def _end_unnamed(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> None:
+        """Motion ended: also where the start or the end named no source.
+
+        Firmware may name the source in one message and leave it out in the
+        next (the state at subscribing, then its change): an end without a
+        source ends the topic's motion, and any end ends the one without.
+        """
+        topic, source = key
+        for other in self._onvif_motion:
+            if other[0] == topic and not (source and other[1]):
+                self._onvif_motion[other] = False
 
     # ------------------------------------------------------------ the alarm log
 

@@ -262,13 +262,22 @@ class OnvifPush:
             self._task = create_task(self._run())
 
     async def _run(self) -> None:
-        try:
-            await self._loop()
-        except Exception as err:  # noqa: BLE001 - logged, and the path marked down
-            # Never silently: a bug here must not end motion without a word.
-            LOGGER.exception("ONVIF events of %s stopped", self.client.host)
-            self._subscription = None
-            self._set(PushReason.FAILING, err)
+        logged = False
+        while True:
+            try:
+                await self._loop()
+            except Exception as err:  # noqa: BLE001 - logged, the path down, retried
+                # Never silently, and never for good: an error nobody foresaw
+                # (a reply no rule was written for) is a failure like any
+                # other, tried again after the usual back-off.
+                if logged:
+                    LOGGER.debug("ONVIF events of %s failed: %r", self.client.host, err)
+                else:
+                    LOGGER.exception("ONVIF events of %s failed", self.client.host)
+                    logged = True
+                self._failures = max(self._failures + 1, FAILURES_BEFORE_DOWN)
+                self._give_up()
+                self._set(PushReason.FAILING, err)
 
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()

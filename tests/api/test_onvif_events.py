@@ -298,25 +298,30 @@ def test_events_are_frozen_and_hashable() -> None:
 
 
 def test_message_count_is_capped() -> None:
-    """At most ``limit`` messages are read.
+    """At most ``limit`` messages are read: the last ones, the newest.
 
     Cameras "shall" return at most MessageLimit messages; one that sends
-    more gets only the first ``limit`` read.
+    more gets only the last ``limit`` read (the first ones were read before:
+    a motion's end after 500 other messages was lost and motion stayed on).
     """
-    holder = (
-        "<wsnt:NotificationMessage><wsnt:Topic>tns1:A/B</wsnt:Topic>"
+    holders = "".join(
+        f"<wsnt:NotificationMessage><wsnt:Topic>tns1:A/B{i}</wsnt:Topic>"
         "</wsnt:NotificationMessage>"
+        for i in range(30)
     )
     raw = (
         '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '
         'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"><e:Body>'
-        f"<PullMessagesResponse>{holder * 30}</PullMessagesResponse>"
+        f"<PullMessagesResponse>{holders}</PullMessagesResponse>"
         "</e:Body></e:Envelope>"
     ).encode()
     body = check_reply(200, raw, what="test", missing=ExcelSenseNotSupportedError)
     pulled = response(body, "PullMessagesResponse", "test")
     assert len(parse_notifications(pulled, 1000)) == 30
-    assert len(parse_notifications(pulled, 7)) == 7
+    kept = parse_notifications(pulled, 7)
+    assert [event.topic.rsplit("/", 1)[-1] for event in kept] == [
+        f"B{i}" for i in range(23, 30)
+    ]
 
 
 # ------------------------------------------------------------------ topics
@@ -374,6 +379,9 @@ def test_topic_normalisation(text: str, nsmap: dict[str, str], expected: str) ->
         ("2024-03-05T10:15:30+1", None),
         ("0000-00-00T00:00:00Z", None),
         ("2024-02-30T10:15:30Z", None),
+        ("2024-03-05T10:15:30+24:00", None),  # Python's offsets stop short of a day
+        ("2024-03-05T10:15:30+99:99", None),
+        ("9999-12-31T23:59:59-01:00", None),  # past the calendar's end in UTC
         ("yesterday", None),
         ("", None),
         (None, None),
@@ -910,6 +918,8 @@ def test_durations_read(text: str | None, value: timedelta | None) -> None:
         ("GMT0", True, timedelta(0)),  # no summer time named: none applied
         ("Asia/Shanghai", False, None),  # not POSIX: not read
         ("CST-25", False, None),  # POSIX: hours 0-24
+        ("CST-24", False, None),  # POSIX allows a whole day, Python's offsets do not
+        ("UTC24", False, None),
         ("CST-\u0668", False, None),  # ASCII digits only
         ("", False, None),
     ],

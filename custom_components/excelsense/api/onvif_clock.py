@@ -49,7 +49,10 @@ def camera_utc(clock: Node) -> datetime | None:
     if local is None or zone is None:
         return None
     moment = date_time(local, zone)
-    return None if moment is None else moment.astimezone(UTC)
+    try:
+        return None if moment is None else moment.astimezone(UTC)
+    except OverflowError:  # the calendar's last day, east of Greenwich
+        return None
 
 
 def date_time(node: Node, zone: timezone) -> datetime | None:
@@ -61,7 +64,7 @@ def date_time(node: Node, zone: timezone) -> datetime | None:
     year, month, day, hour, minute, second = (int(p) for p in parts if p)
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=zone)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -78,7 +81,10 @@ def posix_zone(text: str, *, summer: bool) -> timezone | None:
         west = _offset(*match.group(6, 7, 8, 9)) if given else west - _SUMMER
         if west is None:
             return None
-    return timezone(-west)
+    try:
+        return timezone(-west)
+    except ValueError:  # a whole day: POSIX allows it, Python's offsets stop short
+        return None
 
 
 def _offset(

@@ -131,19 +131,20 @@ def parse_datetime(text: str | None) -> datetime | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
-    tz = UTC
-    if zone and zone.upper() != "Z":
-        digits = zone[1:].replace(":", "")
-        minutes = int(digits[:2]) * 60 + int(digits[2:])
-        tz = timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
     try:
+        tz = UTC
+        if zone and zone.upper() != "Z":
+            digits = zone[1:].replace(":", "")
+            minutes = int(digits[:2]) * 60 + int(digits[2:])
+            tz = timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
         parsed = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second),
             micro, tzinfo=tz,
         )  # fmt: skip
-    except ValueError:
+        # An offset of 24 h or more, a year 9999 moved past the calendar's end.
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC)
 
 
 def _is_topics_namespace(uri: str | None) -> bool:
@@ -221,12 +222,16 @@ def parse_notification(holder: Node) -> OnvifEvent | None:
 
 
 def parse_notifications(response: Node, limit: int) -> list[OnvifEvent]:
-    """The events in a PullMessagesResponse, at most ``limit`` of them."""
+    """The events in a PullMessagesResponse, at most the last ``limit`` of them.
+
+    The last, in a reply longer than we asked for: they are the newest, and
+    a state's newest value is the one that counts (a motion that ended).
+    """
     events: list[OnvifEvent] = []
     holders = list(response.all("NotificationMessage"))
     if len(holders) > limit:
-        _LOGGER.debug("Reading %d of %d notification messages", limit, len(holders))
-    for holder in holders[:limit]:
+        _LOGGER.debug("Reading the last %d of %d messages", limit, len(holders))
+    for holder in holders[-limit:]:
         event = parse_notification(holder)
         if event is None:
             _LOGGER.debug("Skipped a notification message without a topic")
