@@ -13,6 +13,7 @@ from PIL import Image
 import pytest
 
 from custom_components.excelsense import clarity, comparison, view
+from custom_components.excelsense.baseline import KEPT_SIZES
 from custom_components.excelsense.lens_tracking import (
     CLARITY_MARGIN,
     SMOOTHING,
@@ -327,6 +328,36 @@ def test_a_picture_of_another_size_after_a_clean_is_not_judged() -> None:
     assert tracker.state is LensState.IDLE
     assert tracker.baselines["day"].measurement.size == (1280, 720)
     assert tracker.baselines["day@1920x1080"].kind is BaselineKind.VERIFIED
+
+
+def test_a_clean_confirmed_only_by_a_picture_of_its_own_size() -> None:
+    """The picture after a clean waits for the next one to agree: at its size.
+
+    Set to another size meanwhile, the next picture was read against it (and,
+    agreeing, would have made a 1080p picture the 720p scene's verified
+    baseline); now the wait ends with the size.
+    """
+    tracker = _installed()
+    for seed in range(SMOOTHING):
+        tracker.add(_dirty("raindrops 40 %", seed))
+    assert _clean_by_wiper(tracker, _clean(4)) == "cleaned"
+    assert tracker._candidate is not None
+    tracker.add(_resized(PHOTO, 1280, 720))
+    assert tracker._candidate is None
+    tracker.add(_resized(PHOTO, 1280, 720, 1))
+    assert tracker.baselines["day"].measurement.size == (1280, 720)
+    assert tracker.baselines["day"].kind is BaselineKind.PROVISIONAL
+
+
+def test_baselines_are_kept_for_a_few_sizes_only() -> None:
+    """A stream set to size after size keeps the newest few baselines, not all."""
+    tracker = _installed(verified=True)
+    sizes = [(1280, 720), (704, 576), (640, 360), (960, 540), (800, 450), (1024, 576)]
+    for width, height in sizes:
+        tracker.add(_resized(PHOTO, width, height))
+    kept = [key for key in tracker.baselines if key.startswith("day@")]
+    assert kept == [f"day@{w}x{h}" for w, h in sizes[-1 - KEPT_SIZES : -1]]
+    assert tracker.baselines["day"].measurement.size == sizes[-1]
 
 
 def test_a_baseline_stored_without_its_size_takes_the_cameras() -> None:

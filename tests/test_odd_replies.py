@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, STATE_UNKNOWN
 import pytest
 
+from tests.emulator import Fault
 from tests.emulator.device import Reply
 
 if TYPE_CHECKING:
@@ -195,6 +196,26 @@ async def test_one_group_answered_oddly_is_not_an_offline_camera(
     await poll(4)
     assert hass.states.get(BRIGHTNESS).state != STATE_UNAVAILABLE
     assert hass.states.get("sensor.tougheye_onvif_version").state != STATE_UNAVAILABLE
+
+
+@pytest.mark.parametrize("status", [404, 503])
+async def test_a_web_server_answering_only_errors_is_an_offline_camera(
+    hass: HomeAssistant,
+    camera: EmulatedCamera,
+    config_entry: MockConfigEntry,
+    poll: Poller,
+    status: int,
+) -> None:
+    """HTTP 404 or 503 to every request: another device, or the CGI is down.
+
+    Not the camera's own answer: the camera is offline (all entities
+    unavailable), as when nothing answers at all.
+    """
+    await _set_up(hass, config_entry)
+    camera.inject(Fault("http_status", status=status, count=None))
+    await poll(4)
+    assert hass.states.get(BRIGHTNESS).state == STATE_UNAVAILABLE
+    assert not config_entry.runtime_data.coordinator.last_update_success
 
 
 def _listed_twice(loop: str) -> Callable[[bytes], bytes]:

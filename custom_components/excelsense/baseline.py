@@ -56,3 +56,23 @@ class Baseline:
             BaselineKind(data["kind"]),
             Learned(data.get("learned", Learned.FIRST)),
         )
+
+
+# Baselines of a scene kept at other picture sizes (the stream's resolution
+# set back and forth): the newest this many.
+KEPT_SIZES = 4
+
+
+def sized_key(scene: str, size: tuple[int, int]) -> str:
+    """Where a scene's baseline at another size is kept: ``day@1280x720``."""
+    return f"{scene}@{size[0]}x{size[1]}"
+
+
+def keep_sized(baselines: dict[str, Baseline], scene: str, baseline: Baseline) -> None:
+    """Keep ``baseline`` under its size, the newest of ``KEPT_SIZES`` per scene."""
+    key = sized_key(scene, baseline.measurement.size)
+    baselines.pop(key, None)
+    baselines[key] = baseline
+    kept = [other for other in baselines if other.startswith(f"{scene}@")]
+    for oldest in kept[:-KEPT_SIZES]:
+        del baselines[oldest]

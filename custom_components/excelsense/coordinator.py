@@ -17,9 +17,11 @@ from .api import (
     AlarmOutput,
     DeviceInfo,
     ExcelSenseAuthenticationError,
+    ExcelSenseBusyError,
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseHttpsRequiredError,
+    ExcelSenseHttpStatusError,
     ExcelSenseLoginPausedError,
     ExcelSenseNotSupportedError,
     ExcelSenseResponseError,
@@ -377,8 +379,18 @@ class ExcelSenseCoordinator(ExcelSenseCoordinatorBase[ExcelSenseData]):
 
 
 def _unanswered(error: ExcelSenseError) -> bool:
-    """Whether the request got no reply of the camera's (or only a redirect)."""
-    return isinstance(error, ExcelSenseConnectionError | ExcelSenseHttpsRequiredError)
+    """Whether the request got no reply of the camera's own.
+
+    No reply, a redirect, an HTTP error status (another device at the
+    address, a web server whose CGI is down), or "busy" to every retry.
+    """
+    return isinstance(
+        error,
+        ExcelSenseConnectionError
+        | ExcelSenseHttpsRequiredError
+        | ExcelSenseHttpStatusError
+        | ExcelSenseBusyError,
+    )
 
 
 def _now() -> float:

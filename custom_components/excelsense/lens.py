@@ -307,10 +307,10 @@ class LensCoordinator(ExcelSenseCoordinatorBase[LensData]):
         if self._stopped:
             return  # unloaded meanwhile
         outcome = self.tracker.verified(sample, before, automatic=automatic)
+        self._save()  # (baselines may change without a verdict: another size)
         if outcome is None:
             self.async_set_updated_data(self._current())
             return
-        self._save()
         if outcome.event_type == "cleaned":
             self._resume()
         elif self.tracker.auto_stopped:

@@ -44,7 +44,7 @@ from enum import StrEnum
 import statistics
 from typing import Any
 
-from .baseline import Baseline, BaselineKind, Learned
+from .baseline import Baseline, BaselineKind, Learned, keep_sized, sized_key
 from .clarity import Comparison, Measurement, Reading
 from .comparison import examine
 from .view import FOG, VIEW, explained, moved, scene_of, view_changed
@@ -228,8 +228,9 @@ class ClarityTracker:
         kept, else the picture is the first of its size; the one it replaces
         is kept under its size (stored with the rest).
         """
-        self.baselines[_sized(scene, baseline.measurement.size)] = baseline
-        kept = self.baselines.pop(_sized(scene, sample.size), None)
+        self._candidate = None  # a picture of the other size
+        keep_sized(self.baselines, scene, baseline)
+        kept = self.baselines.pop(sized_key(scene, sample.size), None)
         if kept is None:
             return self._adopt(scene, sample, BaselineKind.PROVISIONAL, Learned.RESIZED)
         self.baselines[scene] = kept
@@ -480,11 +481,6 @@ class ClarityTracker:
             except (KeyError, TypeError, ValueError):
                 continue
         return baselines
-
-
-def _sized(scene: str, size: tuple[int, int]) -> str:
-    """Where a scene's baseline at another size is kept: ``day@1280x720``."""
-    return f"{scene}@{size[0]}x{size[1]}"
 
 
 def _reason(

@@ -14,6 +14,7 @@ from custom_components.excelsense.api import (
     ExcelSenseConnectionError,
     ExcelSenseError,
     ExcelSenseHttpsRequiredError,
+    ExcelSenseHttpStatusError,
     ExcelSenseInvalidParameterError,
     ExcelSenseNotSupportedError,
     ExcelSensePermissionError,
@@ -207,16 +208,16 @@ TRANSPORT_FAULTS = [
     pytest.param(Fault("truncated"), ExcelSenseConnectionError, id="truncated"),
     pytest.param(Fault("disconnect"), ExcelSenseConnectionError, id="disconnect"),
     pytest.param(
-        Fault("http_status", status=500), ExcelSenseResponseError, id="http500"
+        Fault("http_status", status=500), ExcelSenseHttpStatusError, id="http500"
     ),
     pytest.param(
-        Fault("http_status", status=302), ExcelSenseResponseError, id="http302"
+        Fault("http_status", status=302), ExcelSenseHttpStatusError, id="http302"
     ),
     # A login page is no HTTPS hint; plain HTTP sent on to HTTPS (the whole
     # request repeated, password included) is.
     pytest.param(
         Fault("http_status", status=302, location="/login.html"),
-        ExcelSenseResponseError,
+        ExcelSenseHttpStatusError,
         id="to_login",
     ),
     pytest.param(

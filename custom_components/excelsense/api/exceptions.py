@@ -168,6 +168,14 @@ class ExcelSenseResponseError(ExcelSenseError):
         super().__init__(f"{message} ({code})" if code is not None else message)
 
 
+class ExcelSenseHttpStatusError(ExcelSenseResponseError):
+    """The web server answered with an HTTP status other than 200 (a 404, a 503).
+
+    Not the camera's own answer: another device at the address, or a web
+    server whose CGI is down.
+    """
+
+
 class ExcelSenseHttpsRequiredError(ExcelSenseResponseError):
     """The camera answered plain HTTP with a redirect to HTTPS.
 

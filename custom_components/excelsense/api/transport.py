@@ -20,6 +20,7 @@ from .exceptions import (
     ExcelSenseBusyError,
     ExcelSenseConnectionError,
     ExcelSenseHttpsRequiredError,
+    ExcelSenseHttpStatusError,
     ExcelSenseInvalidParameterError,
     ExcelSenseResponseError,
     ExcelSenseTimeoutError,
@@ -361,7 +362,7 @@ def check_reply(
         raise ExcelSenseAuthenticationError(None, msg)
     if status != _HTTP_OK:
         msg = f"Unexpected HTTP status {status} for {what}"
-        raise ExcelSenseResponseError(None, msg)
+        raise ExcelSenseHttpStatusError(None, msg)
     if expect == "image":
         msg = f"Reply to {what} is not a JPEG image ({content_type or 'no type'})"
         raise ExcelSenseResponseError(None, msg)
