@@ -107,13 +107,6 @@ def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def _without_password(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Form values to suggest again: never the password (it goes to the browser)."""
-    if values is None:
-        return None
-    return {k: v for k, v in values.items() if k != CONF_PASSWORD}
-
-
 def _connection_schema(*, host: bool = True) -> vol.Schema:
     fields: dict[Any, Any] = {}
     if host:
@@ -237,7 +230,7 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(), _without_password(user_input)
+                _connection_schema(), user_input
             ),
             errors=errors,
         )
@@ -358,11 +351,11 @@ class ExcelSenseConfigFlow(ConfigFlow, domain=DOMAIN):
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_mismatch(reason="wrong_device")
                     return self.async_update_reload_and_abort(entry, data_updates=data)
+        defaults = _nest({k: v for k, v in entry.data.items() if k != CONF_PASSWORD})
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(),
-                _without_password(user_input or _nest(dict(entry.data))),
+                _connection_schema(), user_input or defaults
             ),
             errors=errors,
         )
