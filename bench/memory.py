@@ -9,7 +9,7 @@ pulls answered every 60 s and renewed, lens samples, storage writes) with a
 census every ten simulated minutes: traced memory, asyncio tasks, HTTP
 client sessions, open file descriptors. Growth is measured from a reference
 census taken after a warm-up. The lens monitor keeps a baseline and its last
-three samples per camera (some 36 KB each), which fill in the 45 minutes
+three samples per camera (some 70 KB each), which fill in the 45 minutes
 after setup: the full run's warm-up is longer than that.
 """
 

@@ -6,6 +6,7 @@ tests pin what the measure itself promises, on a few photographs of both sets.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 import io
 
@@ -13,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 import pytest
 
-from custom_components.excelsense import clarity, comparison, view
+from custom_components.excelsense import clarity, comparison, sharpness, view
 from tests import photos
 
 # Colour photographs stand for day pictures, grey ones for IR night pictures.
@@ -60,6 +61,98 @@ def test_every_kind_of_dirt_reads_dirty(kind: str) -> None:
     """Drops, mud, a dropping, a dust film, a web, condensation, a leaf."""
     reading = comparison.compare(_dirty(COLOUR, kind), _baseline(COLOUR))
     assert _triggers(reading), reading
+
+
+# A soft view: handwriting photographed at 448x172, enlarged 6.3 times to
+# 1080p; nothing in it is finer than about 12 px.
+SOFT = "text"
+
+
+def test_a_dust_film_on_a_soft_view_reads_dirty_and_conditions_do_not() -> None:
+    """A 1.5 px film changes a soft view's finest octave little: weighed up.
+
+    Taken as it is, the film kept 92 % of this view's sharpness (it keeps 60-70 %
+    of a typical view's) and was never cleaned.
+    """
+    baseline = _baseline(SOFT)
+    assert comparison.compare(_dirty(SOFT, "dust film"), baseline).clarity < 75
+    for kind in photos.CONDITIONS:
+        image, quality = photos.condition(SOFT, kind, 3)
+        reading = comparison.compare(_measure(SOFT, image, 5, quality), baseline)
+        assert not _triggers(reading), (kind, reading)
+        assert reading.clarity >= 90, (kind, reading)
+
+
+def test_a_typical_view_reads_a_film_as_it_is() -> None:
+    """A view that a film changes at least as much as a typical one: unweighed."""
+    baseline = _baseline(COLOUR)
+    tiles = list(range(clarity.COLUMNS * clarity.ROWS))
+    film = sharpness.film(baseline, tiles)
+    assert film is not None
+    assert film < sharpness.FILM_SHARPNESS
+    assert sharpness.weighed(0.7, film) == 0.7
+    # A soft view's loss is weighed up, at most MOST_WEIGHED times; a gain never.
+    assert sharpness.weighed(0.95, 0.95) == pytest.approx(
+        1 - 0.05 * sharpness.MOST_WEIGHED
+    )
+    weight = (1 - sharpness.FILM_SHARPNESS) / (1 - 0.9)
+    assert 1 < weight < sharpness.MOST_WEIGHED
+    assert sharpness.weighed(0.95, 0.9) == pytest.approx(1 - 0.05 * weight)
+    assert sharpness.weighed(1.2, 0.95) == 1.2
+    assert sharpness.weighed(0.95, None) == 0.95
+
+
+def test_a_loss_in_the_noise_is_not_weighed_up() -> None:
+    """Dusk gain, IR night, wet light: detail sinks into noise, nothing is weighed.
+
+    A film dims the soft view's detail a little; the same loss of sharpness
+    read where the detail hardly stands above the noise is the noise's.
+    """
+    baseline = _baseline(SOFT)
+    dirty = _dirty(SOFT, "dust film")
+    tiles = list(range(clarity.COLUMNS * clarity.ROWS))
+    assert sharpness.clearness(dirty, baseline, tiles) == 1.0
+    assert sharpness.clearness(baseline, baseline, []) == 0.0
+    # Four times the noise (dusk): sunk against the baseline and in itself.
+    noisy = replace(dirty, noise=4 * dirty.noise)
+    assert sharpness.clearness(noisy, baseline, tiles) < 0.5
+    assert (
+        sharpness.clearness(replace(dirty, noise=40 * dirty.noise), baseline, tiles)
+        == 0
+    )
+    # A baseline learned in the noise weighs nothing either.
+    assert (
+        sharpness.clearness(dirty, replace(baseline, noise=40 * baseline.noise), tiles)
+        == 0
+    )
+    raw = comparison.examine(replace(dirty, noise=40 * dirty.noise), baseline)
+    assert raw.sharpness > 0.85
+
+
+def test_a_baseline_stored_without_the_film_reads_as_it_is() -> None:
+    """Stored before a film's effect was kept: sharpness is taken as it is."""
+    baseline = _baseline(SOFT)
+    stored = baseline.as_dict()
+    assert len(stored["softened"]) == clarity.COLUMNS * clarity.ROWS
+    del stored["softened"]
+    older = clarity.Measurement.from_dict(stored)
+    assert older.softened == ()
+    dirty = _dirty(SOFT, "dust film")
+    weighed = comparison.examine(dirty, baseline)
+    unweighed = comparison.examine(dirty, older)
+    assert unweighed.reading.clarity > 90
+    assert weighed.reading.clarity < 75
+    # What is compared to learn a baseline is taken as it is; what tells a
+    # changed view from dirt is weighed as the clarity is.
+    assert weighed.unweighed == unweighed.reading
+    assert weighed.sharpness < 0.75
+    assert unweighed.sharpness > 0.9
+    with pytest.raises(ValueError, match="softened"):
+        clarity.Measurement.from_dict({**stored, "softened": [1.0] * 216})
+    with pytest.raises(ValueError, match="amount"):
+        clarity.Measurement.from_dict(
+            {**stored, "softened": [-1.0] * clarity.COLUMNS * clarity.ROWS}
+        )
 
 
 def test_mud_over_a_large_part_lowers_clarity_itself() -> None:

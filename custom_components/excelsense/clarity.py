@@ -17,6 +17,12 @@ that much noise puts in each octave out again. Fine texture (grass, gravel)
 reads as noise too; the estimate is also made at the larger size the JPEG
 decodes to, where texture is coarser than the pixels, and the lower is kept.
 
+**What a film would leave.** How much a blur shows depends on the view: a view
+with little fine detail (a soft or enlarged picture) loses a smaller share of
+its finest octave than a sharp one. Each sample also keeps the finest octave
+of a copy blurred as a dust film blurs (about 1.5 px at 1080p), so that a
+baseline knows how much a film would change its own view.
+
 How a measurement is read against a clean baseline is ``comparison``.
 """
 
@@ -56,6 +62,12 @@ NO_SCENE_CLIPPED = 0.9
 # panoramas, 9:16 corridor views fit).
 SMALLEST = 64
 WIDEST_RATIO = 4.0
+# The blur of a light dust film on the glass (a Gaussian's standard deviation),
+# in widths of the picture: about 1.5 px at 1920 px.
+FILM_BLUR = 1.5 / 1920
+# Share of the finest octave's energy of white noise that this blur keeps
+# (measured once like NOISE_ENERGY): the noise floor of the blurred copy.
+FILM_NOISE = 0.32
 # A JPEG compressed with quantization steps this many times another's is
 # clearly coarser (Pillow's quality 95 against 90 is twice).
 COARSER_JPEG = 1.25
@@ -86,6 +98,9 @@ class Measurement:
     # quantization table (about 6 at Pillow's quality 95, 58 at 50; 0: not
     # known). Block edges of a coarser compression read as fine detail.
     quantization: float = 0.0
+    # The finest octave per tile of a copy blurred as a dust film blurs (empty:
+    # not known, stored before it was kept).
+    softened: tuple[float, ...] = ()
 
     def compressed_more(self, other: Measurement) -> bool:
         """Whether this picture's JPEG is clearly coarser than ``other``'s."""
@@ -128,6 +143,10 @@ class Measurement:
                 msg = f"{key}: {len(values)} tiles"
                 raise ValueError(msg)
             fields[key] = values
+        softened = tuple(_amount(v, _MOST_ENERGY) for v in data.get("softened", ()))
+        if len(softened) not in (0, tiles):
+            msg = f"softened: {len(softened)} tiles"
+            raise ValueError(msg)
         width, height = data.get("size", (0, 0))
         return cls(
             **fields,
@@ -135,6 +154,7 @@ class Measurement:
             colour=_amount(data.get("colour", 0.0), _MOST_COLOUR),
             size=(_side(width), _side(height)),
             quantization=_amount(data.get("quantization", 0.0), _MOST_16_BIT),
+            softened=softened,
         )
 
 
@@ -184,7 +204,8 @@ class Comparison:
     """Everything ``examine`` found (shares 0..1, ratios uncapped)."""
 
     reading: Reading
-    # Sharpness of the regions that still show the scene, over the baseline's.
+    # Sharpness of the regions that still show the scene, over the baseline's
+    # (weighed for a soft view as the clarity is).
     sharpness: float
     # Fine detail gained where the baseline had less, over the detail lost.
     changed: float
@@ -193,6 +214,15 @@ class Comparison:
     # Fine detail of shapes that came in in focus (a car, a shed, what fog
     # left sharp), over the detail the baseline had: dirt brings none.
     in_focus: float = 0.0
+    # The reading with the sharpness kept as it is, not weighed for a soft
+    # view (None: the same as ``reading``): pictures compared with each other
+    # to learn a baseline are taken as they are.
+    as_is: Reading | None = None
+
+    @property
+    def unweighed(self) -> Reading:
+        """The reading with the sharpness as it is."""
+        return self.reading if self.as_is is None else self.as_is
 
 
 def measure(jpeg: bytes) -> Measurement:
@@ -245,18 +275,13 @@ def measure(jpeg: bytes) -> Measurement:
                 Image.Resampling.BOX,
             )
         )
-    energies = []
-    for level in range(LEVELS):
-        upper, lower = levels[level], levels[level + 1]
-        band = ImageMath.lambda_eval(
-            lambda a: (a["x"] - a["y"]) * (a["x"] - a["y"]),
-            x=upper,
-            y=lower.resize(upper.size, Image.Resampling.BILINEAR),
-        )
-        floor = noise * NOISE_ENERGY[level]
-        energies.append(
-            tuple(max(energy - floor, _NOISE_FLOOR * energy) for energy in _tiles(band))
-        )
+    energies = [
+        _band(levels[level], levels[level + 1], noise * NOISE_ENERGY[level])
+        for level in range(LEVELS)
+    ]
+    film = scene.filter(ImageFilter.GaussianBlur(FILM_BLUR * WORK_WIDTH))
+    softened = film.convert("F")
+    softened_lower = softened.resize(levels[1].size, Image.Resampling.BOX)
     clipped = scene.point(
         lambda v: 255 if v < _CLIP_DARK or v > _CLIP_BRIGHT else 0
     ).convert("F")
@@ -271,7 +296,21 @@ def measure(jpeg: bytes) -> Measurement:
         colour=_colour(blue, red, sum(light) / len(light)),
         size=size,
         quantization=quantization,
+        softened=_band(softened, softened_lower, noise * NOISE_ENERGY[0] * FILM_NOISE),
     )
+
+
+def _band(upper: Image.Image, lower: Image.Image, floor: float) -> tuple[float, ...]:
+    """Energy per tile of one octave: ``upper`` less ``lower`` scaled back up.
+
+    Less ``floor``, the energy the sample's noise puts there.
+    """
+    band = ImageMath.lambda_eval(
+        lambda a: (a["x"] - a["y"]) * (a["x"] - a["y"]),
+        x=upper,
+        y=lower.resize(upper.size, Image.Resampling.BILINEAR),
+    )
+    return tuple(max(energy - floor, _NOISE_FLOOR * energy) for energy in _tiles(band))
 
 
 def _below_top(image: Image.Image) -> Image.Image:

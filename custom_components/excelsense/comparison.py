@@ -26,6 +26,13 @@ lens when clean:
   (a car's edges; what fog left sharp), in proportion to the baseline's. Such
   shapes are not counted as obscured.
 
+*Clarity* weighs the sharpness lost against what a dust film would do to
+this view (``sharpness``): a view with little fine detail loses a smaller
+share of it under the same film, so its loss counts more, as it would in a
+typical view; so is the sharpness that tells a changed view or fog from dirt.
+Pictures compared with each other to learn a baseline are taken as they are
+(``Comparison.unweighed``).
+
 Regions flat in the baseline (sky, a wall), clipped white or black, or whose
 detail would drown in the sample's noise say nothing about the lens and are
 left out. The top eighth is left out too: the camera draws its name and
@@ -47,6 +54,7 @@ from .clarity import (
     Reading,
     median,
 )
+from .sharpness import clearness, film, kept, weighed
 
 # A tile takes part when its baseline detail is at least this share of the
 # median tile's: flatter tiles (sky, a wall) hold too little to compare.
@@ -69,8 +77,6 @@ GAINED_SHARP = 0.8
 VEIL_BRIGHTER = 1.15
 # ... in a row where at least this share of the tiles are covered.
 VEIL_ROW = 0.6
-# A tile sharper than the baseline counts as at most this much sharper.
-SHARPER_CAP = 2.0
 # Soft shapes appeared in a tile when its coarser octaves rose over this many
 # times the baseline's while its finest stayed under this share of the
 # baseline's typical proportion: new, but out of focus.
@@ -245,15 +251,24 @@ def examine(sample: Measurement, baseline: Measurement) -> Comparison:
     covered.update(dict.fromkeys(added | washed | _veil(sample, baseline, tiles), 1.0))
     share = sum(covered.values()) / len(covered)
     showing = [t for t in tiles.judged if covered[t] < 1.0]
-    sharpness = _sharpness(sample, baseline, showing)
-    clarity = 100.0 * min(1.0, sharpness) * (1.0 - share)
+    as_is = kept(sample, baseline, showing)
+    sharpness = weighed(
+        as_is, film(baseline, showing), clearness(sample, baseline, showing)
+    )
     return Comparison(
-        reading=Reading(clarity=round(clarity, 1), obscured=round(100.0 * share, 1)),
+        reading=_reading(sharpness, share),
         sharpness=sharpness,
         changed=_changed(sample, tiles),
         veiled=_veiled(sample, baseline, tiles, covered, added),
         in_focus=in_focus / total if (total := sum(expected_judged)) > _TINY else 0.0,
+        as_is=_reading(as_is, share),
     )
+
+
+def _reading(sharpness: float, share: float) -> Reading:
+    """Clarity from the sharpness kept and the covered share; obscured area."""
+    clarity = 100.0 * min(1.0, sharpness) * (1.0 - share)
+    return Reading(clarity=round(clarity, 1), obscured=round(100.0 * share, 1))
 
 
 def _washed_out(sample: Measurement, baseline: Measurement, tiles: _Tiles) -> set[int]:
@@ -450,23 +465,6 @@ def _veiled(
         and _brighter(sample, baseline, t) > VEIL_BRIGHTER * min(1.0, tiles.lighter)
     )
     return veil / weight
-
-
-def _sharpness(sample: Measurement, baseline: Measurement, tiles: list[int]) -> float:
-    """Sharpness kept: each tile's finest over coarsest energy, over the baseline's.
-
-    Tile by tile, so that light and gamma, which weigh bright and dark tiles
-    differently, cannot shift the whole; averaged with the baseline's fine
-    detail as weights, each tile's ratio capped at ``SHARPER_CAP``.
-    """
-    total = weighted = 0.0
-    for t in tiles:
-        then = baseline.fine[t] / max(baseline.coarse[t], _TINY)
-        now = sample.fine[t] / max(sample.coarse[t], _TINY)
-        weight = baseline.fine[t]
-        total += weight
-        weighted += weight * min(SHARPER_CAP, now / then if then > _TINY else 1.0)
-    return weighted / total if total > 0 else 1.0
 
 
 def compare(sample: Measurement, baseline: Measurement) -> Reading:

@@ -146,18 +146,21 @@ class ClarityTracker:
 
     def _shows_all(self, sample: Measurement, reference: Measurement) -> bool:
         """Whether ``sample`` shows all that ``reference`` shows (maybe more)."""
-        reading = self._examine(sample, reference).reading
+        reading = self._examine(sample, reference).unweighed
         return reading.clarity >= AGREE_CLARITY and reading.obscured <= AGREE_OBSCURED
 
-    def _better(self, one: Measurement, other: Measurement) -> bool:
+    def _better(
+        self, one: Measurement, other: Measurement, *, as_the_lens: bool = False
+    ) -> bool:
         """Whether ``one`` shows clearly more than ``other`` (a clean helped).
 
         Each is read against the other: ``other`` must lack clarity or show
         obscured area against ``one``, and clearly more than the other way
-        round (dirt that came off takes its own shapes with it).
+        round (dirt that came off takes its own shapes with it). Taken as they
+        are, or (``as_the_lens``) on the lens clarity's scale.
         """
-        lacked = self._examine(other, one).reading
-        kept = self._examine(one, other).reading
+        pair = (self._examine(other, one), self._examine(one, other))
+        lacked, kept = (c.reading if as_the_lens else c.unweighed for c in pair)
         return (
             lacked.clarity <= kept.clarity - HELPED_CLARITY
             or lacked.obscured >= kept.obscured + HELPED_OBSCURED
@@ -247,7 +250,7 @@ class ClarityTracker:
             return False
         # The pictures show clearly more than the baseline, and all of it, as
         # sharp as it was: a web or a car adds shapes but takes some, too.
-        kept = self._examine(latest, baseline).reading
+        kept = self._examine(latest, baseline).unweighed
         return (
             not latest.compressed_more(baseline)  # block edges are no detail
             and self._better(latest, baseline)
@@ -396,7 +399,7 @@ class ClarityTracker:
             return None  # nothing at this size to judge the clean by
         comparison = self._examine(sample, baseline.measurement)
         after = comparison.reading
-        helped = bool(previous) and self._better(sample, previous[-1])
+        helped = bool(previous) and self._better(sample, previous[-1], as_the_lens=True)
         clean = after.clarity >= CLEAN_ENOUGH and self.is_clear(after)
         # Only the samples after the clean count from now on.
         self._samples = deque(
@@ -408,7 +411,9 @@ class ClarityTracker:
             self.resume()
             # The picture after it earns its place unless the baseline shows
             # more (part of the dirt stayed).
-            if helped and not self._better(baseline.measurement, sample):
+            if helped and not self._better(
+                baseline.measurement, sample, as_the_lens=True
+            ):
                 self._candidate = _Candidate(scene, sample)
             return CleaningOutcome("cleaned", before, after)
         reason = _reason(
